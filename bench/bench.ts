@@ -1,0 +1,575 @@
+/**
+ * End-to-end benchmark of the language server, driven over stdio like an editor.
+ *
+ *   node scripts/build.mjs && node --import tsx bench/bench.ts [--quick] [--server path]
+ *
+ * For each generated `.gitlab-ci.yml` (N = 50, 500, 5000 jobs × anchors off/on) it
+ * runs a few fresh server sessions and times: start → `initialize` answered,
+ * open → first diagnostics, 20 edits → diagnostics for that version, 20 hovers and
+ * 20 code-action requests on image lines, then reads the server's peak RSS. It also
+ * times the bare parse of the same text in this process (the floor no server can
+ * beat), a large runner `config.toml` and Docker `config.json`, and the bundle sizes.
+ *
+ * Prints a table, one `BENCH {json}` line per case, and writes the JSON lines to
+ * `.bench-results/latest.jsonl` (gitignored). See bench/README.md.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { parseTree } from 'jsonc-parser';
+import type { CodeAction, Command, Diagnostic, Hover, Range } from 'vscode-languageserver';
+import { parseDocument } from 'yaml';
+import { generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
+import { LspClient, LspResponseError } from './lspClient.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_FILE = join(ROOT, '.bench-results', 'latest.jsonl');
+
+/** How long each step may take before the run fails with the server's stderr. */
+const TIMEOUTS = { startupMs: 20_000, diagnosticsMs: 60_000, requestMs: 30_000, shutdownMs: 5_000 };
+const EDITS = 20;
+/** Edits always made, even past the budget, so every case has a few samples. */
+const MIN_EDITS = 5;
+const PROBES = 20;
+const FLOOR_RUNS = 5;
+const RUNNER_CONFIG_RUNNERS = 200;
+const DOCKER_CONFIG_ENTRIES = 2000;
+
+interface Plan {
+  readonly sizes: readonly number[];
+  /** Fresh server sessions per pipeline case, by job count. */
+  readonly sessions: (jobs: number) => number;
+  /** Sessions for each config-file case (each opens one document). */
+  readonly configOpens: number;
+  /**
+   * A case starts no further session once it has run this long (at least one always
+   * runs), and a session's edit loop stops after this long (at least MIN_EDITS edits).
+   */
+  readonly caseBudgetMs: number;
+}
+
+const FULL_PLAN: Plan = {
+  sizes: [50, 500, 5000],
+  sessions: (jobs) => (jobs <= 50 ? 5 : jobs <= 500 ? 3 : 1),
+  configOpens: 3,
+  caseBudgetMs: 30_000,
+};
+const QUICK_PLAN: Plan = {
+  sizes: [50, 500],
+  sessions: (jobs) => (jobs <= 50 ? 2 : 1),
+  configOpens: 1,
+  caseBudgetMs: 10_000,
+};
+
+// ---------------------------------------------------------------------------
+// Statistics
+
+interface Stats {
+  readonly n: number;
+  readonly median: number;
+  readonly p95: number;
+}
+
+/** Median and nearest-rank p95, in ms rounded to 0.01. */
+function summarize(samples: readonly number[]): Stats | undefined {
+  if (samples.length === 0) return undefined;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1]!;
+  const round = (value: number): number => Math.round(value * 100) / 100;
+  return { n: sorted.length, median: round(median), p95: round(p95) };
+}
+
+/** Times `runs` calls after one untimed warm-up call (so JIT compilation is not counted). */
+function timeRuns(runs: number, action: () => void): number[] {
+  action();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    action();
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+// ---------------------------------------------------------------------------
+// Locating image values in the generated text
+
+/** The written value of an `image: <scalar>` line (aliases, tags and hash forms excluded). */
+interface ImageValue {
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+function imageValueOn(lines: readonly string[], line: number): ImageValue | undefined {
+  const match = /^(\s*image: )([^!*&{\s].*?)\s*$/.exec(lines[line]!);
+  return match ? { line, start: match[1]!.length, end: match[1]!.length + match[2]!.length } : undefined;
+}
+
+/** `count` image lines spread evenly from the top to the bottom of the file. */
+function spreadImageLines(lines: readonly string[], count: number): number[] {
+  const candidates: number[] = [];
+  for (let line = 0; line < lines.length; line++) if (imageValueOn(lines, line)) candidates.push(line);
+  if (candidates.length === 0) throw new Error('The generated pipeline has no `image:` lines to edit.');
+  return Array.from({ length: count }, (_, k) => candidates[Math.floor(((k + 0.5) * candidates.length) / count)]!);
+}
+
+function lineRange(value: ImageValue): Range {
+  return { start: { line: value.line, character: value.start }, end: { line: value.line, character: value.end } };
+}
+
+// ---------------------------------------------------------------------------
+// Sessions
+
+interface SessionResult {
+  startupMs: number;
+  readyMs: number;
+  openMs: number[];
+  editMs: number[];
+  hoverMs: number[];
+  codeActionMs: number[];
+  /** Diagnostics in the first publish after open. */
+  diagnostics: number;
+  /** Hovers that returned content, code actions returned in total. */
+  hoversWithContent: number;
+  codeActions: number;
+  peakRssBytes: number | undefined;
+  sync: 'full' | 'incremental' | 'none';
+  /** Requests not measured because the server does not advertise them. */
+  unsupported: string[];
+}
+
+interface Workspace {
+  readonly dir: string;
+  readonly uri: string;
+}
+
+function makeWorkspace(parent: string, name: string): Workspace {
+  const dir = join(parent, name);
+  mkdirSync(dir, { recursive: true });
+  return { dir, uri: pathToFileURL(dir).href };
+}
+
+interface StartedServer {
+  readonly client: LspClient;
+  /** Spawn → `initialize` answered. */
+  readonly startupMs: number;
+  /** Spawn → a request sent after `initialized` answered, i.e. the work done on `initialized` (workspace scan) is over. */
+  readonly readyMs: number;
+}
+
+/** Spawns the server and completes the handshake. */
+async function startServer(serverPath: string, workspace: Workspace): Promise<StartedServer> {
+  const start = performance.now();
+  const client = LspClient.start(serverPath, ['--stdio'], { cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs });
+  try {
+    await client.initialize(
+      { rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }] },
+      TIMEOUTS.startupMs,
+    );
+    const startupMs = performance.now() - start;
+    // The server handles messages in order, so any answer (MethodNotFound is one) comes
+    // after its `initialized` handler finished. Opening later keeps that work out of open→diag.
+    await client.request('pullguard-bench/barrier', undefined, TIMEOUTS.startupMs).catch((error: unknown) => {
+      if (!(error instanceof LspResponseError)) throw error;
+    });
+    return { client, startupMs, readyMs: performance.now() - start };
+  } catch (error) {
+    client.kill();
+    throw error;
+  }
+}
+
+async function stopServer(client: LspClient): Promise<void> {
+  await client.shutdown(TIMEOUTS.shutdownMs);
+}
+
+function syncName(kind: 0 | 1 | 2): SessionResult['sync'] {
+  return kind === 2 ? 'incremental' : kind === 1 ? 'full' : 'none';
+}
+
+/** One fresh server: open the pipeline, edit it, hover and ask for code actions. */
+async function pipelineSession(serverPath: string, workspace: Workspace, text: string, editBudgetMs: number): Promise<SessionResult> {
+  const file = join(workspace.dir, '.gitlab-ci.yml');
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const { client, startupMs, readyMs } = await startServer(serverPath, workspace);
+  try {
+    const sync = client.syncKind;
+    const capabilities = client.serverCapabilities ?? {};
+    const unsupported = [
+      ...(capabilities.hoverProvider ? [] : ['hover']),
+      ...(capabilities.codeActionProvider ? [] : ['codeAction']),
+    ];
+    if (sync === 0) throw new Error('The server does not accept document changes (textDocumentSync.change = None).');
+
+    let version = 1;
+    let published = client.waitForDiagnostics(uri, { version, timeoutMs: TIMEOUTS.diagnosticsMs });
+    let start = performance.now();
+    client.didOpen(uri, 'yaml', text, version);
+    const opened = await published;
+    const openMs = performance.now() - start;
+
+    // Edits: retype the image on 20 lines spread through the file, one at a time.
+    const lines = text.split('\n');
+    const targets = spreadImageLines(lines, EDITS);
+    const editMs: number[] = [];
+    const editsStarted = performance.now();
+    for (const [k, line] of targets.entries()) {
+      // A slow server on a huge file would blow the run's time: keep what we have.
+      if (k >= MIN_EDITS && performance.now() - editsStarted > editBudgetMs) break;
+      const value = imageValueOn(lines, line)!;
+      const newValue = `registry.example.com:5000/group/edited-${k}:1.${version}`;
+      lines[line] = lines[line]!.slice(0, value.start) + newValue + lines[line]!.slice(value.end);
+      version++;
+      // Build the payload before starting the clock: the editor has it ready too.
+      const change = sync === 2 ? { range: lineRange(value), text: newValue } : { text: lines.join('\n') };
+      published = client.waitForDiagnostics(uri, { version, timeoutMs: TIMEOUTS.diagnosticsMs });
+      start = performance.now();
+      client.didChange(uri, version, [change]);
+      await published;
+      editMs.push(performance.now() - start);
+    }
+    const diagnostics = client.diagnosticsFor(uri)?.diagnostics ?? [];
+
+    // Hovers and code actions on the same image lines, in the edited document.
+    const probes = spreadImageLines(lines, PROBES).map((line) => imageValueOn(lines, line)!);
+    const hoverMs: number[] = [];
+    let hoversWithContent = 0;
+    for (const value of unsupported.includes('hover') ? [] : probes) {
+      start = performance.now();
+      const hover = await client.request<Hover | null>('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: value.line, character: value.start + ((value.end - value.start) >> 1) },
+      });
+      hoverMs.push(performance.now() - start);
+      if (hover && hover.contents) hoversWithContent++;
+    }
+    const codeActionMs: number[] = [];
+    let codeActions = 0;
+    for (const value of unsupported.includes('codeAction') ? [] : probes) {
+      const range = lineRange(value);
+      // Like an editor: send the diagnostics that touch the requested line.
+      const context = { diagnostics: diagnostics.filter((d: Diagnostic) => d.range.start.line <= value.line && d.range.end.line >= value.line) };
+      start = performance.now();
+      const actions = await client.request<(CodeAction | Command)[] | null>('textDocument/codeAction', { textDocument: { uri }, range, context });
+      codeActionMs.push(performance.now() - start);
+      codeActions += actions?.length ?? 0;
+    }
+
+    const peakRssBytes = client.peakMemoryBytes();
+    await stopServer(client);
+    return {
+      startupMs,
+      readyMs,
+      openMs: [openMs],
+      editMs,
+      hoverMs,
+      codeActionMs,
+      diagnostics: opened.diagnostics.length,
+      hoversWithContent,
+      codeActions,
+      peakRssBytes,
+      sync: syncName(sync),
+      unsupported,
+    };
+  } finally {
+    client.kill();
+  }
+}
+
+/** One server; opens `opens` copies of a config file (distinct URIs) and times each to diagnostics. */
+async function configSession(
+  serverPath: string,
+  workspace: Workspace,
+  relativePath: string,
+  languageId: string,
+  text: string,
+  opens: number,
+): Promise<SessionResult> {
+  const { client, startupMs, readyMs } = await startServer(serverPath, workspace);
+  try {
+    const openMs: number[] = [];
+    let diagnostics = 0;
+    for (let i = 1; i <= opens; i++) {
+      const file = join(workspace.dir, `copy-${i}`, relativePath);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      const uri = pathToFileURL(file).href;
+      const published = client.waitForDiagnostics(uri, { version: 1, timeoutMs: TIMEOUTS.diagnosticsMs });
+      const start = performance.now();
+      client.didOpen(uri, languageId, text, 1);
+      diagnostics = (await published).diagnostics.length;
+      openMs.push(performance.now() - start);
+    }
+    const peakRssBytes = client.peakMemoryBytes();
+    const sync = syncName(client.syncKind);
+    await stopServer(client);
+    return {
+      startupMs,
+      readyMs,
+      openMs,
+      editMs: [],
+      hoverMs: [],
+      codeActionMs: [],
+      diagnostics,
+      hoversWithContent: 0,
+      codeActions: 0,
+      peakRssBytes,
+      sync,
+      unsupported: [],
+    };
+  } finally {
+    client.kill();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Cases and reporting
+
+interface CaseResult {
+  kind: 'gitlab-ci' | 'runner-config' | 'docker-config';
+  name: string;
+  jobs?: number;
+  anchors?: boolean;
+  bytes: number;
+  lines: number;
+  sessions: number;
+  sync?: SessionResult['sync'];
+  diagnostics?: number;
+  startupMs?: Stats;
+  readyMs?: Stats;
+  openMs?: Stats;
+  editMs?: Stats;
+  hoverMs?: Stats;
+  codeActionMs?: Stats;
+  /** Parse of the same text in this process with the parser the server uses. */
+  parseFloorMs?: Stats;
+  hoversWithContent?: string;
+  codeActions?: number;
+  /** Largest VmHWM over the sessions, in MiB. */
+  peakRssMiB?: number;
+  /** Requests the server does not advertise, so not measured. */
+  unsupported?: string[];
+  error?: string;
+}
+
+function mergeSessions(base: CaseResult, sessions: readonly SessionResult[]): CaseResult {
+  const all = <K extends 'openMs' | 'editMs' | 'hoverMs' | 'codeActionMs'>(key: K): number[] => sessions.flatMap((s) => s[key]);
+  const peaks = sessions.map((s) => s.peakRssBytes).filter((v): v is number => v !== undefined);
+  const last = sessions.at(-1);
+  return {
+    ...base,
+    sessions: sessions.length,
+    sync: last?.sync,
+    diagnostics: last?.diagnostics,
+    startupMs: summarize(sessions.map((s) => s.startupMs)),
+    readyMs: summarize(sessions.map((s) => s.readyMs)),
+    openMs: summarize(all('openMs')),
+    editMs: summarize(all('editMs')),
+    hoverMs: summarize(all('hoverMs')),
+    codeActionMs: summarize(all('codeActionMs')),
+    hoversWithContent: last && last.hoverMs.length > 0 ? `${last.hoversWithContent}/${last.hoverMs.length}` : undefined,
+    codeActions: last && last.codeActionMs.length > 0 ? last.codeActions : undefined,
+    peakRssMiB: peaks.length > 0 ? Math.round((Math.max(...peaks) / 2 ** 20) * 10) / 10 : undefined,
+    unsupported: last && last.unsupported.length > 0 ? last.unsupported : undefined,
+  };
+}
+
+function emit(record: object): void {
+  const line = JSON.stringify(record);
+  console.log(`BENCH ${line}`);
+  appendFileSync(RESULTS_FILE, line + '\n');
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, jobs: number, anchors: boolean): Promise<CaseResult> {
+  const text = generatePipeline({ jobs, anchors, seed: 1 });
+  const name = `gitlab-ci ${jobs} jobs${anchors ? ' +anchors' : ''}`;
+  const base: CaseResult = { kind: 'gitlab-ci', name, jobs, anchors, bytes: Buffer.byteLength(text), lines: text.split('\n').length, sessions: 0 };
+  // The floor first, while no server competes for the CPU.
+  base.parseFloorMs = summarize(timeRuns(FLOOR_RUNS, () => parseDocument(text)));
+  const sessions: SessionResult[] = [];
+  const started = performance.now();
+  try {
+    for (let i = 0; i < plan.sessions(jobs); i++) {
+      if (i > 0 && performance.now() - started > plan.caseBudgetMs) break;
+      sessions.push(await pipelineSession(serverPath, makeWorkspace(scratch, `ci-${jobs}-${anchors ? 'anchors' : 'plain'}-${i}`), text, plan.caseBudgetMs));
+    }
+    return mergeSessions(base, sessions);
+  } catch (error) {
+    return { ...mergeSessions(base, sessions), error: errorMessage(error) };
+  }
+}
+
+async function runConfigCase(
+  serverPath: string,
+  scratch: string,
+  plan: Plan,
+  kind: 'runner-config' | 'docker-config',
+): Promise<CaseResult> {
+  const isRunner = kind === 'runner-config';
+  const text = isRunner ? generateRunnerConfig(RUNNER_CONFIG_RUNNERS) : generateDockerConfig(DOCKER_CONFIG_ENTRIES);
+  const name = isRunner ? `config.toml ${RUNNER_CONFIG_RUNNERS} runners` : `config.json ${DOCKER_CONFIG_ENTRIES} auths`;
+  const base: CaseResult = { kind, name, bytes: Buffer.byteLength(text), lines: text.split('\n').length, sessions: 0 };
+  if (isRunner) {
+    const { parseTOML } = await import('toml-eslint-parser');
+    base.parseFloorMs = summarize(timeRuns(FLOOR_RUNS, () => parseTOML(text)));
+  } else {
+    base.parseFloorMs = summarize(timeRuns(FLOOR_RUNS, () => parseTree(text)));
+  }
+  try {
+    const workspace = makeWorkspace(scratch, kind);
+    const session = isRunner
+      ? await configSession(serverPath, workspace, join('.gitlab-runner', 'config.toml'), 'toml', text, plan.configOpens)
+      : await configSession(serverPath, workspace, join('.docker', 'config.json'), 'json', text, plan.configOpens);
+    return mergeSessions(base, [session]);
+  } catch (error) {
+    return { ...base, error: errorMessage(error) };
+  }
+}
+
+interface BundleSize {
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+function bundleSizes(): BundleSize[] {
+  const sizes: BundleSize[] = [];
+  for (const file of ['dist/client.js', 'dist/server.js', 'dist/cli.js']) {
+    const path = join(ROOT, file);
+    if (!existsSync(path)) continue;
+    sizes.push({ file, bytes: statSync(path).size, gzipBytes: gzipSync(readFileSync(path)).length });
+  }
+  return sizes;
+}
+
+// ---------------------------------------------------------------------------
+// Table
+
+function formatMs(stats: Stats | undefined): string {
+  if (!stats) return '-';
+  const one = (value: number): string => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
+  return `${one(stats.median)} / ${one(stats.p95)}`;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function printTable(results: readonly CaseResult[]): void {
+  const header = ['case', 'size', 'sessions', 'start', 'ready', 'open→diag', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'peak RSS', 'diags'];
+  const rows = results.map((r) => [
+    r.name,
+    formatBytes(r.bytes),
+    String(r.sessions),
+    formatMs(r.startupMs),
+    formatMs(r.readyMs),
+    formatMs(r.openMs),
+    formatMs(r.editMs),
+    formatMs(r.hoverMs),
+    formatMs(r.codeActionMs),
+    formatMs(r.parseFloorMs),
+    r.peakRssMiB === undefined ? '-' : `${r.peakRssMiB} MiB`,
+    r.diagnostics === undefined ? '-' : String(r.diagnostics),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const render = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  console.log('\nTimes in ms as median / p95.');
+  console.log(render(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|')}|`);
+  for (const row of rows) console.log(render(row));
+  const unsupported = [...new Set(results.flatMap((r) => r.unsupported ?? []))];
+  if (unsupported.length > 0) console.log(`\nNot measured (the server does not advertise them): ${unsupported.join(', ')}.`);
+  for (const r of results) if (r.error) console.log(`\nFAILED ${r.name}: ${r.error}`);
+}
+
+// ---------------------------------------------------------------------------
+
+function parseArgs(argv: readonly string[]): { quick: boolean; serverPath: string } {
+  let quick = false;
+  let serverPath = join(ROOT, 'dist', 'server.js');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quick') quick = true;
+    else if (arg === '--server' && argv[i + 1]) serverPath = argv[++i]!;
+    else {
+      console.error(`Unknown argument ${arg}. Usage: node --import tsx bench/bench.ts [--quick] [--server path/to/server.js]`);
+      process.exit(2);
+    }
+  }
+  return { quick, serverPath };
+}
+
+async function main(): Promise<number> {
+  const { quick, serverPath } = parseArgs(process.argv.slice(2));
+  if (!existsSync(serverPath)) {
+    console.error(`Server not found at ${relative(process.cwd(), serverPath) || serverPath}. Build it first: node scripts/build.mjs`);
+    return 1;
+  }
+  const plan = quick ? QUICK_PLAN : FULL_PLAN;
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, '');
+  const scratch = mkdtempSync(join(tmpdir(), 'pullguard-bench-'));
+  const runStart = performance.now();
+
+  emit({
+    kind: 'meta',
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim(),
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    quick,
+    server: serverPath.startsWith(ROOT) ? relative(ROOT, serverPath) : serverPath,
+  });
+
+  const results: CaseResult[] = [];
+  try {
+    for (const jobs of plan.sizes) {
+      for (const anchors of [false, true]) {
+        process.stderr.write(`… gitlab-ci ${jobs} jobs, anchors ${anchors ? 'on' : 'off'}\n`);
+        const result = await runPipelineCase(serverPath, scratch, plan, jobs, anchors);
+        results.push(result);
+        emit(result);
+      }
+    }
+    for (const kind of ['runner-config', 'docker-config'] as const) {
+      process.stderr.write(`… ${kind}\n`);
+      const result = await runConfigCase(serverPath, scratch, plan, kind);
+      results.push(result);
+      emit(result);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  const bundles = bundleSizes();
+  emit({ kind: 'bundles', files: bundles });
+  printTable(results);
+  if (bundles.length > 0) {
+    console.log('\nBundles: ' + bundles.map((b) => `${b.file} ${formatBytes(b.bytes)} (gzip ${formatBytes(b.gzipBytes)})`).join(', '));
+  }
+  const totalSeconds = (performance.now() - runStart) / 1000;
+  emit({ kind: 'total', seconds: Math.round(totalSeconds * 10) / 10 });
+  console.log(`\nTotal ${totalSeconds.toFixed(1)} s. JSON lines in ${relative(process.cwd(), RESULTS_FILE)}.`);
+  return results.some((r) => r.error) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`Benchmark failed: ${errorMessage(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,257 @@
+/**
+ * `pullguard [PATH...]` — the analysis core on the command line (SPEC §5).
+ * Exit status: 0 when nothing of severity error, 1 when any error, 2 on bad usage
+ * or unreadable input.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DiagnosticSeverity } from 'vscode-languageserver-types';
+import { getRule, SEVERITY_SETTINGS, type Severity, type SeveritySetting } from '../service/codes';
+import { getDocumentKind } from '../service/documentKind';
+import { LanguageService, type AnalysisContext } from '../service/languageService';
+import { WorkspaceIndex, uriToPath } from '../service/model/workspace';
+import { parseSettings } from '../service/settings';
+import { findCandidateFiles, readTextFile } from '../node/findFiles';
+import { formatCodeQuality, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type CliProblem, type OutputFormat } from './formatters';
+
+declare const PULLGUARD_VERSION: string;
+const VERSION = typeof PULLGUARD_VERSION === 'string' ? PULLGUARD_VERSION : '0.0.0-dev';
+
+const USAGE = `Usage: pullguard [options] [PATH...]
+
+Checks the container images of GitLab CI pipelines: .gitlab-ci.yml, GitLab Runner
+config.toml and Docker config.json files. PATH defaults to the current directory;
+folders are searched for those files.
+
+Options:
+  --format FORMAT        text (default), json, sarif or codequality
+  --rule CODE=SEVERITY   set a rule's severity: error, warning, information, hint or off (repeatable)
+  --pinning LEVEL        severity of image/not-pinned: off, hint, information, warning or error
+  --ci-registry HOST     the host[:port] that $CI_REGISTRY stands for (default registry.gitlab.com)
+  --var NAME=VALUE       a project CI/CD variable; VALUE "*" means defined, value unknown (repeatable)
+  -h, --help             show this help
+  -v, --version          show the version
+
+Settings are also read from .pullguard.json at the repository root; flags win.
+Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.`;
+
+class UsageError extends Error {}
+
+interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const SEVERITY_NAMES: Readonly<Record<DiagnosticSeverity, Severity>> = {
+  [DiagnosticSeverity.Error]: 'error',
+  [DiagnosticSeverity.Warning]: 'warning',
+  [DiagnosticSeverity.Information]: 'information',
+  [DiagnosticSeverity.Hint]: 'hint',
+};
+
+function splitAssignment(flag: string, text: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new UsageError(`${flag} expects NAME=VALUE, got \`${text}\`.`);
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/** The repository root: the nearest folder above `start` with a `.git`, else `start`. */
+function findRepositoryRoot(start: string): string {
+  for (let folder = start; ; folder = dirname(folder)) {
+    if (existsSync(join(folder, '.git'))) return folder;
+    if (dirname(folder) === folder) return start;
+  }
+}
+
+function loadProjectSettings(root: string): Record<string, unknown> {
+  const path = join(root, '.pullguard.json');
+  if (!existsSync(path)) return {};
+  const read = readTextFile(path);
+  if (!read.ok) throw new UsageError(`Cannot read ${path}: ${read.reason}.`);
+  try {
+    const value: unknown = JSON.parse(read.text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('it is not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`Cannot use ${path}: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+}
+
+interface Options {
+  readonly paths: string[];
+  readonly format: OutputFormat;
+  readonly raw: Record<string, unknown>;
+}
+
+function readOptions(argv: readonly string[], cwd: string): Options | 'help' | 'version' {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      pinning: { type: 'string' },
+      'ci-registry': { type: 'string' },
+      var: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const format = (values.format ?? 'text') as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got \`${values.format}\`.`);
+
+  const raw = loadProjectSettings(findRepositoryRoot(cwd));
+  const rules: Record<string, unknown> = { ...(raw.rules as Record<string, unknown> | undefined) };
+  for (const assignment of values.rule ?? []) {
+    const [code, severity] = splitAssignment('--rule', assignment);
+    if (!getRule(code)) throw new UsageError(`--rule names an unknown rule \`${code}\`. The rule codes are listed in docs/rules/README.md.`);
+    if (!SEVERITY_SETTINGS.includes(severity as SeveritySetting)) throw new UsageError(`--rule ${code} expects one of ${SEVERITY_SETTINGS.join(', ')}, got \`${severity}\`.`);
+    rules[code] = severity;
+  }
+  raw.rules = rules;
+  if (values.pinning !== undefined) {
+    if (!SEVERITY_SETTINGS.includes(values.pinning as SeveritySetting)) throw new UsageError(`--pinning expects one of ${SEVERITY_SETTINGS.join(', ')}, got \`${values.pinning}\`.`);
+    raw.pinning = values.pinning;
+  }
+  if (values['ci-registry'] !== undefined) raw.ciRegistry = values['ci-registry'];
+  const variables: Record<string, unknown> = { ...(raw.variables as Record<string, unknown> | undefined) };
+  for (const assignment of values.var ?? []) {
+    const [name, value] = splitAssignment('--var', assignment);
+    variables[name] = value;
+  }
+  raw.variables = variables;
+  return { paths: positionals.length > 0 ? positionals : ['.'], format, raw };
+}
+
+/** Files to analyse: named files as they are, folders searched for the three kinds. */
+function collectFiles(paths: readonly string[], cwd: string, output: Output): { files: string[]; roots: string[]; unreadable: boolean } {
+  const files = new Set<string>();
+  const roots: string[] = [];
+  let unreadable = false;
+  for (const path of paths) {
+    const absolute = resolve(cwd, path);
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(absolute).isDirectory();
+    } catch {
+      output.err(`pullguard: cannot read ${path}: it does not exist.`);
+      unreadable = true;
+      continue;
+    }
+    if (isDirectory) {
+      roots.push(absolute);
+      for (const file of findCandidateFiles(absolute)) files.add(file);
+    } else {
+      roots.push(dirname(absolute));
+      files.add(absolute);
+    }
+  }
+  return { files: [...files].sort(), roots, unreadable };
+}
+
+/** Guesses the kind of a file named on the command line that no pattern matches. */
+function kindByContent(path: string, text: string): 'gitlab-ci' | 'runner-config' | 'docker-config' | 'none' {
+  if (/\.ya?ml$/i.test(path)) return 'gitlab-ci';
+  if (/\.toml$/i.test(path) && /^\s*\[\[\s*runners\s*\]\]/m.test(text)) return 'runner-config';
+  if (/\.json$/i.test(path) && /"(?:auths|credHelpers|credsStore)"\s*:/.test(text)) return 'docker-config';
+  return 'none';
+}
+
+export function runCli(argv: readonly string[], cwd: string, output: Output): number {
+  let options: Options | 'help' | 'version';
+  try {
+    options = readOptions(argv, cwd);
+  } catch (error) {
+    output.err(`pullguard: ${error instanceof Error ? error.message : String(error)}`);
+    output.err('Run `pullguard --help` for usage.');
+    return 2;
+  }
+  if (options === 'help') {
+    output.out(USAGE);
+    return 0;
+  }
+  if (options === 'version') {
+    output.out(VERSION);
+    return 0;
+  }
+  const { settings, problems: settingsProblems } = parseSettings(options.raw);
+  for (const problem of settingsProblems) output.err(`pullguard: ${problem}`);
+
+  const { files, roots, unreadable: missing } = collectFiles(options.paths, cwd, output);
+  let unreadable = missing;
+  const explicitlyNamed = new Set(options.paths.map((p) => resolve(cwd, p)));
+
+  // Read everything first: the workspace index (runner configs, includes) must be complete before any analysis.
+  const index = new WorkspaceIndex(roots);
+  const texts = new Map<string, string>();
+  for (const file of files) {
+    const read = readTextFile(file);
+    if (!read.ok) {
+      if (explicitlyNamed.has(file)) {
+        output.err(`pullguard: cannot read ${relative(cwd, file) || file}: ${read.reason}.`);
+        unreadable = true;
+      }
+      continue;
+    }
+    texts.set(file, read.text);
+    index.setFile(pathToFileURL(file).href, read.text, settings);
+  }
+  // Includes are known only once every pipeline is read; index the included files again.
+  for (const [file, text] of texts) index.setFile(pathToFileURL(file).href, text, settings);
+
+  const context: AnalysisContext = { settings, workspace: index.view() };
+  const service = new LanguageService((family, error) => {
+    output.err(`pullguard: internal error in the ${family} rules; they were skipped: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const problems: CliProblem[] = [];
+  let analysed = 0;
+  for (const [file, text] of texts) {
+    const uri = pathToFileURL(file).href;
+    const document = TextDocument.create(uri, 'plaintext', 1, text);
+    let kind = getDocumentKind(uriToPath(uri), text, settings, context.workspace.includedPatterns);
+    if (kind === 'none' && explicitlyNamed.has(file)) kind = kindByContent(file, text);
+    if (kind === 'none') continue;
+    analysed++;
+    const display = relative(cwd, file).split(sep).join('/') || file;
+    const diagnostics = service.doValidation(document, context, kind);
+    for (const diagnostic of diagnostics) {
+      problems.push({
+        file: display,
+        range: diagnostic.range,
+        severity: SEVERITY_NAMES[diagnostic.severity ?? DiagnosticSeverity.Error],
+        code: String(diagnostic.code),
+        message: typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value,
+      });
+    }
+  }
+
+  switch (options.format) {
+    case 'json':
+      output.out(formatJson(problems));
+      break;
+    case 'sarif':
+      output.out(formatSarif(problems, VERSION));
+      break;
+    case 'codequality':
+      output.out(formatCodeQuality(problems));
+      break;
+    default:
+      output.out(formatText(problems, analysed));
+  }
+  if (unreadable) return 2;
+  return problems.some((p) => p.severity === 'error') ? 1 : 0;
+}
+
+if (require.main === module) {
+  const code = runCli(process.argv.slice(2), process.cwd(), {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+  });
+  process.exitCode = code;
+}

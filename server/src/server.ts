@@ -1,0 +1,222 @@
+/**
+ * The language server: wiring only. Connection, documents, settings and the
+ * workspace index in, the pure language service out; each handler a few lines.
+ */
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  FileChangeType,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { LanguageService, type AnalysisContext } from './service/languageService';
+import { WorkspaceIndex } from './service/model/workspace';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
+import { findCandidateFiles, readTextFile } from './node/findFiles';
+import { runSafe, runSafeAsync } from './utils/runner';
+
+/** Push-mode validation waits this long after the last change, so typing bursts coalesce. */
+const VALIDATION_DELAY_MS = 50;
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const languageService = new LanguageService((family, error) => {
+    connection.console.error(`Pullguard: the ${family} rules failed and were skipped: ${describeError(error)}`);
+  });
+  let workspaceIndex = new WorkspaceIndex([]);
+  let workspaceRoots: string[] = [];
+  let pullDiagnostics = false;
+  let configurationRequests = false;
+  let globalSettings: Settings = DEFAULT_SETTINGS;
+  const settingsByUri = new Map<string, Promise<Settings>>();
+  const contexts = new WeakMap<Settings, AnalysisContext>();
+  const reportedSettingsProblems = new Set<string>();
+  const pendingValidations = new Map<string, NodeJS.Timeout>();
+
+  // ---- Settings and context ---------------------------------------------------
+
+  function readSettings(raw: unknown): Settings {
+    const { settings, problems } = parseSettings(raw);
+    for (const problem of problems) {
+      if (reportedSettingsProblems.has(problem)) continue;
+      reportedSettingsProblems.add(problem);
+      connection.window.showWarningMessage(`Pullguard: ${problem}`);
+    }
+    return settings;
+  }
+
+  function getSettings(uri: string): Promise<Settings> {
+    if (!configurationRequests) return Promise.resolve(globalSettings);
+    let settings = settingsByUri.get(uri);
+    if (!settings) {
+      settings = connection.workspace.getConfiguration({ scopeUri: uri, section: 'pullguard' }).then(readSettings, () => globalSettings);
+      settingsByUri.set(uri, settings);
+    }
+    return settings;
+  }
+
+  /** One context object per settings object and workspace state: the analysis cache key. */
+  async function getContext(uri: string): Promise<AnalysisContext> {
+    const settings = await getSettings(uri);
+    const workspace = workspaceIndex.view();
+    const cached = contexts.get(settings);
+    if (cached && cached.workspace === workspace) return cached;
+    const context = { settings, workspace };
+    contexts.set(settings, context);
+    return context;
+  }
+
+  // ---- Diagnostics ---------------------------------------------------------------
+
+  async function validate(document: TextDocument): Promise<void> {
+    const context = await getContext(document.uri);
+    // The document may have changed or closed while settings were fetched.
+    if (documents.get(document.uri)?.version !== document.version) return;
+    const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
+    connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+  }
+
+  function scheduleValidation(document: TextDocument, delay = VALIDATION_DELAY_MS): void {
+    if (pullDiagnostics) return;
+    clearTimeout(pendingValidations.get(document.uri));
+    pendingValidations.set(document.uri, setTimeout(() => {
+      pendingValidations.delete(document.uri);
+      void validate(document);
+    }, delay));
+  }
+
+  /** After a settings or workspace change, every open document may read differently. */
+  function revalidateAll(): void {
+    if (pullDiagnostics) connection.languages.diagnostics.refresh();
+    else for (const document of documents.all()) scheduleValidation(document, 0);
+  }
+
+  // ---- Workspace index -------------------------------------------------------------
+
+  function indexFromDisk(): void {
+    for (const root of workspaceRoots) {
+      for (const path of findCandidateFiles(root)) {
+        const uri = pathToFileURL(path).href;
+        if (documents.get(uri)) continue;
+        const read = readTextFile(path);
+        if (read.ok) workspaceIndex.setFile(uri, read.text, globalSettings);
+        else connection.console.info(`Pullguard: skipped ${path}: ${read.reason}.`);
+      }
+    }
+  }
+
+  async function indexOpenDocument(document: TextDocument): Promise<void> {
+    const context = await getContext(document.uri);
+    const parsed = languageService.getParsed(document, context);
+    if (workspaceIndex.setParsed(document.uri, parsed)) revalidateAll();
+  }
+
+  // ---- Lifecycle ---------------------------------------------------------------------
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const capabilities = params.capabilities;
+    pullDiagnostics = Boolean(capabilities.textDocument?.diagnostic);
+    configurationRequests = Boolean(capabilities.workspace?.configuration);
+    globalSettings = readSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
+    const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    workspaceRoots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+    workspaceIndex = new WorkspaceIndex(workspaceRoots);
+    const result: InitializeResult = {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+      },
+      serverInfo: { name: 'pullguard' },
+    };
+    if (pullDiagnostics) {
+      result.capabilities.diagnosticProvider = { identifier: 'pullguard', interFileDependencies: true, workspaceDiagnostics: false };
+    }
+    return result;
+  });
+
+  connection.onInitialized(() => {
+    if (configurationRequests) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pullguard' });
+    void connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [{ globPattern: '**/*.{yml,yaml,toml,json}' }],
+    }).catch(() => undefined);
+    runSafe(indexFromDisk, undefined, 'indexing the workspace', connection);
+    revalidateAll();
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    settingsByUri.clear();
+    if (!configurationRequests) globalSettings = readSettings((change.settings as { pullguard?: unknown } | undefined)?.pullguard);
+    revalidateAll();
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    let changed = false;
+    for (const change of changes) {
+      if (documents.get(change.uri)) continue; // the open document is the truth
+      if (change.type === FileChangeType.Deleted) {
+        changed = workspaceIndex.deleteFile(change.uri) || changed;
+        continue;
+      }
+      const read = readTextFile(fileURLToPath(change.uri));
+      changed = (read.ok ? workspaceIndex.setFile(change.uri, read.text, globalSettings) : workspaceIndex.deleteFile(change.uri)) || changed;
+    }
+    if (changed) revalidateAll();
+  });
+
+  documents.onDidOpen(({ document }) => {
+    void indexOpenDocument(document);
+    scheduleValidation(document, 0);
+  });
+  documents.onDidChangeContent(({ document }) => {
+    void indexOpenDocument(document);
+    scheduleValidation(document);
+  });
+  documents.onDidClose(({ document }) => {
+    clearTimeout(pendingValidations.get(document.uri));
+    pendingValidations.delete(document.uri);
+    languageService.forget(document.uri);
+    settingsByUri.delete(document.uri);
+    // Back to what is on disk, for the other documents' sake.
+    const read = document.uri.startsWith('file:') ? readTextFile(fileURLToPath(document.uri)) : undefined;
+    if (read?.ok) workspaceIndex.setFile(document.uri, read.text, globalSettings);
+    else workspaceIndex.deleteFile(document.uri);
+    if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  });
+
+  // ---- Requests ------------------------------------------------------------------------
+
+  connection.languages.diagnostics.on(async (params, token) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    const context = await getContext(document.uri);
+    return runSafeAsync(token, () => ({ kind: DocumentDiagnosticReportKind.Full, items: languageService.doValidation(document, context) }),
+      { kind: DocumentDiagnosticReportKind.Full, items: [] }, `validating ${document.uri}`, connection);
+  });
+
+  connection.onHover(async (params, token) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return null;
+    const context = await getContext(document.uri);
+    return runSafeAsync(token, () => languageService.doHover(document, params.position, context), null, `hover in ${document.uri}`, connection);
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+}
+
+// Started as a program (`node dist/server.js --stdio`), not when imported by tests.
+if (require.main === module) {
+  startServer(createConnection(ProposedFeatures.all));
+}

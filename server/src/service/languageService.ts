@@ -1,0 +1,138 @@
+/**
+ * The analysis core's entry point: pure functions over a `TextDocument` that
+ * return LSP types (like vscode-json-languageservice). The server and the CLI both
+ * use it; it touches no file system, process or network.
+ *
+ * Each document is parsed once per version (a small cache by URI), and analysed
+ * once per version, settings and workspace state.
+ */
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic, Hover, Position } from 'vscode-languageserver-types';
+import { toDiagnostics } from './diagnostics';
+import { getDocumentKind, type DocumentKind } from './documentKind';
+import type { Finding } from './finding';
+import { getImageHover } from './hover';
+import { collectCiImages, collectRunnerImages, type ImageOccurrence } from './model/images';
+import { uriToPath, type WorkspaceView } from './model/workspace';
+import { MAX_DOCUMENT_LENGTH, parseDocumentAs, type ParsedDocument } from './parsedDocument';
+import { checkImageOccurrence } from './rules/image';
+import { checkSyntaxErrors } from './rules/syntax';
+import type { Settings } from './settings';
+
+export type { DocumentKind, ParsedDocument };
+
+export interface AnalysisContext {
+  readonly settings: Settings;
+  readonly workspace: WorkspaceView;
+}
+
+export interface DocumentAnalysis {
+  readonly findings: readonly Finding[];
+  readonly images: readonly ImageOccurrence[];
+}
+
+/** Reports a rule family that threw, once per family, and lets the others run. */
+export type RuleFailureReporter = (family: string, error: unknown) => void;
+
+interface CacheEntry {
+  readonly version: number;
+  readonly parsed: ParsedDocument;
+  analysis?: { readonly context: AnalysisContext; readonly result: DocumentAnalysis };
+}
+
+export class LanguageService {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly reportedFailures = new Set<string>();
+
+  constructor(private readonly onRuleFailure: RuleFailureReporter = () => {}) {}
+
+  getDocumentKind(document: TextDocument, context: AnalysisContext): DocumentKind {
+    return getDocumentKind(uriToPath(document.uri), document.getText(), context.settings, context.workspace.includedPatterns);
+  }
+
+  /**
+   * The parsed document, from the cache when the version is unchanged.
+   * @param kind overrides the kind the file's name gives (a file named on the command line)
+   */
+  getParsed(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): ParsedDocument {
+    const cached = this.cache.get(document.uri);
+    if (cached && cached.version === document.version) return cached.parsed;
+    const parsed = parseDocumentAs(kind ?? this.getDocumentKind(document, context), document.getText());
+    this.cache.set(document.uri, { version: document.version, parsed });
+    return parsed;
+  }
+
+  /** Drops what is cached for a closed or deleted document. */
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  analyze(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): DocumentAnalysis {
+    const parsed = this.getParsed(document, context, kind);
+    const entry = this.cache.get(document.uri)!;
+    if (entry.analysis && entry.analysis.context === context) return entry.analysis.result;
+    const result = this.runRules(parsed, document.getText().length, context);
+    entry.analysis = { context, result };
+    return result;
+  }
+
+  doValidation(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): Diagnostic[] {
+    return toDiagnostics(document, this.analyze(document, context, kind).findings, context.settings);
+  }
+
+  doHover(document: TextDocument, position: Position, context: AnalysisContext): Hover | null {
+    const offset = document.offsetAt(position);
+    const { images } = this.analyze(document, context);
+    const occurrence = images.find((image) => image.start <= offset && offset <= image.end);
+    if (!occurrence) return null;
+    return {
+      contents: getImageHover(occurrence, context.workspace),
+      range: { start: document.positionAt(occurrence.start), end: document.positionAt(occurrence.end) },
+    };
+  }
+
+  private runRules(parsed: ParsedDocument, textLength: number, context: AnalysisContext): DocumentAnalysis {
+    const findings: Finding[] = [];
+    let images: ImageOccurrence[] = [];
+    const guarded = <T>(family: string, fallback: T, run: () => T): T => {
+      try {
+        return run();
+      } catch (error) {
+        // One broken rule must not silence the others (or take the server down).
+        if (!this.reportedFailures.has(family)) {
+          this.reportedFailures.add(family);
+          this.onRuleFailure(family, error);
+        }
+        return fallback;
+      }
+    };
+    switch (parsed.kind) {
+      case 'too-large':
+        findings.push({
+          code: 'syntax/' + (parsed.documentKind === 'gitlab-ci' ? 'yaml' : parsed.documentKind === 'runner-config' ? 'toml' : 'json'),
+          offset: 0,
+          length: 0,
+          message: `This file is larger than ${MAX_DOCUMENT_LENGTH / (1024 * 1024)} MiB, so Pullguard does not analyse it. GitLab and the runner read it all the same; split it (for example with \`include: local\`) to have it checked.`,
+        });
+        break;
+      case 'gitlab-ci':
+        findings.push(...checkSyntaxErrors('yaml', parsed.ci.model.yaml.errors, textLength));
+        images = guarded('model', [], () => collectCiImages(parsed.ci, context.settings, context.workspace));
+        break;
+      case 'runner-config':
+        findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
+        images = guarded('model', [], () => collectRunnerImages(parsed.runner, context.settings));
+        break;
+      case 'docker-config':
+        findings.push(...checkSyntaxErrors('json', parsed.json.errors, textLength));
+        break;
+      case 'none':
+        break;
+    }
+    for (const image of images) {
+      findings.push(...guarded('image', [], () => checkImageOccurrence(image, context.settings)));
+    }
+    findings.sort((a, b) => a.offset - b.offset || a.code.localeCompare(b.code));
+    return { findings, images };
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Every image and service reference of a document, once per place it is written,
+ * with what the rules need to check it: its text, a map back to the document,
+ * the variables visible where it is used, and the jobs that run with it.
+ */
+import { getValue, scalarText, type YMap, type YScalar } from '../parse/yamlModel';
+import { decodeYamlScalar } from '../parse/yamlScalar';
+import { decodeTomlString, type TomlString } from '../parse/tomlModel';
+import type { Settings } from '../settings';
+import type { SourceMap } from '../text/sourceMap';
+import { getPredefinedVariables, type VariableLookup, type VariableOrigin } from '../variables';
+import type { CiAnalysis, ImageUse } from './ciModel';
+import type { RunnerConfigModel, RunnerSection } from './runnerModel';
+import type { WorkspaceView } from './workspace';
+
+export interface ImageOccurrence {
+  readonly role: 'image' | 'service';
+  /** The name as written, after YAML/TOML decoding and before variable expansion. */
+  readonly text: string;
+  /** Offsets in `text` → offsets in the document. */
+  readonly map: SourceMap;
+  /** The scalar's whole span in the document (quotes included). */
+  readonly start: number;
+  readonly end: number;
+  readonly variables: VariableLookup;
+  /** Where it is written, for messages and hovers: "job `build`", "`default:`". */
+  readonly place: string;
+  /** Jobs that run with it (empty for a template nobody extends). */
+  readonly users: readonly string[];
+  /** `pull_policy` written next to it (hash form), if any. */
+  readonly pullPolicy: readonly string[] | undefined;
+  /** Service `alias` written next to it, if any. */
+  readonly alias: string | undefined;
+  readonly source: 'gitlab-ci' | 'runner-config';
+}
+
+type Definition = { readonly value: string | undefined; readonly origin: VariableOrigin };
+
+/** Variable sources in precedence order; the first that defines a name wins. */
+function createLookup(layers: ReadonlyArray<ReadonlyMap<string, Definition>>, scriptNames: ReadonlySet<string>): VariableLookup {
+  return {
+    get(name) {
+      for (const layer of layers) {
+        const definition = layer.get(name);
+        if (definition) return definition;
+      }
+      return scriptNames.has(name) ? { value: undefined, origin: 'script' } : undefined;
+    },
+  };
+}
+
+function literal(value: string | undefined): Definition {
+  // A value that uses other variables is only known at run time.
+  return value === undefined || value.includes('$') ? { value: undefined, origin: 'unknown' } : { value, origin: 'literal' };
+}
+
+/** Variables every document sees: the project's CI/CD settings and GitLab's predefined ones. */
+function baseLayers(settings: Settings): Map<string, Definition>[] {
+  const project = new Map<string, Definition>();
+  for (const [name, value] of Object.entries(settings.variables)) {
+    project.set(name, value === '*' ? { value: undefined, origin: 'unknown' } : literal(value));
+  }
+  const predefined = new Map<string, Definition>();
+  for (const [name, value] of getPredefinedVariables(settings)) predefined.set(name, { value, origin: 'predefined' });
+  return [project, predefined];
+}
+
+function runnerEnvironment(runners: readonly RunnerSection[]): Map<string, Definition> {
+  const layer = new Map<string, Definition>();
+  for (const runner of runners) {
+    for (const entry of runner.environment) if (entry.name && !layer.has(entry.name)) layer.set(entry.name, literal(entry.value));
+  }
+  return layer;
+}
+
+function stringsOf(map: YMap | undefined, key: string): string[] | undefined {
+  if (!map) return undefined;
+  const node = getValue(map, key);
+  if (node?.kind === 'scalar') return scalarText(node) === undefined ? undefined : [scalarText(node)!];
+  if (node?.kind === 'seq') return node.items.map((item) => scalarText(item)).filter((s): s is string => s !== undefined);
+  return undefined;
+}
+
+function describeOrigin(use: ImageUse): string {
+  switch (use.origin.kind) {
+    case 'job':
+      return `job \`${use.origin.job}\``;
+    case 'template':
+      return `template \`${use.origin.job}\``;
+    case 'default':
+      return '`default:`';
+    case 'top-level':
+      return 'the top level';
+  }
+}
+
+/** Image and service references of a `.gitlab-ci.yml`. */
+export function collectCiImages(analysis: CiAnalysis, settings: Settings, workspace: WorkspaceView): ImageOccurrence[] {
+  const { model } = analysis;
+  const [project, predefined] = baseLayers(settings);
+  const runners = runnerEnvironment(workspace.runnerConfigs.flatMap((config) => config.model.runners));
+  const globals = new Map<string, Definition>();
+  for (const [name, definition] of model.globalVariables) globals.set(name, literal(definition.value));
+
+  // Each written scalar once, with every job that uses it.
+  interface Collected { use: ImageUse; users: string[]; jobVariables: Map<string, Definition>; scriptNames: Set<string> }
+  const byNode = new Map<YScalar, Collected>();
+  const add = (use: ImageUse | undefined, jobName: string | undefined, effective: ReturnType<CiAnalysis['getEffectiveJob']> | undefined) => {
+    if (!use) return;
+    let collected = byNode.get(use.name);
+    if (!collected) {
+      collected = { use, users: [], jobVariables: new Map(), scriptNames: new Set() };
+      byNode.set(use.name, collected);
+    }
+    if (jobName !== undefined && !collected.users.includes(jobName)) collected.users.push(jobName);
+    if (effective) {
+      for (const [name, definition] of effective.variables) {
+        if (!collected.jobVariables.has(name)) collected.jobVariables.set(name, literal(definition.value));
+      }
+      for (const name of effective.scriptAssignments) collected.scriptNames.add(name);
+    }
+  };
+
+  for (const job of model.jobs.values()) {
+    const effective = analysis.getEffectiveJob(job);
+    // Hidden jobs never run, but their text is checked where it is written.
+    const user = job.hidden ? undefined : job.name;
+    add(effective.image, user, effective);
+    for (const service of effective.services) add(service, user, effective);
+  }
+  // `default:` and top-level images, even when no job uses them.
+  const defaults = model.defaultMap;
+  for (const [map, kind] of [[defaults, 'default'], [model.root, 'top-level']] as const) {
+    if (!map) continue;
+    const image = getValue(map, 'image');
+    const imageName = image?.kind === 'map' ? getValue(image, 'name') : image;
+    if (imageName?.kind === 'scalar') add({ role: 'image', name: imageName, hash: image?.kind === 'map' ? image : undefined, origin: { kind } }, undefined, undefined);
+    const services = getValue(map, 'services');
+    for (const item of services?.kind === 'seq' ? services.items : []) {
+      const name = item.kind === 'map' ? getValue(item, 'name') : item;
+      if (name?.kind === 'scalar') add({ role: 'service', name, hash: item.kind === 'map' ? item : undefined, origin: { kind } }, undefined, undefined);
+    }
+  }
+
+  const occurrences: ImageOccurrence[] = [];
+  for (const { use, users, jobVariables, scriptNames } of byNode.values()) {
+    const decoded = decodeYamlScalar(model.text, use.name);
+    occurrences.push({
+      role: use.role,
+      text: decoded.value,
+      map: decoded.map,
+      start: use.name.start,
+      end: use.name.end,
+      variables: createLookup([project!, jobVariables, globals, runners, predefined!], scriptNames),
+      place: describeOrigin(use),
+      users,
+      pullPolicy: stringsOf(use.hash, 'pull_policy'),
+      alias: use.role === 'service' && use.hash ? scalarText(getValue(use.hash, 'alias')) : undefined,
+      source: 'gitlab-ci',
+    });
+  }
+  return occurrences.sort((a, b) => a.start - b.start);
+}
+
+/** Image and service references of a runner `config.toml`. */
+export function collectRunnerImages(config: RunnerConfigModel, settings: Settings): ImageOccurrence[] {
+  const [project, predefined] = baseLayers(settings);
+  const occurrences: ImageOccurrence[] = [];
+  for (const runner of config.runners) {
+    const variables = createLookup([project!, runnerEnvironment([runner]), predefined!], new Set());
+    const place = runner.name ? `runner \`${runner.name}\`` : `runner #${runner.index + 1}`;
+    const addString = (node: TomlString, role: 'image' | 'service', alias?: string) => {
+      const decoded = decodeTomlString(config.text, node);
+      occurrences.push({
+        role,
+        text: decoded.value,
+        map: decoded.map,
+        start: node.range[0],
+        end: node.range[1],
+        variables,
+        place,
+        users: [],
+        pullPolicy: runner.pullPolicy.length > 0 ? runner.pullPolicy.map((p) => p.value) : undefined,
+        alias,
+        source: 'runner-config',
+      });
+    };
+    if (runner.dockerImage) addString(runner.dockerImage, 'image');
+    for (const service of runner.services) if (service.name) addString(service.name, 'service', service.alias?.value);
+    for (const service of runner.servicesAsStrings) addString(service, 'service');
+  }
+  return occurrences;
+}

@@ -1,0 +1,32 @@
+/**
+ * A document parsed for its kind: the one parse every analysis, hover and
+ * workspace fact of that document version is computed from.
+ */
+import type { DocumentKind } from './documentKind';
+import { CiAnalysis, parseCiModel } from './model/ciModel';
+import { parseRunnerConfig, type RunnerConfigModel } from './model/runnerModel';
+import { parseJsonModel, type JsonModel } from './parse/jsonModel';
+
+/** Larger documents are not analysed; the user gets one diagnostic saying so. */
+export const MAX_DOCUMENT_LENGTH = 16 * 1024 * 1024;
+
+export type ParsedDocument =
+  | { readonly kind: 'gitlab-ci'; readonly ci: CiAnalysis }
+  | { readonly kind: 'runner-config'; readonly runner: RunnerConfigModel }
+  | { readonly kind: 'docker-config'; readonly json: JsonModel }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'too-large'; readonly documentKind: DocumentKind };
+
+export function parseDocumentAs(kind: DocumentKind, text: string): ParsedDocument {
+  if (kind !== 'none' && text.length > MAX_DOCUMENT_LENGTH) return { kind: 'too-large', documentKind: kind };
+  switch (kind) {
+    case 'gitlab-ci':
+      return { kind, ci: new CiAnalysis(parseCiModel(text)) };
+    case 'runner-config':
+      return { kind, runner: parseRunnerConfig(text) };
+    case 'docker-config':
+      return { kind, json: parseJsonModel(text) };
+    default:
+      return { kind: 'none' };
+  }
+}
