@@ -467,7 +467,7 @@ function formatBytes(bytes: number): string {
 }
 
 function printTable(results: readonly CaseResult[]): void {
-  const header = ['case', 'size', 'sessions', 'start', 'ready', 'open→diag', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'peak RSS', 'diags'];
+  const header = ['case', 'size', 'sessions', 'start', 'ready', 'open→diag', 'edits', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'peak RSS', 'diags'];
   const rows = results.map((r) => [
     r.name,
     formatBytes(r.bytes),
@@ -475,6 +475,7 @@ function printTable(results: readonly CaseResult[]): void {
     formatMs(r.startupMs),
     formatMs(r.readyMs),
     formatMs(r.openMs),
+    r.editMs ? String(r.editMs.n) : '-',
     formatMs(r.editMs),
     formatMs(r.hoverMs),
     formatMs(r.codeActionMs),

@@ -34,12 +34,15 @@ export function formatText(problems: readonly CliProblem[], filesAnalysed: numbe
     const where = `${problem.range.start.line + 1}:${problem.range.start.character + 1}`;
     lines.push(`  ${where.padEnd(8)} ${problem.severity.padEnd(11)} ${problem.message}  ${problem.code}`);
   }
-  const count = (severity: Severity) => problems.filter((p) => p.severity === severity).length;
+  const count = (severity: Severity, one: string, many: string) => {
+    const n = problems.filter((p) => p.severity === severity).length;
+    return `${n} ${n === 1 ? one : many}`;
+  };
   const files = `${filesAnalysed} file${filesAnalysed === 1 ? '' : 's'}`;
   if (problems.length > 0) lines.push('');
   lines.push(problems.length === 0
     ? `No problems in ${files}.`
-    : `${problems.length} problem${problems.length === 1 ? '' : 's'} (${count('error')} errors, ${count('warning')} warnings, ${count('information')} information, ${count('hint')} hints) in ${files}.`);
+    : `${problems.length} problem${problems.length === 1 ? '' : 's'} (${count('error', 'error', 'errors')}, ${count('warning', 'warning', 'warnings')}, ${count('information', 'information', 'information')}, ${count('hint', 'hint', 'hints')}) in ${files}.`);
   return lines.join('\n');
 }
 

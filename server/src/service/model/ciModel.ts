@@ -71,7 +71,7 @@ export interface EffectiveJob {
   readonly variables: ReadonlyMap<string, VariableDefinition>;
   /** Names assigned inside `script`/`before_script`/`after_script`. */
   readonly scriptAssignments: ReadonlySet<string>;
-  /** The job's own (effective) `pull_policy` of its image, if any. */
+  /** Templates merged in through `extends`, nearest first. */
   readonly extendsChain: readonly string[];
 }
 
@@ -220,28 +220,16 @@ function resolveExtends(model: CiModel, job: CiJob, cache: Map<string, ExtendedJ
   return result;
 }
 
-function toYMapLike(value: MergedValue | undefined): MergedMap | undefined {
-  if (!value || value.kind === 'scalar' || value.kind === 'seq') return undefined;
-  return value.kind === 'merged' ? value : undefined;
+/** A map-valued entry as a merged map, whether it came through a merge or is written as is. */
+function asMerged(model: CiModel, value: MergedValue | undefined): MergedMap | undefined {
+  if (value?.kind === 'merged') return value;
+  if (value?.kind === 'map') return toMerged(model, value);
+  return undefined;
 }
 
-/** Which `default:` keywords a job inherits (`inherit:default`). */
-function inheritsDefault(config: MergedMap, keyword: string): boolean {
-  const inherit = config.entries.get('inherit');
-  const entries = inherit && inherit.kind !== 'scalar' && inherit.kind !== 'seq'
-    ? (inherit.kind === 'merged' ? inherit.entries : undefined)
-    : undefined;
-  const setting = entries?.get('default');
-  return inheritFlag(setting, keyword);
-}
-
-function inheritsVariable(config: MergedMap, name: string): boolean {
-  const inherit = config.entries.get('inherit');
-  const setting = inherit?.kind === 'merged' ? inherit.entries.get('variables') : undefined;
-  return inheritFlag(setting, name);
-}
-
-function inheritFlag(setting: MergedValue | undefined, name: string): boolean {
+/** `inherit:default` / `inherit:variables`: `true`, `false`, or a list of names (GL-YAML §inherit). */
+function inherits(model: CiModel, config: MergedMap, section: 'default' | 'variables', name: string): boolean {
+  const setting = asMerged(model, config.entries.get('inherit'))?.entries.get(section);
   if (!setting) return true;
   if (setting.kind === 'scalar') return setting.value !== false;
   if (setting.kind === 'seq') return setting.items.some((item) => scalarText(item) === name);
@@ -281,7 +269,7 @@ export class CiAnalysis {
 
     const imageFrom = (key: 'image' | 'services'): { value: MergedValue | undefined; fromDefault: 'default' | 'top-level' | undefined } => {
       if (config.entries.has(key)) return { value: config.entries.get(key), fromDefault: undefined };
-      if (!inheritsDefault(config, key)) return { value: undefined, fromDefault: undefined };
+      if (!inherits(this.model, config, 'default', key)) return { value: undefined, fromDefault: undefined };
       if (defaults?.entries.has(key)) return { value: defaults.entries.get(key), fromDefault: 'default' };
       const topLevel = root ? resolveReference(this.model, getValue(root, key)) : undefined;
       return { value: topLevel, fromDefault: topLevel ? 'top-level' : undefined };
@@ -299,9 +287,9 @@ export class CiAnalysis {
 
     const variables = new Map<string, VariableDefinition>();
     for (const [name, definition] of this.model.globalVariables) {
-      if (inheritsVariable(config, name)) variables.set(name, definition);
+      if (inherits(this.model, config, 'variables', name)) variables.set(name, definition);
     }
-    const jobVariables = toYMapLike(config.entries.get('variables'));
+    const jobVariables = asMerged(this.model, config.entries.get('variables'));
     if (jobVariables) {
       for (const [name, node] of jobVariables.entries) {
         const leaf = node.kind === 'merged' ? node.entries.get('value') : node;
@@ -316,7 +304,7 @@ export class CiAnalysis {
 
     const scriptAssignments = new Set<string>();
     for (const key of ['before_script', 'script', 'after_script']) {
-      const script = config.entries.get(key) ?? (inheritsDefault(config, key) ? defaults?.entries.get(key) : undefined);
+      const script = config.entries.get(key) ?? (inherits(this.model, config, 'default', key) ? defaults?.entries.get(key) : undefined);
       collectScriptAssignments(this.model, script, scriptAssignments);
     }
 

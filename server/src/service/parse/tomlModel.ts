@@ -120,7 +120,7 @@ export function decodeTomlString(text: string, node: TomlString): { value: strin
     out.add(ch, i, i + 1);
     i++;
   }
-  if (out.generated === node.value) return { value: node.value, map: out.build() };
+  if (out.generated === node.value && node.value.length > 0) return { value: node.value, map: out.build() };
   return {
     value: node.value,
     map: new SourceMap([{ generatedStart: 0, generatedEnd: node.value.length, sourceStart: start, sourceEnd: end }]),

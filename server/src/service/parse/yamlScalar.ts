@@ -210,7 +210,7 @@ export function decodeYamlScalar(text: string, scalar: YScalar): DecodedScalar {
       decodeBlock(text, scalar.start, scalar.end, scalar.style === 'folded', out);
       break;
   }
-  if (out.generated === parsedValue) return { value: parsedValue, map: out.build() };
+  if (out.generated === parsedValue && parsedValue.length > 0) return { value: parsedValue, map: out.build() };
   return {
     value: parsedValue,
     map: new SourceMap([{ generatedStart: 0, generatedEnd: parsedValue.length, sourceStart: scalar.start, sourceEnd: scalar.end }]),

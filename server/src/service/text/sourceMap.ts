@@ -49,6 +49,11 @@ export class SourceMap {
 
   /** Maps a generated span to the smallest source span that covers it. */
   spanToSource(generatedStart: number, generatedEnd: number): { start: number; end: number } {
+    if (generatedStart === generatedEnd) {
+      // An empty expansion (an empty string, an undefined variable) covers what produced it.
+      const empty = this.segments.find((s) => s.generatedStart === generatedStart && s.generatedEnd === generatedStart && s.sourceEnd > s.sourceStart);
+      if (empty) return { start: empty.sourceStart, end: empty.sourceEnd };
+    }
     const start = this.toSource(generatedStart, 'start');
     const end = generatedEnd <= generatedStart ? start : this.toSource(generatedEnd, 'end');
     return { start, end: Math.max(start, end) };
