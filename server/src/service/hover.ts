@@ -43,7 +43,12 @@ export function getImageHover(occurrence: ImageOccurrence, workspace: WorkspaceV
   }
   const reference = result.reference;
   const rows: Array<[string, string]> = [];
-  rows.push(['Registry', reference.isDockerHub ? `Docker Hub (${code(reference.normalizedDomain)})` : code(reference.normalizedDomain)]);
+  const registry = reference.isDockerHub
+    ? `Docker Hub (${code(reference.normalizedDomain)})`
+    : reference.normalizedDomain === ''
+      ? 'none that Docker can tell: the first component is not a valid host name'
+      : code(reference.normalizedDomain);
+  rows.push(['Registry', registry]);
   rows.push(['Repository', code(reference.normalizedPath)]);
   rows.push(['Tag', reference.tag ? code(reference.tag) : reference.digest ? '— (pulled by digest)' : '`latest` (implied)']);
   rows.push(['Digest', reference.digest ? code(reference.digest) : '— (not pinned)']);

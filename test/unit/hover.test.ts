@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LanguageService } from '../../server/src/service/languageService';
+import { FILE_NAMES, makeContext, type AnalyzeOptions, type Kind } from '../helpers/analyze';
+
+/** Hover text at the `|` caret of `content` (the caret is removed first). */
+function hoverAt(kind: Kind, content: string, options: AnalyzeOptions = {}): string | undefined {
+  const offset = content.indexOf('|');
+  const text = content.slice(0, offset) + content.slice(offset + 1);
+  const document = TextDocument.create(FILE_NAMES[kind], 'plaintext', 1, text);
+  const hover = new LanguageService().doHover(document, document.positionAt(offset), makeContext(options));
+  if (!hover) return undefined;
+  return typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : String(hover.contents);
+}
+
+describe('image hover', () => {
+  test('shows Docker Hub, library/ and the implied latest tag for a short name', () => {
+    const hover = hoverAt('gitlab-ci', 'job:\n  image: pos|tgres\n  script: [x]\n')!;
+    assert.match(hover, /\| Registry \| Docker Hub \(`docker\.io`\) \|/);
+    assert.match(hover, /\| Repository \| `library\/postgres` \|/);
+    assert.match(hover, /\| Tag \| `latest` \(implied\) \|/);
+    assert.match(hover, /\| Full name \| `docker\.io\/library\/postgres:latest` \|/);
+    assert.match(hover, /Used by `job`/);
+  });
+
+  test('shows a private registry with its port, the tag and the digest', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const hover = hoverAt('gitlab-ci', `job:\n  image: registry.example.com:5000/team/ap|p:1.2@${digest}\n`)!;
+    assert.match(hover, /\| Registry \| `registry\.example\.com:5000` \|/);
+    assert.match(hover, /\| Repository \| `team\/app` \|/);
+    assert.match(hover, new RegExp(`\\| Digest \\| \`${digest}\` \\|`));
+    assert.match(hover, new RegExp(`\\| Full name \\| \`registry\\.example\\.com:5000/team/app@${digest}\` \\|`));
+  });
+
+  test('shows the derived and custom hostnames of a service', () => {
+    const hover = hoverAt('gitlab-ci', 'job:\n  services:\n    - name: registry.example.com:4999/tutum/word|press:1\n      alias: db, wp\n')!;
+    assert.match(hover, /`registry\.example\.com__tutum__wordpress` \(derived from the name\), `registry\.example\.com-tutum-wordpress` \(derived from the name\), `db` \(alias\), `wp` \(alias\)/);
+  });
+
+  test('shows the pull policy written on the image, else the runner\'s, else the default', () => {
+    assert.match(hoverAt('gitlab-ci', 'job:\n  image:\n    name: no|de:20\n    pull_policy: if-not-present\n')!, /\| Pull policy \| `if-not-present` \(set here\) \|/);
+    const runner = { 'file:///project/gitlab-runner/config.toml': '[[runners]]\n  [runners.docker]\n    pull_policy = ["never"]\n' };
+    assert.match(hoverAt('gitlab-ci', 'job:\n  image: no|de:20\n', { workspace: runner })!, /\| Pull policy \| `never` \(from the runner `config\.toml` in this workspace\) \|/);
+    assert.match(hoverAt('gitlab-ci', 'job:\n  image: no|de:20\n')!, /\| Pull policy \| `always` \(the runner's default\) \|/);
+  });
+
+  test('says which variables are samples and which expand to what', () => {
+    const hover = hoverAt('gitlab-ci', 'variables:\n  TAG: "1.2"\njob:\n  image: $CI_REGISTRY_IMA|GE/app:$TAG\n', { settings: { ciRegistry: 'registry.example.com' } })!;
+    assert.match(hover, /\| Registry \| `registry\.example\.com` \|/);
+    assert.match(hover, /`\$CI_REGISTRY_IMAGE` is set by GitLab at run time; a sample value is shown\./);
+    assert.match(hover, /`\$TAG` expands to `1\.2`\./);
+  });
+
+  test('hovers the runner config.toml default image', () => {
+    assert.match(hoverAt('runner-config', '[[runners]]\n  [runners.docker]\n    image = "ru|by:3.3"\n')!, /\*\*Image\*\* `ruby:3\.3` — runner #1/);
+  });
+
+  test('gives no hover outside image references', () => {
+    assert.equal(hoverAt('gitlab-ci', 'job:\n  scr|ipt: [x]\n  image: node:20\n'), undefined);
+  });
+
+  test('explains an unparsable reference instead of showing parts', () => {
+    assert.match(hoverAt('gitlab-ci', 'job:\n  image: Upper|Case:1\n')!, /Docker cannot parse this reference/);
+  });
+});
