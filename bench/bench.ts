@@ -14,7 +14,7 @@
  * `.bench-results/latest.jsonl` (gitignored). See bench/README.md.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -531,6 +531,8 @@ async function main(): Promise<number> {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model.trim(),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    // Other work on the machine skews every figure: keep the load next to them.
+    loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
     quick,
     server: serverPath.startsWith(ROOT) ? relative(ROOT, serverPath) : serverPath,
   });
@@ -562,8 +564,9 @@ async function main(): Promise<number> {
     console.log('\nBundles: ' + bundles.map((b) => `${b.file} ${formatBytes(b.bytes)} (gzip ${formatBytes(b.gzipBytes)})`).join(', '));
   }
   const totalSeconds = (performance.now() - runStart) / 1000;
-  emit({ kind: 'total', seconds: Math.round(totalSeconds * 10) / 10 });
-  console.log(`\nTotal ${totalSeconds.toFixed(1)} s. JSON lines in ${relative(process.cwd(), RESULTS_FILE)}.`);
+  const load = loadavg().map((value) => Math.round(value * 100) / 100);
+  emit({ kind: 'total', seconds: Math.round(totalSeconds * 10) / 10, loadAverage: load });
+  console.log(`\nTotal ${totalSeconds.toFixed(1)} s on ${cpus().length} CPUs, load average ${load.join(' ')}. JSON lines in ${relative(process.cwd(), RESULTS_FILE)}.`);
   return results.some((r) => r.error) ? 1 : 0;
 }
 

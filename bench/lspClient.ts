@@ -152,7 +152,8 @@ export class LspClient {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      // `close`, not `exit`: answers still in the stdout pipe are read before we give up.
+      this.child.once('close', (code, signal) => {
         this.fail(new Error(`Language server exited (code ${code}${signal ? `, signal ${signal}` : ''}).${this.stderrTail()}`));
         resolve(code);
       });

@@ -12,7 +12,6 @@ import {
   type YMap,
   type YNode,
   type YScalar,
-  type YSeq,
   type YamlModel,
 } from '../parse/yamlModel';
 
@@ -356,13 +355,15 @@ function findMapContaining(map: YMap, target: YScalar, depth = 0): YMap | undefi
 
 const ASSIGNMENT = /(?:^|[\s;&|(])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/g;
 
-function collectScriptAssignments(model: CiModel, value: MergedValue | undefined, into: Set<string>, depth = 0): void {
-  if (!value || depth > MAX_REFERENCE_DEPTH) return;
+/** Script lines are nested arrays at most; aliases may repeat a node, so each is read once. */
+function collectScriptAssignments(model: CiModel, value: MergedValue | undefined, into: Set<string>, seen: Set<YNode> = new Set()): void {
+  if (!value || value.kind === 'merged' || seen.has(value)) return;
+  seen.add(value);
   if (value.kind === 'scalar') {
     const line = scalarText(value) ?? '';
     for (const match of line.matchAll(ASSIGNMENT)) into.add(match[1]!);
   } else if (value.kind === 'seq') {
-    const items: YSeq['items'] = value.tag === '!reference' ? [resolveReference(model, value)].filter((n): n is YNode => !!n) : value.items;
-    for (const item of items) collectScriptAssignments(model, item, into, depth + 1);
+    const items = value.tag === '!reference' ? [resolveReference(model, value)] : value.items;
+    for (const item of items) collectScriptAssignments(model, item, into, seen);
   }
 }

@@ -22,6 +22,8 @@ export interface WorkspaceView {
   readonly includedPatterns: readonly string[];
 }
 
+const TOP_LEVEL_INCLUDE = /^include[ \t]*:/m;
+
 export const EMPTY_WORKSPACE: WorkspaceView = { runnerConfigs: [], includedPatterns: [] };
 
 /** `file:///a/b%20c` → `/a/b c`; anything else is taken as a path already. */
@@ -51,6 +53,8 @@ export class WorkspaceIndex {
   /** Reads one file from its text (a file on disk, not open in the editor). */
   setFile(uri: string, text: string, settings: Settings): boolean {
     const kind = getDocumentKind(uriToPath(uri), text, settings, this.current.includedPatterns);
+    // Other files only need a pipeline's local includes: most pipelines have none, and need no parse.
+    if (kind === 'gitlab-ci' && !TOP_LEVEL_INCLUDE.test(text)) return this.setParsed(uri, { kind: 'none' });
     return this.setParsed(uri, parseDocumentAs(kind, text));
   }
 
