@@ -204,7 +204,7 @@ const TOP_LEVEL_KEY = /^(?:[^\s#\-?:,[\]{}&*!|>'"%@`][^\n]*?|"(?:[^"\\\n]|\\.)*"
  * has any other line at column 0 (directives, `---`, a root sequence, flow text),
  * which the whole-file parse handles instead.
  */
-function findBatches(text: string): Array<{ start: number; end: number }> | undefined {
+export function findTopLevelBatches(text: string): Array<{ start: number; end: number }> | undefined {
   if (text.length <= BATCH_LENGTH) return undefined;
   const batches: Array<{ start: number; end: number }> = [];
   let batchStart = 0;
@@ -237,10 +237,10 @@ function inSameBatch(batches: ReadonlyArray<{ start: number; end: number }>, a: 
  * A file that starts with a `spec:` header document (CI/CD inputs) has the
  * pipeline in its second document.
  */
-export function parseYamlModel(text: string): YamlModel {
+export function parseYamlModel(text: string, options: { readonly batches?: boolean } = {}): YamlModel {
   const builder = new ModelBuilder();
   const errors: YamlSyntaxError[] = [];
-  const batches = findBatches(text);
+  const batches = options.batches === false ? undefined : findTopLevelBatches(text);
   let root: YNode | undefined;
   if (batches) {
     const map: YMap = { kind: 'map', start: 0, end: text.length, tag: undefined, pairs: [], merges: [] };
