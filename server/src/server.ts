@@ -8,7 +8,9 @@ import {
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
   FileChangeType,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -21,7 +23,7 @@ import { LanguageService, type AnalysisContext } from './service/languageService
 import { WorkspaceIndex } from './service/model/workspace';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
-import { runSafe, runSafeAsync } from './utils/runner';
+import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
 
 /** Push-mode validation waits this long after the last change, so typing bursts coalesce. */
 const VALIDATION_DELAY_MS = 50;
@@ -33,6 +35,7 @@ export function startServer(connection: Connection): void {
   });
   let workspaceIndex = new WorkspaceIndex([]);
   let workspaceRoots: string[] = [];
+  let initializeParams: InitializeParams | undefined;
   let pullDiagnostics = false;
   let configurationRequests = false;
   let globalSettings: Settings = DEFAULT_SETTINGS;
@@ -40,6 +43,7 @@ export function startServer(connection: Connection): void {
   const contexts = new WeakMap<Settings, AnalysisContext>();
   const reportedSettingsProblems = new Set<string>();
   const pendingValidations = new Map<string, NodeJS.Timeout>();
+  const lastPublished = new Map<string, { version: number; context: AnalysisContext }>();
 
   // ---- Settings and context ---------------------------------------------------
 
@@ -48,7 +52,8 @@ export function startServer(connection: Connection): void {
     for (const problem of problems) {
       if (reportedSettingsProblems.has(problem)) continue;
       reportedSettingsProblems.add(problem);
-      connection.window.showWarningMessage(`Pullguard: ${problem}`);
+      // A notification: nothing to answer, nothing that can fail on the client's side.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Pullguard: ${problem}` });
     }
     return settings;
   }
@@ -80,6 +85,10 @@ export function startServer(connection: Connection): void {
     const context = await getContext(document.uri);
     // The document may have changed or closed while settings were fetched.
     if (documents.get(document.uri)?.version !== document.version) return;
+    // Same text, same settings and workspace: the diagnostics already published stand.
+    const last = lastPublished.get(document.uri);
+    if (last && last.version === document.version && last.context === context) return;
+    lastPublished.set(document.uri, { version: document.version, context });
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
     connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   }
@@ -101,16 +110,36 @@ export function startServer(connection: Connection): void {
 
   // ---- Workspace index -------------------------------------------------------------
 
-  function indexFromDisk(): void {
+  /** Settings that decide which files on disk are what: the first workspace folder's. */
+  function getFolderSettings(): Promise<Settings> {
+    const folder = workspaceRoots[0];
+    return folder ? getSettings(pathToFileURL(folder).href) : Promise.resolve(globalSettings);
+  }
+
+  /** (Re)builds the index of files on disk; open documents stay as the editor has them. */
+  async function indexFromDisk(): Promise<void> {
+    const settings = await getFolderSettings();
+    workspaceIndex = new WorkspaceIndex(workspaceRoots);
     for (const root of workspaceRoots) {
       for (const path of findCandidateFiles(root)) {
         const uri = pathToFileURL(path).href;
         if (documents.get(uri)) continue;
         const read = readTextFile(path);
-        if (read.ok) workspaceIndex.setFile(uri, read.text, globalSettings);
+        if (read.ok) workspaceIndex.setFile(uri, read.text, settings);
         else connection.console.info(`Pullguard: skipped ${path}: ${read.reason}.`);
       }
     }
+    for (const document of documents.all()) {
+      const context = await getContext(document.uri);
+      workspaceIndex.setParsed(document.uri, languageService.getParsed(document, context));
+    }
+  }
+
+  /** A file on disk changed (or an editor closed and the disk is the truth again). */
+  async function indexFromDiskFile(uri: string): Promise<boolean> {
+    const read = uri.startsWith('file:') ? readTextFile(fileURLToPath(uri)) : undefined;
+    if (!read?.ok) return workspaceIndex.deleteFile(uri);
+    return workspaceIndex.setFile(uri, read.text, await getFolderSettings());
   }
 
   async function indexOpenDocument(document: TextDocument): Promise<void> {
@@ -122,6 +151,7 @@ export function startServer(connection: Connection): void {
   // ---- Lifecycle ---------------------------------------------------------------------
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
+    initializeParams = params;
     const capabilities = params.capabilities;
     pullDiagnostics = Boolean(capabilities.textDocument?.diagnostic);
     configurationRequests = Boolean(capabilities.workspace?.configuration);
@@ -139,34 +169,46 @@ export function startServer(connection: Connection): void {
     if (pullDiagnostics) {
       result.capabilities.diagnosticProvider = { identifier: 'pullguard', interFileDependencies: true, workspaceDiagnostics: false };
     }
+    if (capabilities.workspace?.workspaceFolders) {
+      result.capabilities.workspace = { workspaceFolders: { supported: true, changeNotifications: true } };
+    }
     return result;
   });
 
+  /** Rebuilds the disk index, then has every open document checked again. */
+  async function reindex(): Promise<void> {
+    await runSafeAsyncTask(indexFromDisk, 'indexing the workspace', connection);
+    revalidateAll();
+  }
+
   connection.onInitialized(() => {
-    if (configurationRequests) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pullguard' });
+    if (configurationRequests) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pullguard' }).catch(() => undefined);
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [{ globPattern: '**/*.{yml,yaml,toml,json}' }],
     }).catch(() => undefined);
-    runSafe(indexFromDisk, undefined, 'indexing the workspace', connection);
-    revalidateAll();
+    if (initializeParams?.capabilities.workspace?.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        const removed = new Set(event.removed.map((folder) => folder.uri));
+        const folders = [...workspaceRoots.map((root) => pathToFileURL(root).href).filter((uri) => !removed.has(uri)), ...event.added.map((f) => f.uri)];
+        workspaceRoots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+        void reindex();
+      });
+    }
+    void reindex();
   });
 
   connection.onDidChangeConfiguration((change) => {
     settingsByUri.clear();
     if (!configurationRequests) globalSettings = readSettings((change.settings as { pullguard?: unknown } | undefined)?.pullguard);
-    revalidateAll();
+    // The file patterns may have changed what the files on disk are.
+    void reindex();
   });
 
-  connection.onDidChangeWatchedFiles(({ changes }) => {
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
     let changed = false;
     for (const change of changes) {
       if (documents.get(change.uri)) continue; // the open document is the truth
-      if (change.type === FileChangeType.Deleted) {
-        changed = workspaceIndex.deleteFile(change.uri) || changed;
-        continue;
-      }
-      const read = readTextFile(fileURLToPath(change.uri));
-      changed = (read.ok ? workspaceIndex.setFile(change.uri, read.text, globalSettings) : workspaceIndex.deleteFile(change.uri)) || changed;
+      changed = (change.type === FileChangeType.Deleted ? workspaceIndex.deleteFile(change.uri) : await indexFromDiskFile(change.uri)) || changed;
     }
     if (changed) revalidateAll();
   });
@@ -182,13 +224,14 @@ export function startServer(connection: Connection): void {
   documents.onDidClose(({ document }) => {
     clearTimeout(pendingValidations.get(document.uri));
     pendingValidations.delete(document.uri);
+    lastPublished.delete(document.uri);
     languageService.forget(document.uri);
     settingsByUri.delete(document.uri);
-    // Back to what is on disk, for the other documents' sake.
-    const read = document.uri.startsWith('file:') ? readTextFile(fileURLToPath(document.uri)) : undefined;
-    if (read?.ok) workspaceIndex.setFile(document.uri, read.text, globalSettings);
-    else workspaceIndex.deleteFile(document.uri);
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    // Back to what is on disk, for the other documents' sake.
+    void indexFromDiskFile(document.uri).then((changed) => {
+      if (changed) revalidateAll();
+    });
   });
 
   // ---- Requests ------------------------------------------------------------------------

@@ -30,3 +30,12 @@ export function runSafeAsync<T>(token: CancellationToken, run: () => T, fallback
     });
   });
 }
+
+/** Runs a background task (no request behind it), logging a failure instead of rejecting. */
+export async function runSafeAsyncTask(run: () => Promise<void>, what: string, connection: Connection): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    log(connection, what, error);
+  }
+}

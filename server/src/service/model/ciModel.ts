@@ -211,7 +211,8 @@ function resolveExtends(model: CiModel, job: CiJob, cache: Map<string, ExtendedJ
     if (!parent || visiting.has(parentName) || depth >= MAX_EXTENDS_DEPTH) continue;
     const resolved = resolveExtends(model, parent, cache, visiting, depth + 1);
     config = deepMerge(model, config, resolved.config);
-    chain.push(parentName, ...resolved.chain);
+    // Each template once, however many paths lead to it (shared templates would otherwise multiply).
+    for (const name of [parentName, ...resolved.chain]) if (!chain.includes(name)) chain.push(name);
   }
   visiting.delete(job.name);
   const result: ExtendedJob = { config: deepMerge(model, config, own) as MergedMap, chain };

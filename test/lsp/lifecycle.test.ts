@@ -1,0 +1,89 @@
+/**
+ * The server's life cycle over stdio: what `initialize` answers, what it registers
+ * after `initialized`, and how it exits.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ensureServerBuilt, expected, rangeOf, Session, Severity, stopAllSessions, summarize, TempWorkspace, uriOf, within } from './harness';
+
+const workspace = new TempWorkspace('pullguard-lsp-lifecycle-');
+
+before(() => ensureServerBuilt());
+after(async () => {
+  await stopAllSessions();
+  workspace.remove();
+});
+
+describe('initialize', () => {
+  test('answers with incremental sync, hover, and its name', async () => {
+    const session = await Session.start({ root: workspace.folder('init') });
+    const result = session.initializeResult!;
+    assert.equal(result.serverInfo?.name, 'pullguard');
+    assert.equal(result.capabilities.textDocumentSync, 2);
+    assert.equal(result.capabilities.hoverProvider, true);
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('registers a watcher for YAML, TOML and JSON files and, with workspace/configuration, for settings changes', async () => {
+    const session = await Session.start({ root: workspace.folder('registrations') });
+    await session.waitUntil(
+      () => (session.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles') ? true : undefined),
+      'the registration of workspace/didChangeWatchedFiles',
+    );
+    const watcher = session.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')!;
+    assert.deepEqual(watcher.registerOptions, { watchers: [{ globPattern: '**/*.{yml,yaml,toml,json}' }] });
+    await session.waitUntil(
+      () => (session.registrations.some((r) => r.method === 'workspace/didChangeConfiguration') ? true : undefined),
+      'the registration of workspace/didChangeConfiguration',
+    );
+    const configuration = session.registrations.find((r) => r.method === 'workspace/didChangeConfiguration')!;
+    assert.deepEqual(configuration.registerOptions, { section: 'pullguard' });
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('works without any workspace folder', async () => {
+    const session = await Session.start({});
+    const text = 'build:\n  image: redis\n';
+    const uri = uriOf(join(workspace.folder('no-folder'), '.gitlab-ci.yml'));
+    session.open(uri, text);
+    const published = await session.waitForCurrent(uri);
+    assert.deepEqual(summarize(published.diagnostics), [expected('image/latest-tag', rangeOf(text, 'redis'), Severity.Warning)]);
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('works when the workspace folder does not exist on disk', async () => {
+    const missing = join(workspace.root, 'does-not-exist');
+    const session = await Session.start({ root: missing });
+    const text = 'build:\n  image: Redis:1\n';
+    const uri = uriOf(join(missing, '.gitlab-ci.yml'));
+    session.open(uri, text);
+    const published = await session.waitForCurrent(uri);
+    assert.deepEqual(summarize(published.diagnostics), [expected('image/uppercase-repository', rangeOf(text, 'Redis'), Severity.Error)]);
+    assert.equal(await session.stop(), 0);
+  });
+});
+
+describe('shutdown and exit', () => {
+  test('answers shutdown with null and exits with code 0 after exit', async () => {
+    const session = await Session.start({ root: workspace.folder('shutdown') });
+    const uri = uriOf(join(workspace.root, 'shutdown', '.gitlab-ci.yml'));
+    session.open(uri, 'build:\n  image: redis\n');
+    await session.waitForCurrent(uri);
+    assert.equal(await session.client.request('shutdown'), null);
+    session.client.notify('exit');
+    const code = await within(session.stop(), 10_000, 'the server did not exit after shutdown + exit');
+    assert.equal(code, 0);
+    assert.equal(session.isAlive(), false);
+  });
+
+  test('exits with code 1 when exit comes without shutdown', async () => {
+    const session = await Session.start({ root: workspace.folder('exit') });
+    session.client.notify('exit');
+    const deadline = Date.now() + 10_000;
+    while (session.isAlive() && Date.now() < deadline) await session.quiet(50);
+    assert.equal(session.isAlive(), false, 'the process ended within 10 s of exit');
+    // The process is gone: stop() only collects its exit code.
+    assert.equal(await session.stop(), 1);
+  });
+});
