@@ -18,7 +18,7 @@ const SEVERITIES: Readonly<Record<Severity, DiagnosticSeverity>> = {
 export function toDiagnostics(document: TextDocument, findings: readonly Finding[], settings: Settings): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const found of findings) {
-    const severity = getRuleSeverity(settings, found.code);
+    const severity = settings.rules[found.code] ?? found.severity ?? getRuleSeverity(settings, found.code);
     if (severity === 'off') continue;
     const diagnostic: Diagnostic = {
       range: { start: document.positionAt(found.offset), end: document.positionAt(found.offset + found.length) },

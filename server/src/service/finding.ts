@@ -1,3 +1,5 @@
+import type { Severity } from './codes';
+
 /**
  * What every check returns: a rule code and a place in the document as offsets.
  * Offsets stay offsets until `toDiagnostics` converts them once (STYLE: one
@@ -13,6 +15,8 @@ export interface Finding {
   /** The fix, if any, decoded by the code-action handler by `code`. */
   readonly data?: FixData;
   readonly related?: readonly RelatedPlace[];
+  /** This finding's own default severity, where a rule's depends on the case (the user's setting still wins). */
+  readonly severity?: Severity;
 }
 
 /** Another place in the same document that explains the finding. */
@@ -24,5 +28,21 @@ export interface RelatedPlace {
 
 /** Fix payloads travel in `Diagnostic.data`; each kind names the edit to make. */
 export type FixData =
+  /** Replace the diagnostic's range with `newText` (already escaped for the host file). */
   | { readonly fix: 'replace'; readonly title: string; readonly newText: string }
-  | { readonly fix: 'pin-digest'; readonly image: string };
+  /** Resolve the image's tag to a digest at the registry (network; on request only). */
+  | { readonly fix: 'pin-digest'; readonly image: string }
+  /** Move the `DOCKER_AUTH_CONFIG` out of the file into a CI/CD variable. */
+  | { readonly fix: 'move-to-variable' }
+  /** Replace a static ECR credential with the `ecr-login` helper for `key`. */
+  | { readonly fix: 'ecr-helper'; readonly key: string }
+  /** Remove the `auths` entry `key`. */
+  | { readonly fix: 'remove-entry'; readonly key: string }
+  /** Remove `credsStore`. */
+  | { readonly fix: 'remove-creds-store'; readonly key: string }
+  /** Remove the `credHelpers` entry `key`. */
+  | { readonly fix: 'remove-helper'; readonly key: string }
+  /** Turn `credsStore` into `credHelpers` entries for the registries the workspace uses. */
+  | { readonly fix: 'creds-store-to-helpers' }
+  /** Offer to create a `DOCKER_AUTH_CONFIG` for `registry`. */
+  | { readonly fix: 'create-auth-config'; readonly registry: string };

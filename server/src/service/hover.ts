@@ -7,6 +7,8 @@ import type { WorkspaceView } from './model/workspace';
 import { parseImageReference } from './reference/parseReference';
 import { getServiceHostnames } from './reference/serviceHostnames';
 import { expandVariables } from './variables';
+import { describeCredentials, getCredentialNotes } from './credentialHover';
+import type { ImageCredentials } from './rules/auth';
 
 function code(text: string): string {
   // Backticks inside a value would end the code span early.
@@ -32,7 +34,7 @@ function describePullPolicy(occurrence: ImageOccurrence, workspace: WorkspaceVie
   return '`always` (the runner\'s default)';
 }
 
-export function getImageHover(occurrence: ImageOccurrence, workspace: WorkspaceView): MarkupContent {
+export function getImageHover(occurrence: ImageOccurrence, workspace: WorkspaceView, credentials: ImageCredentials | undefined): MarkupContent {
   const expansion = expandVariables(occurrence.text, occurrence.variables);
   const result = parseImageReference(expansion.text);
   const title = occurrence.role === 'service' ? 'Service image' : 'Image';
@@ -59,6 +61,7 @@ export function getImageHover(occurrence: ImageOccurrence, workspace: WorkspaceV
     rows.push(['Hostnames', hostnames.map((h) => `${code(h.hostname)} (${h.source === 'alias' ? 'alias' : 'derived from the name'})`).join(', ')]);
   }
   rows.push(['Pull policy', describePullPolicy(occurrence, workspace)]);
+  if (credentials) rows.push(['Credentials', describeCredentials(credentials)]);
   lines.push('| | |', '|---|---|', ...rows.map(([label, value]) => `| ${label} | ${value} |`));
 
   const notes: string[] = [];
@@ -68,6 +71,7 @@ export function getImageHover(occurrence: ImageOccurrence, workspace: WorkspaceV
     else if (use.origin === 'literal') notes.push(`${code(`$${use.name}`)} expands to ${code(expansion.text.slice(use.expandedStart, use.expandedEnd))}.`);
     else notes.push(`${code(`$${use.name}`)} is not defined where the runner expands it: it becomes an empty string.`);
   }
+  if (credentials) notes.push(...getCredentialNotes(credentials));
   if (occurrence.users.length > 0) {
     const shown = occurrence.users.slice(0, 5).map(code).join(', ');
     const more = occurrence.users.length > 5 ? ` and ${occurrence.users.length - 5} more` : '';

@@ -12,11 +12,13 @@ import { toDiagnostics } from './diagnostics';
 import { getDocumentKind, type DocumentKind } from './documentKind';
 import type { Finding } from './finding';
 import { getImageHover } from './hover';
+import { getKeyHover } from './credentialHover';
 import { collectCiImages, collectRunnerImages, type ImageOccurrence } from './model/images';
 import { uriToPath, type WorkspaceView } from './model/workspace';
 import { MAX_DOCUMENT_LENGTH, parseDocumentAs, type ParsedDocument } from './parsedDocument';
 import { checkImageOccurrence } from './rules/image';
 import { checkSyntaxErrors } from './rules/syntax';
+import { analyzeCiCredentials, analyzeDockerConfigCredentials, analyzeRunnerCredentials, type CredentialAnalysis } from './credentials/analysis';
 import type { Settings } from './settings';
 
 export type { DocumentKind, ParsedDocument };
@@ -29,7 +31,10 @@ export interface AnalysisContext {
 export interface DocumentAnalysis {
   readonly findings: readonly Finding[];
   readonly images: readonly ImageOccurrence[];
+  readonly credentials: CredentialAnalysis;
 }
+
+const NO_CREDENTIALS: CredentialAnalysis = { findings: [], keys: [], images: new Map() };
 
 /** Reports a rule family that threw, once per family, and lets the others run. */
 export type RuleFailureReporter = (family: string, error: unknown) => void;
@@ -71,7 +76,7 @@ export class LanguageService {
     const parsed = this.getParsed(document, context, kind);
     const entry = this.cache.get(document.uri)!;
     if (entry.analysis && entry.analysis.context === context) return entry.analysis.result;
-    const result = this.runRules(parsed, document.getText().length, context);
+    const result = this.runRules(parsed, document, context);
     entry.analysis = { context, result };
     return result;
   }
@@ -82,18 +87,24 @@ export class LanguageService {
 
   doHover(document: TextDocument, position: Position, context: AnalysisContext): Hover | null {
     const offset = document.offsetAt(position);
-    const { images } = this.analyze(document, context);
+    const { images, credentials } = this.analyze(document, context);
+    const range = (start: number, end: number) => ({ start: document.positionAt(start), end: document.positionAt(end) });
+    const key = credentials.keys.find((place) => place.offset <= offset && offset <= place.offset + place.length);
+    if (key) return { contents: getKeyHover(key, credentials.images), range: range(key.offset, key.offset + key.length) };
     const occurrence = images.find((image) => image.start <= offset && offset <= image.end);
     if (!occurrence) return null;
     return {
-      contents: getImageHover(occurrence, context.workspace),
-      range: { start: document.positionAt(occurrence.start), end: document.positionAt(occurrence.end) },
+      contents: getImageHover(occurrence, context.workspace, credentials.images.get(occurrence)),
+      range: range(occurrence.start, occurrence.end),
     };
   }
 
-  private runRules(parsed: ParsedDocument, textLength: number, context: AnalysisContext): DocumentAnalysis {
+  private runRules(parsed: ParsedDocument, document: TextDocument, context: AnalysisContext): DocumentAnalysis {
+    const textLength = document.getText().length;
+    const { settings, workspace } = context;
     const findings: Finding[] = [];
     let images: ImageOccurrence[] = [];
+    let credentials = NO_CREDENTIALS;
     const guarded = <T>(family: string, fallback: T, run: () => T): T => {
       try {
         return run();
@@ -118,13 +129,16 @@ export class LanguageService {
       case 'gitlab-ci':
         findings.push(...checkSyntaxErrors('yaml', parsed.ci.model.yaml.errors, textLength));
         images = guarded('model', [], () => collectCiImages(parsed.ci, context.settings, context.workspace));
+        credentials = guarded('auth', NO_CREDENTIALS, () => analyzeCiCredentials(parsed.ci, document.uri, images, settings, workspace));
         break;
       case 'runner-config':
         findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
         images = guarded('model', [], () => collectRunnerImages(parsed.runner, context.settings));
+        credentials = guarded('auth', NO_CREDENTIALS, () => analyzeRunnerCredentials(parsed.runner, document.uri, images, settings, workspace));
         break;
       case 'docker-config':
-        findings.push(...checkSyntaxErrors('json', parsed.json.errors, textLength));
+        // Syntax errors of a Docker config are reported by its reader, with what they mean for the runner.
+        credentials = guarded('auth', NO_CREDENTIALS, () => analyzeDockerConfigCredentials(document.getText(), document.uri, parsed.json, settings));
         break;
       case 'none':
         break;
@@ -132,7 +146,8 @@ export class LanguageService {
     for (const image of images) {
       findings.push(...guarded('image', [], () => checkImageOccurrence(image, context.settings)));
     }
+    findings.push(...credentials.findings);
     findings.sort((a, b) => a.offset - b.offset || a.code.localeCompare(b.code));
-    return { findings, images };
+    return { findings, images, credentials };
   }
 }

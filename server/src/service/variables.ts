@@ -106,11 +106,16 @@ export const NEUTRAL_SAMPLE = 'x';
  * neutral samples: values of the right shape, so a check never blames a value
  * that GitLab fills in at run time.
  */
+/** The GitLab host behind the registry setting: `registry.gitlab.com` → `gitlab.com`. */
+export function getGitLabHost(settings: Settings): string {
+  const registryHost = settings.ciRegistry.replace(/:\d+$/, '').toLowerCase();
+  return registryHost.startsWith('registry.') ? registryHost.slice('registry.'.length) : registryHost;
+}
+
 export function getPredefinedVariables(settings: Settings): ReadonlyMap<string, string> {
   const registry = settings.ciRegistry;
-  // The GitLab host behind the registry: `registry.gitlab.com` → `gitlab.com`.
-  const registryHost = registry.replace(/:\d+$/, '');
-  const server = registryHost.startsWith('registry.') ? registryHost.slice('registry.'.length) : registryHost;
+  const server = getGitLabHost(settings);
+  // GitLab keys the dependency proxy's job credentials by host:port (REFERENCE §1.6).
   const proxy = `${server}:443`;
   const sha = '0123456789abcdef0123456789abcdef01234567';
   return new Map<string, string>([

@@ -32,6 +32,8 @@ export interface ImageOccurrence {
   /** Service `alias` written next to it, if any. */
   readonly alias: string | undefined;
   readonly source: 'gitlab-ci' | 'runner-config';
+  /** The `[[runners]]` section of a runner `config.toml` image (its index in the file). */
+  readonly runnerIndex: number | undefined;
 }
 
 type Definition = { readonly value: string | undefined; readonly origin: VariableOrigin };
@@ -157,6 +159,7 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
       pullPolicy: stringsOf(use.hash, 'pull_policy'),
       alias: use.role === 'service' && use.hash ? scalarText(getValue(use.hash, 'alias')) : undefined,
       source: 'gitlab-ci',
+      runnerIndex: undefined,
     });
   }
   return occurrences.sort((a, b) => a.start - b.start);
@@ -183,6 +186,7 @@ export function collectRunnerImages(config: RunnerConfigModel, settings: Setting
         pullPolicy: runner.pullPolicy.length > 0 ? runner.pullPolicy.map((p) => p.value) : undefined,
         alias,
         source: 'runner-config',
+        runnerIndex: runner.index,
       });
     };
     if (runner.dockerImage) addString(runner.dockerImage, 'image');

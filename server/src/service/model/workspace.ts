@@ -16,15 +16,22 @@ export interface WorkspaceRunnerConfig {
   readonly model: RunnerConfigModel;
 }
 
+export interface WorkspaceDockerConfig {
+  readonly uri: string;
+  readonly text: string;
+}
+
 export interface WorkspaceView {
   readonly runnerConfigs: readonly WorkspaceRunnerConfig[];
+  /** Docker `config.json` files: a stand-in for the runner user's `~/.docker/config.json`. */
+  readonly dockerConfigs: readonly WorkspaceDockerConfig[];
   /** Absolute path patterns named by `include: local` in the workspace's pipelines. */
   readonly includedPatterns: readonly string[];
 }
 
 const TOP_LEVEL_INCLUDE = /^include[ \t]*:/m;
 
-export const EMPTY_WORKSPACE: WorkspaceView = { runnerConfigs: [], includedPatterns: [] };
+export const EMPTY_WORKSPACE: WorkspaceView = { runnerConfigs: [], dockerConfigs: [], includedPatterns: [] };
 
 /** `file:///a/b%20c` → `/a/b c`; anything else is taken as a path already. */
 export function uriToPath(uri: string): string {
@@ -39,6 +46,7 @@ export function uriToPath(uri: string): string {
 
 interface FileFacts {
   readonly runnerConfig?: RunnerConfigModel;
+  readonly dockerConfigText?: string;
   readonly includes?: readonly string[];
 }
 
@@ -62,12 +70,15 @@ export class WorkspaceIndex {
   setParsed(uri: string, parsed: ParsedDocument): boolean {
     let facts: FileFacts | undefined;
     if (parsed.kind === 'runner-config') facts = { runnerConfig: parsed.runner };
+    else if (parsed.kind === 'docker-config') facts = { dockerConfigText: parsed.json.text };
     else if (parsed.kind === 'gitlab-ci') facts = { includes: this.resolveIncludes(uriToPath(uri), parsed.ci.model) };
     const previous = this.files.get(uri);
     if (facts) this.files.set(uri, facts);
     else this.files.delete(uri);
     // A pipeline edit that keeps its includes changes nothing other files depend on.
-    const changed = !sameIncludes(previous, facts) || Boolean(previous?.runnerConfig || facts?.runnerConfig);
+    const changed = !sameIncludes(previous, facts)
+      || Boolean(previous?.runnerConfig || facts?.runnerConfig)
+      || previous?.dockerConfigText !== facts?.dockerConfigText;
     this.dirty ||= changed;
     return changed;
   }
@@ -82,13 +93,16 @@ export class WorkspaceIndex {
   view(): WorkspaceView {
     if (!this.dirty) return this.current;
     const runnerConfigs: WorkspaceRunnerConfig[] = [];
+    const dockerConfigs: WorkspaceDockerConfig[] = [];
     const includedPatterns = new Set<string>();
     for (const [uri, facts] of this.files) {
       if (facts.runnerConfig) runnerConfigs.push({ uri, model: facts.runnerConfig });
+      if (facts.dockerConfigText !== undefined) dockerConfigs.push({ uri, text: facts.dockerConfigText });
       for (const pattern of facts.includes ?? []) includedPatterns.add(pattern);
     }
     runnerConfigs.sort((a, b) => a.uri.localeCompare(b.uri));
-    this.current = { runnerConfigs, includedPatterns: [...includedPatterns] };
+    dockerConfigs.sort((a, b) => a.uri.localeCompare(b.uri));
+    this.current = { runnerConfigs, dockerConfigs, includedPatterns: [...includedPatterns] };
     this.dirty = false;
     return this.current;
   }

@@ -14,6 +14,7 @@ export interface JsonSyntaxError {
 }
 
 export interface JsonModel {
+  readonly text: string;
   readonly root: JsonNode | undefined;
   readonly errors: readonly JsonSyntaxError[];
 }
@@ -45,5 +46,5 @@ export function parseJsonModel(text: string): JsonModel {
     length: Math.max(1, error.length),
     message: MESSAGES[printParseErrorCode(error.error)] ?? 'Invalid JSON.',
   }));
-  return { root, errors };
+  return { text, root, errors };
 }

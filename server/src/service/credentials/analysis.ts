@@ -1,0 +1,99 @@
+/**
+ * The credential side of one document's analysis: the Docker configs written in it
+ * (their findings and key places), and for each image the runner's credential
+ * lookup in the context of the job that pulls it.
+ */
+import type { Finding } from '../finding';
+import type { CiAnalysis } from '../model/ciModel';
+import type { ImageOccurrence } from '../model/images';
+import type { RunnerConfigModel } from '../model/runnerModel';
+import type { WorkspaceView } from '../model/workspace';
+import type { JsonModel } from '../parse/jsonModel';
+import { checkImageCredentials, getPullName, resolveImageCredentials, type ImageCredentials } from '../rules/auth';
+import type { Settings } from '../settings';
+import { getJobSources, readCiAuthConfigs, readDockerConfigFile, readRunnerAuthConfigs, type CiAuthConfig } from './documentSources';
+import type { KeyPlace } from './sources';
+import type { CredentialSource } from './types';
+
+export interface CredentialAnalysis {
+  readonly findings: readonly Finding[];
+  /** Keys of `auths`, `credHelpers` and `credsStore` written in the document, for hovers. */
+  readonly keys: readonly KeyPlace[];
+  /** The runner's lookup for each image of the document. */
+  readonly images: ReadonlyMap<ImageOccurrence, ImageCredentials>;
+}
+
+/** Sources the workspace offers every job: the runners' `DOCKER_AUTH_CONFIG` and the `config.json` files. */
+function workspaceSources(workspace: WorkspaceView, settings: Settings): { runner: CredentialSource[]; docker: CredentialSource[] } {
+  return {
+    runner: workspace.runnerConfigs.flatMap((config) => readRunnerAuthConfigs(config.model, config.uri, settings).map((found) => found.read.source)),
+    docker: workspace.dockerConfigs.map((config) => readDockerConfigFile(config.text, config.uri, settings).source),
+  };
+}
+
+function resolveAll(images: readonly ImageOccurrence[], sourcesOf: (image: ImageOccurrence) => ReturnType<typeof getJobSources>, settings: Settings) {
+  const findings: Finding[] = [];
+  const results = new Map<ImageOccurrence, ImageCredentials>();
+  for (const image of images) {
+    const pull = getPullName(image);
+    if (!pull) continue;
+    const { sources, notes, uncertain } = sourcesOf(image);
+    const credentials: ImageCredentials = { resolution: resolveImageCredentials(pull.name, sources, settings), sources, uncertain, notes };
+    results.set(image, credentials);
+    findings.push(...checkImageCredentials(image, credentials, settings));
+  }
+  return { findings, results };
+}
+
+export function analyzeCiCredentials(ci: CiAnalysis, uri: string, images: readonly ImageOccurrence[], settings: Settings, workspace: WorkspaceView): CredentialAnalysis {
+  const configs = readCiAuthConfigs(ci.model, uri, settings);
+  const findings: Finding[] = configs.flatMap((config) => config.read.findings);
+  const shared = workspaceSources(workspace, settings);
+  if (shared.runner.length > 0) {
+    for (const config of configs) {
+      findings.push({
+        code: 'auth/job-replaces-runner',
+        offset: config.node.start,
+        length: Math.max(1, config.node.end - config.node.start),
+        message: `This \`DOCKER_AUTH_CONFIG\` replaces the one in the runner's \`config.toml\` \`environment\` for ${config.job ? `job \`${config.job}\`` : 'every job'}: the runner uses one or the other, never both, so registries only the runner's lists lose their credentials.`,
+      });
+    }
+  }
+  const byNode = new Map(configs.map((config) => [config.node, config] as const));
+  /** The job's own effective `DOCKER_AUTH_CONFIG` (its variables, else the global ones). */
+  const jobAuth = (jobName: string | undefined): CiAuthConfig | undefined => {
+    const job = jobName === undefined ? undefined : ci.model.jobs.get(jobName);
+    const definition = job ? ci.getEffectiveJob(job).variables.get('DOCKER_AUTH_CONFIG') : ci.model.globalVariables.get('DOCKER_AUTH_CONFIG');
+    const node = definition?.node;
+    if (!node) return undefined;
+    if (node.kind === 'scalar') return byNode.get(node);
+    return configs.find((config) => config.node.start >= node.start && config.node.end <= node.end);
+  };
+  const resolved = resolveAll(images, (image) => getJobSources(jobAuth(image.users[0])?.read.source, shared.runner, shared.docker, settings), settings);
+  findings.push(...resolved.findings);
+  return { findings, keys: configs.flatMap((config) => config.read.keys), images: resolved.results };
+}
+
+export function analyzeRunnerCredentials(config: RunnerConfigModel, uri: string, images: readonly ImageOccurrence[], settings: Settings, workspace: WorkspaceView): CredentialAnalysis {
+  const configs = readRunnerAuthConfigs(config, uri, settings);
+  const findings: Finding[] = configs.flatMap((found) => found.read.findings);
+  for (const runner of config.runners) {
+    for (const entry of runner.environment) {
+      if (entry.name !== undefined) continue;
+      const [start, end] = entry.node.range;
+      findings.push({ code: 'auth/environment-entry', offset: start, length: end - start, message: `\`${entry.value || entry.node.value}\` has no \`=\`: the runner silently drops \`environment\` entries that are not \`NAME=value\`, so this one has no effect.` });
+    }
+  }
+  const docker = workspaceSources(workspace, settings).docker;
+  const resolved = resolveAll(images, (image) => {
+    const own = configs.find((found) => found.runner.index === image.runnerIndex);
+    return getJobSources(undefined, own ? [own.read.source] : [], docker, settings);
+  }, settings);
+  findings.push(...resolved.findings);
+  return { findings, keys: configs.flatMap((found) => found.read.keys), images: resolved.results };
+}
+
+export function analyzeDockerConfigCredentials(text: string, uri: string, json: JsonModel, settings: Settings): CredentialAnalysis {
+  const read = readDockerConfigFile(text, uri, settings, json);
+  return { findings: read.findings, keys: read.keys, images: new Map() };
+}

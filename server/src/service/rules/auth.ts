@@ -1,0 +1,106 @@
+/**
+ * auth/* — the checks that need an image and the runner's credential lookup for it
+ * (REFERENCE §1.2–§1.4). The checks of the JSON itself run where it is read
+ * (`credentials/sources.ts`); these run once per image reference, in the context
+ * of the first job that uses it.
+ */
+import { convertToRegistryPath, getCloudRegistry, hostOfPath, stripPort } from '../credentials/normalize';
+import { resolveCredentials } from '../credentials/resolve';
+import type { CredentialSource, Resolution } from '../credentials/types';
+import type { Finding } from '../finding';
+import type { ImageOccurrence } from '../model/images';
+import { parseImageReference } from '../reference/parseReference';
+import type { Settings } from '../settings';
+import { expandVariables, getGitLabHost } from '../variables';
+
+export interface ImageCredentials {
+  readonly resolution: Resolution;
+  /** The sources the resolution used, in the runner's order. */
+  readonly sources: readonly CredentialSource[];
+  /** Sources of unknown content come first (a project variable): no verdict. */
+  readonly uncertain: boolean;
+  readonly notes: readonly string[];
+}
+
+/** The image as the runner will pull it, or undefined when a variable hides its registry. */
+export function getPullName(occurrence: ImageOccurrence): { name: string; domainKnown: boolean } | undefined {
+  const expansion = expandVariables(occurrence.text, occurrence.variables);
+  const parsed = parseImageReference(expansion.text);
+  if (!parsed.ok) return undefined;
+  const domainEnd = parsed.reference.domainSpan?.end ?? parsed.reference.pathSpan.start;
+  const domainKnown = !expansion.uses.some((use) => use.expandedStart < Math.max(1, domainEnd) && use.origin !== 'literal');
+  return { name: expansion.text, domainKnown };
+}
+
+export function resolveImageCredentials(name: string, sources: readonly CredentialSource[], settings: Settings): Resolution {
+  return resolveCredentials(name, sources, { platform: settings.runner.platform, hosted: settings.runner.hosted });
+}
+
+/** Registries that never serve an image anonymously (SPEC §1: the warning form of auth/no-credentials). */
+function alwaysNeedsCredentials(host: string): boolean {
+  const cloud = getCloudRegistry(stripPort(host));
+  return cloud !== undefined && cloud !== 'ecr-public';
+}
+
+/**
+ * Credentials the runner would not find for an image, and keys that nearly match.
+ * @example image: registry.example.com:5000/app:1 with key `registry.example.com` → auth/port-mismatch
+ * @example image: registry.example.com/app:1 with no key at all → auth/no-credentials
+ */
+export function checkImageCredentials(occurrence: ImageOccurrence, credentials: ImageCredentials, settings: Settings): Finding[] {
+  const { resolution, uncertain } = credentials;
+  if (uncertain || resolution.abortReason) return [];
+  const pull = getPullName(occurrence);
+  if (!pull?.domainKnown) return [];
+  const reference = parseImageReference(pull.name);
+  if (!reference.ok) return [];
+  const place = { offset: occurrence.start, length: Math.max(1, occurrence.end - occurrence.start) };
+  const findings: Finding[] = [];
+  const imageHost = hostOfPath(resolution.registryPath);
+
+  const keys = usableKeys(credentials.sources);
+  if (!resolution.match) {
+    // Keys of the same host that differ only in the port never match (§1.4).
+    const nearMiss = keys.find((key) => {
+      const keyHost = hostOfPath(convertToRegistryPath(key.key));
+      return keyHost !== imageHost && stripPort(keyHost) === stripPort(imageHost);
+    });
+    if (nearMiss) {
+      findings.push({ code: 'auth/port-mismatch', ...place, message: `The runner looks up credentials for \`${imageHost}\`, but \`${nearMiss.source}\` has them under \`${nearMiss.key}\`: the port must match exactly, so the pull is anonymous. Rename the key to \`${imageHost}\`.` });
+    }
+  }
+
+  // A digest-only reference keeps `@sha256` in the runner's path, so a key scoped to the repository misses it (§1.4).
+  if (reference.reference.digest && !reference.reference.tag) {
+    const repositoryPath = resolution.registryPath.replace(/@[^/]*$/, '');
+    const scoped = keys.find((key) => convertToRegistryPath(key.key) === repositoryPath);
+    if (scoped && resolution.match?.key !== scoped.key) {
+      findings.push({ code: 'auth/digest-scope-miss', ...place, message: `The key \`${scoped.key}\` is scoped to \`${repositoryPath}\`, but the runner looks this digest-only reference up as \`${resolution.registryPath}\`, which that key never matches. Add a tag before the digest (\`…:tag@sha256:…\`), or scope the key to the namespace.` });
+    }
+  }
+
+  const isDockerHub = imageHost === 'docker.io';
+  const isGitLab = imageHost === settings.ciRegistry.toLowerCase() || imageHost === `${getGitLabHost(settings)}:443`;
+  // A credentials store may list the registry; that is only known on the runner (§1.3).
+  const storeMayServe = credentials.sources.some((source) => !source.dropReason && source.credsStore);
+  if (!resolution.match && !isDockerHub && !isGitLab && findings.length === 0 && !storeMayServe) {
+    const cloud = alwaysNeedsCredentials(imageHost);
+    findings.push({
+      code: 'auth/no-credentials',
+      ...place,
+      // Cloud registries never allow anonymous pulls: the default severity rises (SPEC §1).
+      ...(cloud ? { severity: 'warning' as const } : {}),
+      message: `The runner will pull \`${pull.name}\` anonymously: no credentials in any visible source match \`${resolution.registryPath}\`${cloud ? `, and \`${imageHost}\` always requires authentication, so the pull will fail` : ''}. Unless the project sets \`DOCKER_AUTH_CONFIG\` as a CI/CD variable, add credentials for \`${imageHost}\`.`,
+      data: { fix: 'create-auth-config', registry: imageHost },
+    });
+  }
+  return findings;
+}
+
+/** Keys of the sources the runner does not drop, with the label of their source. */
+function usableKeys(sources: readonly CredentialSource[]): Array<{ source: string; key: string }> {
+  return sources.filter((source) => !source.dropReason).flatMap((source) => [
+    ...source.auths.map((entry) => ({ source: source.label, key: entry.key })),
+    ...source.credHelpers.flatMap((helper) => (helper.key === undefined ? [] : [{ source: source.label, key: helper.key }])),
+  ]);
+}
