@@ -116,8 +116,8 @@ describe('DOCKER_AUTH_CONFIG positions in every host string style', () => {
     test(`reports a JSON error at its exact host characters in ${style.name}`, () => {
       const found = analyze(style.kind, style.broken).filter((f) => f.code === 'auth/invalid-json');
       assert.ok(found.length > 0, 'no auth/invalid-json');
-      // The missing value is reported at the `}` that follows `"auth": `.
-      const errorOffset = style.broken.indexOf(': }', style.broken.indexOf('auth')) + 2;
+      // The parser stops at the first `}` after `auth`, where a value (or a property) is missing.
+      const errorOffset = style.broken.indexOf('}', style.broken.indexOf('auth'));
       assert.equal(found[0]!.text, style.errorText);
       assert.deepEqual(found[0]!.diagnostic.range.start, TextDocument.create('u:', 'x', 1, style.broken).positionAt(errorOffset));
     });
