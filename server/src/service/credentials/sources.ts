@@ -48,6 +48,7 @@ export const dockerConfigSchema = z.object({
 });
 
 /** Helpers a runner on each platform will not have (REFERENCE §5.3). */
+const PLATFORM_NAMES: Readonly<Record<Settings['runner']['platform'], string>> = { linux: 'Linux', windows: 'Windows', macos: 'macOS' };
 const MISSING_HELPERS: Readonly<Record<Settings['runner']['platform'], readonly string[]>> = {
   linux: ['desktop', 'osxkeychain', 'wincred'],
   windows: ['osxkeychain'],
@@ -311,8 +312,9 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
       return;
     }
     if (MISSING_HELPERS[options.settings.runner.platform].includes(helper)) {
-      drop(`\`docker-credential-${helper}\` does not exist on a ${options.settings.runner.platform} runner`);
-      report('auth/helper-unavailable', node, `A ${options.settings.runner.platform} runner has no \`docker-credential-${helper}\` (${helper === 'desktop' ? 'it ships with Docker Desktop' : 'it belongs to another operating system'}). Running it fails, and the runner drops ${sourceName} whole, static \`auths\` included. ${key === undefined ? 'Remove `credsStore`, or move to `credHelpers` for the registries that need a helper.' : 'Remove this entry.'}`, { fix: key === undefined ? 'remove-creds-store' : 'remove-helper', key: key ?? '' });
+      const platform = PLATFORM_NAMES[options.settings.runner.platform];
+      drop(`\`docker-credential-${helper}\` does not exist on a ${platform} runner`);
+      report('auth/helper-unavailable', node, `A ${platform} runner has no \`docker-credential-${helper}\` (${helper === 'desktop' ? 'it ships with Docker Desktop' : 'it belongs to another operating system'}). Running it fails, and the runner drops ${sourceName} whole, static \`auths\` included. ${key === undefined ? 'Remove `credsStore`, or move to `credHelpers` for the registries that need a helper.' : 'Remove this entry.'}`, { fix: key === undefined ? 'remove-creds-store' : 'remove-helper', key: key ?? '' });
     }
     if (options.settings.runner.hosted) {
       report('auth/helpers-on-hosted-runner', node, `GitLab-hosted runners cannot run \`docker-credential-${helper}\`: credential helpers and stores must be installed on the runner, which only self-managed runners allow. Use static \`auths\` in a masked CI/CD variable.`);

@@ -97,9 +97,9 @@ export function checkImageCredentials(occurrence: ImageOccurrence, credentials: 
   return findings;
 }
 
-/** Keys of the sources the runner does not drop, with the label of their source. */
+/** Keys written by the user (not GitLab's job credentials) in sources the runner does not drop. */
 function usableKeys(sources: readonly CredentialSource[]): Array<{ source: string; key: string }> {
-  return sources.filter((source) => !source.dropReason).flatMap((source) => [
+  return sources.filter((source) => !source.dropReason && source.origin.kind !== 'job-payload').flatMap((source) => [
     ...source.auths.map((entry) => ({ source: source.label, key: entry.key })),
     ...source.credHelpers.flatMap((helper) => (helper.key === undefined ? [] : [{ source: source.label, key: helper.key }])),
   ]);
