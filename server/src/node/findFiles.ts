@@ -42,7 +42,9 @@ export function findCandidateFiles(root: string): string[] {
   return found.sort();
 }
 
-export type ReadResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
+export type ReadResult =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly reason: string; readonly tooLarge?: boolean };
 
 /** Reads a UTF-8 text file, refusing directories, huge files and binary content with a reason. */
 export function readTextFile(path: string): ReadResult {
@@ -50,7 +52,7 @@ export function readTextFile(path: string): ReadResult {
     const stat = lstatSync(path).isSymbolicLink() ? statSync(path) : lstatSync(path);
     if (stat.isDirectory()) return { ok: false, reason: 'it is a directory' };
     if (!stat.isFile()) return { ok: false, reason: 'it is not a regular file' };
-    if (stat.size > MAX_FILE_BYTES) return { ok: false, reason: `it is larger than ${MAX_FILE_BYTES / (1024 * 1024)} MiB` };
+    if (stat.size > MAX_FILE_BYTES) return { ok: false, reason: `it is larger than ${MAX_FILE_BYTES / (1024 * 1024)} MiB`, tooLarge: true };
     const bytes = readFileSync(path);
     if (bytes.includes(0)) return { ok: false, reason: 'it is a binary file (it contains NUL bytes)' };
     return { ok: true, text: bytes.toString('utf8') };

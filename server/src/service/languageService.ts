@@ -15,7 +15,7 @@ import { getImageHover } from './hover';
 import { getKeyHover } from './credentialHover';
 import { collectCiImages, collectRunnerImages, type ImageOccurrence } from './model/images';
 import { uriToPath, type WorkspaceView } from './model/workspace';
-import { MAX_DOCUMENT_LENGTH, parseDocumentAs, type ParsedDocument } from './parsedDocument';
+import { getTooLargeFinding, parseDocumentAs, type ParsedDocument } from './parsedDocument';
 import { checkImageOccurrence } from './rules/image';
 import { checkSyntaxErrors } from './rules/syntax';
 import { analyzeCiCredentials, analyzeDockerConfigCredentials, analyzeRunnerCredentials, type CredentialAnalysis } from './credentials/analysis';
@@ -119,12 +119,7 @@ export class LanguageService {
     };
     switch (parsed.kind) {
       case 'too-large':
-        findings.push({
-          code: 'syntax/' + (parsed.documentKind === 'gitlab-ci' ? 'yaml' : parsed.documentKind === 'runner-config' ? 'toml' : 'json'),
-          offset: 0,
-          length: 0,
-          message: `This file is larger than ${MAX_DOCUMENT_LENGTH / (1024 * 1024)} MiB, so Pullguard does not analyse it. GitLab and the runner read it all the same; split it (for example with \`include: local\`) to have it checked.`,
-        });
+        findings.push(getTooLargeFinding(parsed.documentKind));
         break;
       case 'gitlab-ci':
         findings.push(...checkSyntaxErrors('yaml', parsed.ci.model.yaml.errors, textLength));

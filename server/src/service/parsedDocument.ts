@@ -3,6 +3,7 @@
  * workspace fact of that document version is computed from.
  */
 import type { DocumentKind } from './documentKind';
+import type { Finding } from './finding';
 import { CiAnalysis, parseCiModel } from './model/ciModel';
 import { parseRunnerConfig, type RunnerConfigModel } from './model/runnerModel';
 import { parseJsonModel, type JsonModel } from './parse/jsonModel';
@@ -29,4 +30,15 @@ export function parseDocumentAs(kind: DocumentKind, text: string): ParsedDocumen
     default:
       return { kind: 'none' };
   }
+}
+
+/** The one finding a document over the size limit gets instead of an analysis. */
+export function getTooLargeFinding(kind: DocumentKind): Finding {
+  const language = kind === 'gitlab-ci' ? 'yaml' : kind === 'runner-config' ? 'toml' : 'json';
+  return {
+    code: `syntax/${language}`,
+    offset: 0,
+    length: 0,
+    message: `This file is larger than ${MAX_DOCUMENT_LENGTH / (1024 * 1024)} MiB, so Pullguard does not analyse it. GitLab and the runner read it all the same; split it (for example with \`include: local\`) to have it checked.`,
+  };
 }

@@ -60,7 +60,7 @@ export class WorkspaceIndex {
 
   /** Reads one file from its text (a file on disk, not open in the editor). */
   setFile(uri: string, text: string, settings: Settings): boolean {
-    const kind = getDocumentKind(uriToPath(uri), text, settings, this.current.includedPatterns);
+    const kind = getDocumentKind(uriToPath(uri), text, settings, this.view().includedPatterns);
     // Other files only need a pipeline's local includes: most pipelines have none, and need no parse.
     if (kind === 'gitlab-ci' && !TOP_LEVEL_INCLUDE.test(text)) return this.setParsed(uri, { kind: 'none' });
     return this.setParsed(uri, parseDocumentAs(kind, text));

@@ -37,7 +37,8 @@ function isParseError(error: unknown): error is ParseErrorLike {
 
 export function parseTomlModel(text: string): TomlModel {
   const errors: TomlSyntaxError[] = [];
-  let source = text;
+  // The runner's decoder skips a byte order mark; a space keeps every offset.
+  let source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
   for (let attempt = 0; attempt <= MAX_RECOVERIES; attempt++) {
     try {
       return { program: parseTOML(source), errors };

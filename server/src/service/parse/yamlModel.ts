@@ -80,6 +80,8 @@ function scalarStyle(type: Scalar['type']): ScalarStyle {
 }
 
 function firstLine(message: string): string {
+  // The yaml package turns its own stack overflow on deep nesting into an error message.
+  if (/call stack/i.test(message)) return 'The YAML is nested too deeply here for Pullguard to analyse';
   const line = message.split('\n')[0] ?? message;
   // The yaml package appends " at line L, column C:"; the editor shows the place itself.
   return line.replace(/ at line \d+, column \d+:?$/, '').trim();
