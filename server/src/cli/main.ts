@@ -11,11 +11,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { getRule, SEVERITY_SETTINGS, type Severity, type SeveritySetting } from '../service/codes';
 import { getDocumentKind } from '../service/documentKind';
+import { getTooLargeFinding } from '../service/parsedDocument';
 import { LanguageService, type AnalysisContext } from '../service/languageService';
 import { WorkspaceIndex, uriToPath } from '../service/model/workspace';
-import { parseSettings } from '../service/settings';
+import { getRuleSeverity, parseSettings } from '../service/settings';
 import { findCandidateFiles, readTextFile } from '../node/findFiles';
 import { formatCodeQuality, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type CliProblem, type OutputFormat } from './formatters';
+import { runAuthCommand, type CommandIo } from './auth';
+import { runExplainCommand } from './explain';
 
 declare const PULLGUARD_VERSION: string;
 const VERSION = typeof PULLGUARD_VERSION === 'string' ? PULLGUARD_VERSION : '0.0.0-dev';
@@ -39,6 +42,9 @@ Settings are also read from .pullguard.json at the repository root; flags win.
 Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.`;
 
 class UsageError extends Error {}
+
+/** GitLab nests `include` at most 150 levels; chains of local includes are far shorter in practice. */
+const MAX_INCLUDE_DEPTH = 150;
 
 interface Output {
   out(text: string): void;
@@ -181,7 +187,11 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
     return 0;
   }
   const { settings, problems: settingsProblems } = parseSettings(options.raw);
-  for (const problem of settingsProblems) output.err(`pullguard: ${problem}`);
+  if (settingsProblems.length > 0) {
+    // On the command line a bad setting is bad usage: nothing is analysed with a silent default.
+    for (const problem of settingsProblems) output.err(`pullguard: ${problem.replace(/ The default is used instead\.$/, '')}`);
+    return 2;
+  }
 
   const { files, roots, unreadable: missing } = collectFiles(options.paths, cwd, output);
   let unreadable = missing;
@@ -190,20 +200,27 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
   // Read everything first: the workspace index (runner configs, includes) must be complete before any analysis.
   const index = new WorkspaceIndex(roots);
   const texts = new Map<string, string>();
+  const tooLarge: string[] = [];
   for (const file of files) {
     const read = readTextFile(file);
     if (!read.ok) {
       if (explicitlyNamed.has(file)) {
         output.err(`pullguard: cannot read ${relative(cwd, file) || file}: ${read.reason}.`);
         unreadable = true;
+      } else if (read.tooLarge) {
+        tooLarge.push(file);
       }
       continue;
     }
     texts.set(file, read.text);
     index.setFile(pathToFileURL(file).href, read.text, settings);
   }
-  // Includes are known only once every pipeline is read; index the included files again.
-  for (const [file, text] of texts) index.setFile(pathToFileURL(file).href, text, settings);
+  // An included file may include more: index again until the set of included files stops growing.
+  for (let pass = 0; pass < MAX_INCLUDE_DEPTH; pass++) {
+    const before = index.view().includedPatterns.length;
+    for (const [file, text] of texts) index.setFile(pathToFileURL(file).href, text, settings);
+    if (index.view().includedPatterns.length === before) break;
+  }
 
   const context: AnalysisContext = { settings, workspace: index.view() };
   const service = new LanguageService((family, error) => {
@@ -211,6 +228,21 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
   });
   const problems: CliProblem[] = [];
   let analysed = 0;
+  for (const file of tooLarge) {
+    const kind = getDocumentKind(uriToPath(pathToFileURL(file).href), '', settings, context.workspace.includedPatterns);
+    if (kind === 'none') continue;
+    const finding = getTooLargeFinding(kind);
+    const severity = getRuleSeverity(settings, finding.code);
+    analysed++;
+    if (severity === 'off') continue;
+    problems.push({
+      file: relative(cwd, file).split(sep).join('/'),
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity,
+      code: finding.code,
+      message: finding.message,
+    });
+  }
   for (const [file, text] of texts) {
     const uri = pathToFileURL(file).href;
     const document = TextDocument.create(uri, 'plaintext', 1, text);
@@ -248,10 +280,28 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
   return problems.some((p) => p.severity === 'error') ? 1 : 0;
 }
 
+/** `pullguard explain …` and `pullguard auth …` are subcommands; anything else is the analysis (`runCli`). */
+export async function main(argv: readonly string[], cwd: string, io: CommandIo): Promise<number> {
+  if (argv[0] === 'explain') return runExplainCommand(argv.slice(1), cwd, io);
+  if (argv[0] === 'auth') return runAuthCommand(argv.slice(1), io);
+  return runCli(argv, cwd, io);
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolveText, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
+    process.stdin.on('end', () => resolveText(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
 if (require.main === module) {
-  const code = runCli(process.argv.slice(2), process.cwd(), {
+  void main(process.argv.slice(2), process.cwd(), {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
+    readStdin,
+  }).then((code) => {
+    process.exitCode = code;
   });
-  process.exitCode = code;
 }

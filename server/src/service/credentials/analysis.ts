@@ -11,7 +11,7 @@ import type { WorkspaceView } from '../model/workspace';
 import type { JsonModel } from '../parse/jsonModel';
 import { checkImageCredentials, getPullName, resolveImageCredentials, type ImageCredentials } from '../rules/auth';
 import type { Settings } from '../settings';
-import { getJobSources, readCiAuthConfigs, readDockerConfigFile, readRunnerAuthConfigs, type CiAuthConfig } from './documentSources';
+import { getJobSources, lastPerRunner, readCiAuthConfigs, readDockerConfigFile, readRunnerAuthConfigs, type CiAuthConfig } from './documentSources';
 import type { KeyPlace } from './sources';
 import type { CredentialSource } from './types';
 
@@ -26,7 +26,7 @@ export interface CredentialAnalysis {
 /** Sources the workspace offers every job: the runners' `DOCKER_AUTH_CONFIG` and the `config.json` files. */
 function workspaceSources(workspace: WorkspaceView, settings: Settings): { runner: CredentialSource[]; docker: CredentialSource[] } {
   return {
-    runner: workspace.runnerConfigs.flatMap((config) => readRunnerAuthConfigs(config.model, config.uri, settings).map((found) => found.read.source)),
+    runner: workspace.runnerConfigs.flatMap((config) => lastPerRunner(readRunnerAuthConfigs(config.model, config.uri, settings)).map((found) => found.read.source)),
     docker: workspace.dockerConfigs.map((config) => readDockerConfigFile(config.text, config.uri, settings).source),
   };
 }
@@ -86,7 +86,7 @@ export function analyzeRunnerCredentials(config: RunnerConfigModel, uri: string,
   }
   const docker = workspaceSources(workspace, settings).docker;
   const resolved = resolveAll(images, (image) => {
-    const own = configs.find((found) => found.runner.index === image.runnerIndex);
+    const own = lastPerRunner(configs).find((found) => found.runner.index === image.runnerIndex);
     return getJobSources(undefined, own ? [own.read.source] : [], docker, settings);
   }, settings);
   findings.push(...resolved.findings);

@@ -66,6 +66,11 @@ export interface RunnerAuthConfig {
   readonly read: DockerConfigRead;
 }
 
+/** The entry the runner uses when one runner lists `DOCKER_AUTH_CONFIG=` twice: the last (§1.1 item 3). */
+export function lastPerRunner(configs: readonly RunnerAuthConfig[]): RunnerAuthConfig[] {
+  return configs.filter((config, i) => !configs.slice(i + 1).some((later) => later.runner === config.runner));
+}
+
 /** The `DOCKER_AUTH_CONFIG=` entries of each runner's `environment`. */
 export function readRunnerAuthConfigs(config: RunnerConfigModel, uri: string, settings: Settings): RunnerAuthConfig[] {
   const found: RunnerAuthConfig[] = [];

@@ -21,7 +21,7 @@
 import { parseImageReference } from '../reference/parseReference';
 import type { ImageReference } from '../reference/types';
 import { isJobPayloadSource } from './jobPayload';
-import { compareKeys, convertToRegistryPath, getLookupPaths, hostOfPath, isEcrHost, isUnmatchedDockerHubAlias, normalizeImageRef } from './normalize';
+import { compareKeys, convertToRegistryPath, getLookupPaths, hostOfPath, isEcrHost, isUnmatchedDockerHubAlias, normalizeImageRef, stripPort } from './normalize';
 import type { AuthEntry, Candidate, CredentialSource, HelperEntry, Resolution } from './types';
 
 export interface ResolveOptions {
@@ -77,9 +77,13 @@ function getContributions(source: CredentialSource, sourceIndex: number): Contri
   }));
 }
 
-/** Why a hosted runner drops a source: it has no helper binaries, and a failing helper fails the whole source (§1.2, §1.8). */
-function getHostedDropReason(source: CredentialSource, options: ResolveOptions): string | undefined {
-  if (!options.hosted) return undefined;
+/**
+ * Why the runner drops a whole source, if it does: the source's own reason, or on a
+ * GitLab-hosted runner any helper or store, since none can run there and a failing
+ * helper fails the whole source (§1.2, §1.8).
+ */
+export function getSourceDropReason(source: CredentialSource, options: ResolveOptions): string | undefined {
+  if (source.dropReason !== undefined || !options.hosted) return source.dropReason;
   const helpers = [source.credsStore, ...source.credHelpers].filter((h): h is HelperEntry => h !== undefined);
   if (helpers.length === 0) return undefined;
   return `${code(binaryOf(helpers[0]!.helper, options))} cannot run on a GitLab-hosted runner`;
@@ -149,7 +153,7 @@ function getNearMisses(all: readonly Contribution[], lookup: ReadonlySet<string>
     if (lookup.has(c.path)) continue;
     const keyHost = hostOfPath(c.path);
     const where = `${code(c.key)} in ${code(c.source)}`;
-    if (keyHost !== imageHost && keyHost.replace(/:\d*$/, '') === imageHost.replace(/:\d*$/, '') && (imageTail + '/').startsWith(c.path.slice(keyHost.length) + '/')) {
+    if (keyHost !== imageHost && stripPort(keyHost) === stripPort(imageHost) && (imageTail + '/').startsWith(c.path.slice(keyHost.length) + '/')) {
       const proxy = c.origin.origin.kind === 'job-payload' && c.origin.origin.service === 'dependency-proxy'
         ? ' GitLab keys the dependency proxy\'s job credentials with the port; write the image with `$CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX`.'
         : '';
@@ -185,7 +189,7 @@ export function resolveCredentials(image: string, sources: readonly CredentialSo
       notes.push(`The pull of ${code(image)} fails: the runner stops looking for credentials because of ${code(source.label)} (${source.abortReason}), whatever else would match.`);
       return { image, normalized, registryPath, candidates: [], match: null, anonymous: false, droppedSources, notes: [...notes, ...droppedNotes], abortReason: source.abortReason, pendingStores: [] };
     }
-    const reason = source.dropReason ?? getHostedDropReason(source, options);
+    const reason = getSourceDropReason(source, options);
     if (reason === undefined) {
       live.push({ index, source });
       continue;
@@ -213,7 +217,7 @@ export function resolveCredentials(image: string, sources: readonly CredentialSo
   if (match) {
     const others = getHelperNames(match.origin, match.helper).map((h) => code(binaryOf(h, options)));
     if (others.length > 0) {
-      notes.push(`${code(match.source)} also names ${others.join(', ')}: the runner runs ${others.length === 1 ? 'it' : 'them'} on every pull, and if one is missing or fails, it drops ${code(match.source)} whole, these credentials included.`);
+      notes.push(`${code(match.source)} also names ${others.join(', ')}: the runner runs ${others.length === 1 ? 'it on every pull, and if it is' : 'them on every pull, and if one is'} missing or fails, it drops ${code(match.source)} whole, these credentials included.`);
     }
   }
   if (match?.entry?.empty) {

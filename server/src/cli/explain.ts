@@ -1,0 +1,263 @@
+/**
+ * `pullguard explain IMAGE` (SPEC §5): the runner's credential lookup for one
+ * image, step by step (REFERENCE §1.2–§1.4). Sources, in the runner's order:
+ *
+ *   1. `$DOCKER_AUTH_CONFIG`: the pipeline's (`--file`, for `--job` or global
+ *      `variables:`), which replaces the runner's `environment` entry
+ *      (`--runner-config`) when both exist (§1.1);
+ *   2. the runner user's Docker config (`--docker-config`);
+ *   3. the job token GitLab sends (§1.6).
+ *
+ * The JSON output is a public interface: `{image, normalized, registryPath,
+ * candidates: [{source, key, path}], match: {source, key} | null, anonymous,
+ * droppedSources: [{source, reason}], notes}`. No output ever contains a password
+ * or token: sources carry usernames and password lengths only.
+ */
+import { resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { getLookupPaths } from '../service/credentials/normalize';
+import { getSourceDropReason, resolveCredentials, type ResolveOptions } from '../service/credentials/resolve';
+import { AUTH_VARIABLE, getJobSources, readCiAuthConfigs, readDockerConfigFile, readRunnerAuthConfigs } from '../service/credentials/documentSources';
+import type { AuthEntry, CredentialSource, Resolution, SourceOrigin } from '../service/credentials/types';
+import { CiAnalysis, parseCiModel } from '../service/model/ciModel';
+import { parseRunnerConfig } from '../service/model/runnerModel';
+import { parseSettings, type Settings } from '../service/settings';
+import { readTextFile } from '../node/findFiles';
+import { maskSecret, type CommandIo } from './auth';
+
+const USAGE = `Usage: pullguard explain IMAGE [options]
+
+Shows which credentials a GitLab Runner (Docker executor) uses to pull IMAGE, and why.
+
+Options:
+  --file CI_FILE          a .gitlab-ci.yml whose DOCKER_AUTH_CONFIG variable applies
+  --job NAME              the job in CI_FILE (default: the global variables)
+  --runner-config FILE    a runner config.toml whose environment sets DOCKER_AUTH_CONFIG
+  --docker-config FILE    the runner user's ~/.docker/config.json
+  --ci-registry HOST      the host[:port] that $CI_REGISTRY stands for (default registry.gitlab.com)
+  --platform OS           the runner's operating system: linux (default), windows or macos
+  --hosted                jobs run on GitLab-hosted runners (no credential helpers)
+  --format FORMAT         text (default) or json
+  -h, --help              show this help
+
+Exit status: 0 explained, 2 bad usage or unreadable input.`;
+
+class UsageError extends Error {}
+
+interface Options {
+  readonly image: string;
+  readonly file?: string;
+  readonly job?: string;
+  readonly runnerConfig?: string;
+  readonly dockerConfig?: string;
+  readonly format: 'text' | 'json';
+  readonly settings: Settings;
+}
+
+function readOptions(argv: readonly string[]): Options | 'help' {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      file: { type: 'string' },
+      job: { type: 'string' },
+      'runner-config': { type: 'string' },
+      'docker-config': { type: 'string' },
+      'ci-registry': { type: 'string' },
+      platform: { type: 'string' },
+      hosted: { type: 'boolean' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'explain needs an IMAGE.' : 'explain takes one IMAGE.');
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got \`${format}\`.`);
+  if (values.job !== undefined && values.file === undefined) throw new UsageError('--job needs --file, the pipeline the job is in.');
+  const platform = values.platform ?? 'linux';
+  if (platform !== 'linux' && platform !== 'windows' && platform !== 'macos') throw new UsageError(`--platform must be linux, windows or macos, got \`${platform}\`.`);
+  const { settings, problems } = parseSettings({
+    ...(values['ci-registry'] !== undefined ? { ciRegistry: values['ci-registry'] } : {}),
+    runner: { hosted: values.hosted ?? false, platform },
+  });
+  if (problems.length > 0) throw new UsageError(problems[0]!);
+  return {
+    image: positionals[0]!,
+    file: values.file,
+    job: values.job,
+    runnerConfig: values['runner-config'],
+    dockerConfig: values['docker-config'],
+    format,
+    settings,
+  };
+}
+
+function read(path: string, cwd: string): { uri: string; text: string } {
+  const absolute = resolvePath(cwd, path);
+  const result = readTextFile(absolute);
+  if (!result.ok) throw new UsageError(`cannot read ${path}: ${result.reason}.`);
+  return { uri: pathToFileURL(absolute).href, text: result.text };
+}
+
+interface Gathered {
+  readonly sources: readonly CredentialSource[];
+  /** What the resolver cannot know about the sources, said after its own notes. */
+  readonly notes: readonly string[];
+}
+
+/** The pipeline's effective `DOCKER_AUTH_CONFIG` for `job` (or the global one), if it sets one. */
+function getPipelineSource(path: string, job: string | undefined, settings: Settings, cwd: string): { source?: CredentialSource; note?: string } {
+  const { uri, text } = read(path, cwd);
+  const model = parseCiModel(text);
+  const written = readCiAuthConfigs(model, uri, settings);
+  if (job === undefined) return { source: written.find((c) => c.job === undefined)?.read.source };
+  const ciJob = model.jobs.get(job);
+  if (!ciJob) throw new UsageError(`${path} has no job \`${job}\`.`);
+  // The job's own, one from a template it extends, or the global one, as the runner sees them.
+  const definition = new CiAnalysis(model).getEffectiveJob(ciJob).variables.get(AUTH_VARIABLE);
+  if (!definition) return {};
+  const source = written.find((c) => c.node === definition.node)?.read.source;
+  if (source) return { source };
+  return { note: `Job \`${job}\` sets \`DOCKER_AUTH_CONFIG\` to a value that is not plain text, so its credentials are unknown here; it still replaces the runner's.` };
+}
+
+/** Each runner's `DOCKER_AUTH_CONFIG`: the last entry of its `environment`, as the last definition wins (§1.1). */
+function getRunnerSources(path: string, settings: Settings, cwd: string): CredentialSource[] {
+  const { uri, text } = read(path, cwd);
+  const byRunner = new Map<number, CredentialSource>();
+  for (const { runner, read: found } of readRunnerAuthConfigs(parseRunnerConfig(text), uri, settings)) byRunner.set(runner.index, found.source);
+  return [...byRunner.values()];
+}
+
+function gatherSources(options: Options, cwd: string): Gathered {
+  const pipeline = options.file !== undefined ? getPipelineSource(options.file, options.job, options.settings, cwd) : {};
+  const runners = options.runnerConfig !== undefined ? getRunnerSources(options.runnerConfig, options.settings, cwd) : [];
+  const dockerConfigs: CredentialSource[] = [];
+  if (options.dockerConfig !== undefined) {
+    const { uri, text } = read(options.dockerConfig, cwd);
+    dockerConfigs.push(readDockerConfigFile(text, uri, options.settings).source);
+  }
+  const job = getJobSources(pipeline.source, runners, dockerConfigs, options.settings);
+  if (pipeline.note === undefined) return job;
+  // A job value of unknown content replaces the runner's: leave the runner's out.
+  return { sources: job.sources.filter((s) => s.origin.kind !== 'runner-environment'), notes: [pipeline.note, ...job.notes] };
+}
+
+// ---- Text output ----------------------------------------------------------------
+
+function displayPath(uri: string, cwd: string): string {
+  try {
+    const path = fileURLToPath(uri);
+    return path.startsWith(cwd + '/') ? path.slice(cwd.length + 1) : path;
+  } catch {
+    return uri;
+  }
+}
+
+function describeOrigin(origin: SourceOrigin, cwd: string): string {
+  switch (origin.kind) {
+    case 'ci-variable':
+      return origin.job !== undefined ? `variables of job ${origin.job} in ${displayPath(origin.uri, cwd)}` : `global variables in ${displayPath(origin.uri, cwd)}`;
+    case 'project-variable':
+      return 'a project CI/CD variable';
+    case 'runner-environment':
+      return `environment of runner ${origin.runner} in ${displayPath(origin.uri, cwd)}`;
+    case 'docker-config':
+      return 'the runner user\'s Docker config';
+    case 'job-payload':
+      return origin.service === 'registry' ? 'GitLab\'s job token for the container registry' : 'GitLab\'s job token for the dependency proxy';
+  }
+}
+
+function describeEntry(entry: AuthEntry, jobPayload: boolean): string {
+  if (entry.empty) return 'no credentials';
+  const parts: string[] = [];
+  if (entry.username !== undefined) parts.push(`user ${entry.username}`);
+  if (jobPayload) parts.push('password: the job token');
+  else if (entry.passwordLength !== undefined) parts.push(`password ${maskSecret(entry.passwordLength)}`);
+  if (entry.identityToken) parts.push('an identity token');
+  if (entry.registryToken) parts.push('a registry token');
+  return parts.join(', ');
+}
+
+function formatText(resolution: Resolution, sources: readonly CredentialSource[], options: ResolveOptions, cwd: string): string {
+  const lines: string[] = [
+    `Image:          ${resolution.image}`,
+    `Docker's name:  ${resolution.normalized}`,
+    `Runner's path:  ${resolution.registryPath}  (what the runner looks up)`,
+    '',
+    'Sources, in the runner\'s order:',
+  ];
+  sources.forEach((source, i) => {
+    lines.push(`  ${i + 1}. ${source.label}  (${describeOrigin(source.origin, cwd)})`);
+    const dropReason = getSourceDropReason(source, options);
+    if (source.abortReason !== undefined) lines.push(`       aborts the lookup: ${source.abortReason}`);
+    else if (dropReason !== undefined) lines.push(`       dropped whole: ${dropReason}`);
+    for (const entry of source.auths) lines.push(`       auths        ${entry.key}  (${describeEntry(entry, source.origin.kind === 'job-payload')})`);
+    for (const helper of source.credHelpers) lines.push(`       credHelpers  ${helper.key ?? ''}  (docker-credential-${helper.helper})`);
+    if (source.credsStore) lines.push(`       credsStore   docker-credential-${source.credsStore.helper}  (registries it lists; unknown here)`);
+    if (source.auths.length === 0 && source.credHelpers.length === 0 && !source.credsStore) lines.push('       no credentials');
+  });
+  lines.push('', 'Lookup, longest path first:');
+  if (resolution.abortReason !== undefined) {
+    lines.push('  (not reached: the lookup aborts)');
+  } else {
+    let used = false;
+    for (const path of getLookupPaths(resolution.registryPath)) {
+      const here = resolution.candidates.filter((c) => c.path === path);
+      if (here.length === 0) lines.push(`  ${path}  no key`);
+      for (const candidate of here) {
+        lines.push(`  ${path}  ${candidate.key} from ${candidate.source} (${candidate.via})${used ? '' : '  <- used'}`);
+        used = true;
+      }
+    }
+  }
+  lines.push('');
+  if (resolution.abortReason !== undefined) lines.push('Result: the pull fails.');
+  else if (resolution.match === null) lines.push('Result: anonymous pull.');
+  else lines.push(`Result: ${resolution.match.key} from ${resolution.match.source}${resolution.anonymous ? ' (no credentials: effectively anonymous)' : ''}.`);
+  if (resolution.notes.length > 0) {
+    lines.push('', 'Notes:');
+    for (const note of resolution.notes) lines.push(`  - ${note}`);
+  }
+  return lines.join('\n');
+}
+
+/** The public JSON shape (SPEC §5), exactly. */
+function formatJson(resolution: Resolution): string {
+  return JSON.stringify({
+    image: resolution.image,
+    normalized: resolution.normalized,
+    registryPath: resolution.registryPath,
+    candidates: resolution.candidates.map(({ source, key, path }) => ({ source, key, path })),
+    match: resolution.match ? { source: resolution.match.source, key: resolution.match.key } : null,
+    anonymous: resolution.anonymous,
+    droppedSources: resolution.droppedSources.map(({ source, reason }) => ({ source, reason })),
+    notes: resolution.notes,
+  }, null, 2);
+}
+
+/** `pullguard explain …`; `argv` starts after `explain`. */
+export async function runExplainCommand(argv: readonly string[], cwd: string, io: CommandIo): Promise<number> {
+  let options: Options | 'help';
+  let gathered: Gathered;
+  try {
+    options = readOptions(argv);
+    if (options === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    gathered = gatherSources(options, cwd);
+  } catch (error) {
+    io.err(`pullguard: ${error instanceof Error ? error.message : String(error)}`);
+    io.err('Run `pullguard explain --help` for usage.');
+    return 2;
+  }
+  const resolved = resolveCredentials(options.image, gathered.sources, options.settings.runner);
+  const resolution: Resolution = { ...resolved, notes: [...resolved.notes, ...gathered.notes] };
+  io.out(options.format === 'json' ? formatJson(resolution) : formatText(resolution, gathered.sources, options.settings.runner, cwd));
+  return 0;
+}
