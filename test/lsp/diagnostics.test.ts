@@ -151,6 +151,8 @@ describe('push diagnostics (client without textDocument.diagnostic)', () => {
       expected('image/latest-tag', rangeOf(RUNNER_CONFIG, 'ruby'), Severity.Warning),
       expected('syntax/toml', rangeOf(RUNNER_CONFIG, '=', 'broken ='), Severity.Error),
       expected('image/uppercase-repository', rangeOf(RUNNER_CONFIG, 'Postgres'), Severity.Error),
+      // A docker runner with services and no per-job network (issue 4).
+      expected('runner/no-network-per-build', rangeOf(RUNNER_CONFIG, '"docker"'), Severity.Information),
     ]));
   });
 
@@ -219,7 +221,7 @@ describe('pull diagnostics (client with textDocument.diagnostic)', () => {
     const tomlUri = uriOf(join(root, 'gitlab-runner', 'config.toml'));
     session.open(tomlUri, RUNNER_CONFIG, 'toml');
     const toml = (await session.pull(tomlUri)) as FullDocumentDiagnosticReport;
-    assert.deepEqual(toml.items.map((d) => d.code).sort(), ['image/latest-tag', 'image/uppercase-repository', 'syntax/toml']);
+    assert.deepEqual(toml.items.map((d) => d.code).sort(), ['image/latest-tag', 'image/uppercase-repository', 'runner/no-network-per-build', 'syntax/toml']);
     const json = '{"auths": {},}';
     const jsonUri = uriOf(join(root, '.docker', 'config.json'));
     session.open(jsonUri, json, 'json');
@@ -296,7 +298,8 @@ describe('incremental synchronization', () => {
     session.change(uri, [{ range: line, text: '' }]);
     const fourth = await session.waitForCurrent(uri);
     assert.equal(session.text(uri), 'build:\n  image: registry.example.com:5000\n  script: [x]\ntest:\n  script: [x]\n');
-    assert.deepEqual(codesOfPublish(fourth), ['image/port-as-tag']);
+    // `test` lost its image: it runs in the runner's default image (a hint, issue 4).
+    assert.deepEqual(codesOfPublish(fourth), ['image/port-as-tag', 'runner/default-image']);
   });
 
   test('never publishes an older version after a newer one during a burst of edits', async () => {

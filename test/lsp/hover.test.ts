@@ -122,7 +122,6 @@ describe('hover on a service', () => {
 
 describe('no hover elsewhere', () => {
   const places: ReadonlyArray<[string, string, string | undefined]> = [
-    ['a job name', 'build', undefined],
     ['the image key', 'image', 'build:\n'],
     ['a script entry', 'make', undefined],
     ['a comment', 'default image', undefined],

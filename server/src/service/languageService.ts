@@ -12,11 +12,15 @@ import { toDiagnostics } from './diagnostics';
 import { getDocumentKind, type DocumentKind } from './documentKind';
 import type { Finding } from './finding';
 import { getImageHover } from './hover';
+import { getJobHover } from './jobHover';
 import { getKeyHover } from './credentialHover';
 import { collectCiImages, collectRunnerImages, type ImageOccurrence } from './model/images';
 import { uriToPath, type WorkspaceView } from './model/workspace';
 import { getTooLargeFinding, parseDocumentAs, type ParsedDocument } from './parsedDocument';
+import { checkCiStructure } from './rules/ci';
 import { checkImageOccurrence } from './rules/image';
+import { checkCiAgainstRunners, checkRunnerConfig } from './rules/runner';
+import { checkCiServices, checkRunnerServices } from './rules/services';
 import { checkSyntaxErrors } from './rules/syntax';
 import { analyzeCiCredentials, analyzeDockerConfigCredentials, analyzeRunnerCredentials, type CredentialAnalysis } from './credentials/analysis';
 import type { Settings } from './settings';
@@ -92,7 +96,12 @@ export class LanguageService {
     const key = credentials.keys.find((place) => place.offset <= offset && offset <= place.offset + place.length);
     if (key) return { contents: getKeyHover(key, credentials.images), range: range(key.offset, key.offset + key.length) };
     const occurrence = images.find((image) => image.start <= offset && offset <= image.end);
-    if (!occurrence) return null;
+    if (!occurrence) {
+      // Not on an image: on a job's name, the image and services it really runs with.
+      const parsed = this.getParsed(document, context);
+      const job = parsed.kind === 'gitlab-ci' ? getJobHover(parsed.ci, offset, context) : undefined;
+      return job ? { contents: job.contents, range: { start: document.positionAt(job.start), end: document.positionAt(job.end) } } : null;
+    }
     return {
       contents: getImageHover(occurrence, context.workspace, credentials.images.get(occurrence)),
       range: range(occurrence.start, occurrence.end),
@@ -125,11 +134,16 @@ export class LanguageService {
         findings.push(...checkSyntaxErrors('yaml', parsed.ci.model.yaml.errors, textLength));
         images = guarded('model', [], () => collectCiImages(parsed.ci, context.settings, context.workspace));
         credentials = guarded('auth', NO_CREDENTIALS, () => analyzeCiCredentials(parsed.ci, document.uri, images, settings, workspace));
+        findings.push(...guarded('service', [], () => checkCiServices(parsed.ci, context)));
+        findings.push(...guarded('ci', [], () => checkCiStructure(parsed.ci, images, context)));
+        findings.push(...guarded('runner', [], () => checkCiAgainstRunners(parsed.ci, images, context)));
         break;
       case 'runner-config':
         findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
         images = guarded('model', [], () => collectRunnerImages(parsed.runner, context.settings));
         credentials = guarded('auth', NO_CREDENTIALS, () => analyzeRunnerCredentials(parsed.runner, document.uri, images, settings, workspace));
+        findings.push(...guarded('service', [], () => checkRunnerServices(parsed.runner, context.settings)));
+        findings.push(...guarded('runner', [], () => checkRunnerConfig(parsed.runner, context.settings)));
         break;
       case 'docker-config':
         // Syntax errors of a Docker config are reported by its reader, with what they mean for the runner.

@@ -1,10 +1,15 @@
 /**
  * What a `.gitlab-ci.yml` means for images: its jobs, `default:`, global
- * variables, local includes, and each job's effective image and services after
+ * variables, includes, and each job's effective image and services after
  * `extends`, anchors, `!reference`, `default:` and `inherit:` (REFERENCE §3.1, §3.2).
+ *
+ * Where the file cannot tell (a template or `default:` that may come from an
+ * `include:`, a `!reference` to a job defined elsewhere), the effective job says
+ * so instead of guessing: rules stay silent on what is unknown.
  */
 import {
   getKeys,
+  getOwnPair,
   getValue,
   isNullNode,
   parseYamlModel,
@@ -21,8 +26,13 @@ const GLOBAL_KEYWORDS = new Set([
   'before_script', 'after_script', 'types', 'spec',
 ]);
 
-/** GitLab allows 11 levels of `extends`; deeper chains are cut here. */
-const MAX_EXTENDS_DEPTH = 11;
+/**
+ * GitLab allows 11 levels of `extends` (GL-OPT): an entry with more than 10
+ * ancestors that extends again fails the pipeline (`nesting too deep in extends`).
+ */
+export const MAX_EXTENDS_DEPTH = 11;
+/** Chains are followed this far at most; anything deeper is invalid for GitLab anyway. */
+const MAX_EXTENDS_RECURSION = 64;
 /** GitLab allows `!reference` to nest 10 levels. */
 const MAX_REFERENCE_DEPTH = 10;
 
@@ -37,6 +47,14 @@ export interface CiJob {
 export interface LocalInclude {
   readonly path: string;
   readonly node: YScalar;
+}
+
+/** One `include:` entry; only `local` ones can be in the workspace. */
+export interface CiInclude {
+  readonly kind: 'local' | 'remote' | 'project' | 'template' | 'component';
+  /** The file, URL, project, template or component named. */
+  readonly target: string;
+  readonly node: YNode;
 }
 
 /** Where an image or service in a job's effective configuration is written. */
@@ -62,6 +80,24 @@ export interface VariableDefinition {
   readonly node: YNode | undefined;
 }
 
+/** Why GitLab will refuse a job's `extends` (lib/gitlab/ci/config/extendable/entry.rb). */
+export interface ExtendsProblem {
+  readonly kind: 'unknown-template' | 'cycle' | 'too-deep';
+  /** The job or template whose `extends` is at fault. */
+  readonly job: string;
+  /** The template it names (for `too-deep`, the first of the chain). */
+  readonly template: string;
+  /** For `too-deep`: how many levels the chain has (at least). */
+  readonly levels?: number;
+}
+
+/** What the effective configuration cannot know, because it may be set in a file Pullguard cannot read. */
+export interface JobUnknowns {
+  readonly image: boolean;
+  readonly services: boolean;
+  readonly variables: boolean;
+}
+
 export interface EffectiveJob {
   readonly job: CiJob;
   readonly image: ImageUse | undefined;
@@ -72,6 +108,18 @@ export interface EffectiveJob {
   readonly scriptAssignments: ReadonlySet<string>;
   /** Templates merged in through `extends`, nearest first. */
   readonly extendsChain: readonly string[];
+  /** Templates named by `extends` that are not in this file but may come from an `include:`. */
+  readonly externalTemplates: readonly string[];
+  /** Cycles, unknown templates, chains over 11 levels: GitLab rejects the pipeline. */
+  readonly extendsProblems: readonly ExtendsProblem[];
+  /** What may be set where Pullguard cannot read; `image`/`services` above are then only what this file says. */
+  readonly unknown: JobUnknowns;
+  /** `image: docker: user:` after merging, if set. */
+  readonly imageUser: YScalar | undefined;
+  /** The effective `image` is a hash without `name` (GitLab rejects the job). */
+  readonly imageWithoutName: boolean;
+  /** A `trigger:` job starts another pipeline and runs in no container. */
+  readonly isTrigger: boolean;
 }
 
 export interface CiModel {
@@ -82,6 +130,8 @@ export interface CiModel {
   readonly defaultMap: YMap | undefined;
   readonly globalVariables: ReadonlyMap<string, VariableDefinition>;
   readonly localIncludes: readonly LocalInclude[];
+  /** Every `include:` entry, local or not. */
+  readonly includes: readonly CiInclude[];
 }
 
 // ---- Building the model ------------------------------------------------------
@@ -92,7 +142,7 @@ export function parseCiModel(text: string): CiModel {
   const jobs = new Map<string, CiJob>();
   let defaultMap: YMap | undefined;
   let globalVariables: ReadonlyMap<string, VariableDefinition> = new Map();
-  const localIncludes: LocalInclude[] = [];
+  const includes: CiInclude[] = [];
   if (root) {
     for (const pair of root.pairs) {
       const name = scalarText(pair.key);
@@ -105,22 +155,32 @@ export function parseCiModel(text: string): CiModel {
     }
     const variables = getValue(root, 'variables');
     if (variables?.kind === 'map') globalVariables = readVariables(variables);
-    collectLocalIncludes(getValue(root, 'include'), localIncludes);
+    collectIncludes(getValue(root, 'include'), includes);
   }
-  return { yaml, text, root, jobs, defaultMap, globalVariables, localIncludes };
+  const localIncludes = includes
+    .filter((include): include is CiInclude & { node: YScalar } => include.kind === 'local' && include.node.kind === 'scalar')
+    .map((include) => ({ path: include.target, node: include.node }));
+  return { yaml, text, root, jobs, defaultMap, globalVariables, localIncludes, includes };
 }
 
-function collectLocalIncludes(node: YNode | undefined, into: LocalInclude[]): void {
+const INCLUDE_KINDS = ['local', 'remote', 'project', 'template', 'component'] as const;
+
+function collectIncludes(node: YNode | undefined, into: CiInclude[]): void {
   if (!node) return;
   if (node.kind === 'scalar') {
-    // A bare string include is local when it is not a URL.
-    const path = scalarText(node);
-    if (path && !/^https?:\/\//.test(path)) into.push({ path, node });
+    // A bare string include is local unless it is a URL.
+    const target = scalarText(node);
+    if (target) into.push({ kind: /^https?:\/\//.test(target) ? 'remote' : 'local', target, node });
   } else if (node.kind === 'seq') {
-    for (const item of node.items) collectLocalIncludes(item, into);
+    for (const item of node.items) collectIncludes(item, into);
   } else {
-    const local = getValue(node, 'local');
-    if (local?.kind === 'scalar' && scalarText(local)) into.push({ path: scalarText(local)!, node: local });
+    for (const kind of INCLUDE_KINDS) {
+      const value = getValue(node, kind);
+      if (value === undefined) continue;
+      const target = scalarText(value) ?? '';
+      into.push({ kind, target, node: value.kind === 'scalar' && kind === 'local' ? value : node });
+      return;
+    }
   }
 }
 
@@ -142,48 +202,23 @@ function readVariables(map: YMap): Map<string, VariableDefinition> {
 interface MergedMap {
   readonly kind: 'merged';
   readonly entries: Map<string, MergedValue>;
+  /** Keys whose value may be other than `entries` says: set by a template or `!reference` Pullguard cannot read. */
+  readonly uncertain: ReadonlySet<string>;
+  /** Keys absent from `entries` may still be set where Pullguard cannot read. */
+  readonly open: boolean;
 }
 type MergedValue = YNode | MergedMap;
 
-/** Resolves `!reference [.job, key, ...]` inside the same file. */
-function resolveReference(model: CiModel, node: YNode | undefined, depth = 0): YNode | undefined {
-  if (node?.kind !== 'seq' || node.tag !== '!reference') return node;
-  if (depth >= MAX_REFERENCE_DEPTH) return undefined;
-  const [jobName, ...keys] = node.items.map((item) => scalarText(item));
-  const job = jobName === undefined ? undefined : model.jobs.get(jobName);
-  let current: YNode | undefined = job?.map;
-  for (const key of keys) {
-    current = resolveReference(model, current, depth + 1);
-    if (current?.kind !== 'map' || key === undefined) return undefined;
-    current = getValue(current, key);
-  }
-  return resolveReference(model, current, depth + 1);
+const NOTHING: ReadonlySet<string> = new Set();
+/** A template from a file Pullguard cannot read: it may set anything. */
+const UNKNOWN_TEMPLATE: MergedMap = { kind: 'merged', entries: new Map(), uncertain: NOTHING, open: true };
+
+function isUncertain(map: MergedMap, key: string): boolean {
+  return map.uncertain.has(key) || (map.open && !map.entries.has(key));
 }
 
-function toMerged(model: CiModel, map: YMap): MergedMap {
-  const entries = new Map<string, MergedValue>();
-  for (const key of getKeys(map)) {
-    const value = resolveReference(model, getValue(map, key));
-    if (value !== undefined) entries.set(key, value);
-  }
-  return { kind: 'merged', entries };
-}
-
-function entriesOf(model: CiModel, value: MergedValue): Map<string, MergedValue> | undefined {
-  if (value.kind === 'merged') return value.entries;
-  if (value.kind === 'map') return toMerged(model, value).entries;
-  return undefined;
-}
-
-/** `extends` merge: hashes deep-merge, the closer scope wins, arrays and scalars replace (GL-OPT). */
-function deepMerge(model: CiModel, base: MergedValue | undefined, over: MergedValue, depth = 0): MergedValue {
-  if (!base || depth > 20) return over;
-  const baseEntries = entriesOf(model, base);
-  const overEntries = entriesOf(model, over);
-  if (!baseEntries || !overEntries) return over;
-  const entries = new Map(baseEntries);
-  for (const [key, value] of overEntries) entries.set(key, deepMerge(model, entries.get(key), value, depth + 1));
-  return { kind: 'merged', entries };
+function isMapLike(value: MergedValue | undefined): value is YMap | MergedMap {
+  return value?.kind === 'map' || value?.kind === 'merged';
 }
 
 function extendsNames(value: MergedValue | undefined): string[] {
@@ -194,56 +229,48 @@ function extendsNames(value: MergedValue | undefined): string[] {
 
 interface ExtendedJob {
   readonly config: MergedMap;
-  readonly chain: string[];
-}
-
-function resolveExtends(model: CiModel, job: CiJob, cache: Map<string, ExtendedJob>, visiting: Set<string>, depth: number): ExtendedJob {
-  const cached = cache.get(job.name);
-  if (cached) return cached;
-  const own = toMerged(model, job.map);
-  const parents = extendsNames(own.entries.get('extends'));
-  let config: MergedValue | undefined;
-  const chain: string[] = [];
-  visiting.add(job.name);
-  for (const parentName of parents) {
-    const parent = model.jobs.get(parentName);
-    // A cycle, an unknown template or a too-deep chain is cut; the ci rules report it.
-    if (!parent || visiting.has(parentName) || depth >= MAX_EXTENDS_DEPTH) continue;
-    const resolved = resolveExtends(model, parent, cache, visiting, depth + 1);
-    config = deepMerge(model, config, resolved.config);
-    // Each template once, however many paths lead to it (shared templates would otherwise multiply).
-    for (const name of [parentName, ...resolved.chain]) if (!chain.includes(name)) chain.push(name);
-  }
-  visiting.delete(job.name);
-  const result: ExtendedJob = { config: deepMerge(model, config, own) as MergedMap, chain };
-  cache.set(job.name, result);
-  return result;
-}
-
-/** A map-valued entry as a merged map, whether it came through a merge or is written as is. */
-function asMerged(model: CiModel, value: MergedValue | undefined): MergedMap | undefined {
-  if (value?.kind === 'merged') return value;
-  if (value?.kind === 'map') return toMerged(model, value);
-  return undefined;
+  /** Templates merged in, nearest first, each once. */
+  readonly chain: readonly string[];
+  readonly external: readonly string[];
+  readonly problems: readonly ExtendsProblem[];
+  /** The longest chain of `extends` hops below this entry. */
+  readonly height: number;
 }
 
 /** `inherit:default` / `inherit:variables`: `true`, `false`, or a list of names (GL-YAML §inherit). */
-function inherits(model: CiModel, config: MergedMap, section: 'default' | 'variables', name: string): boolean {
-  const setting = asMerged(model, config.entries.get('inherit'))?.entries.get(section);
+function inheritSetting(config: MergedMap, section: 'default' | 'variables'): MergedValue | undefined {
+  const inherit = config.entries.get('inherit');
+  if (inherit?.kind === 'merged') return inherit.entries.get(section);
+  return inherit?.kind === 'map' ? getValue(inherit, section) : undefined;
+}
+
+function inherits(config: MergedMap, section: 'default' | 'variables', name: string): boolean {
+  const setting = inheritSetting(config, section);
   if (!setting) return true;
   if (setting.kind === 'scalar') return setting.value !== false;
   if (setting.kind === 'seq') return setting.items.some((item) => scalarText(item) === name);
   return true;
 }
 
+function isNullValue(value: MergedValue | undefined): boolean {
+  return value?.kind === 'scalar' && value.value === null;
+}
+
 export class CiAnalysis {
   private readonly extended = new Map<string, ExtendedJob>();
   private readonly effective = new Map<string, EffectiveJob>();
+  private readonly mergedMaps = new WeakMap<YMap, MergedMap>();
+  private defaults: MergedMap | undefined | null = null;
   /** Jobs sorted by their position, to tell which job a node is written in. */
   private readonly jobsByOffset: CiJob[];
 
   constructor(readonly model: CiModel) {
     this.jobsByOffset = [...model.jobs.values()].sort((a, b) => a.map.start - b.map.start);
+  }
+
+  /** True when the file has `include:` entries: templates, jobs and `default:` may come from them. */
+  get hasIncludes(): boolean {
+    return this.model.includes.length > 0;
   }
 
   /** The job whose text contains `offset`, if any. */
@@ -260,39 +287,73 @@ export class CiAnalysis {
     return undefined;
   }
 
+  /** The job whose name is written at `offset`, if any. */
+  findJobKeyAt(offset: number): CiJob | undefined {
+    // The last job whose name starts at or before `offset` (a map's end may touch the next name).
+    let low = 0;
+    let high = this.jobsByOffset.length - 1;
+    let found: CiJob | undefined;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const job = this.jobsByOffset[mid]!;
+      if (job.key.start <= offset) {
+        found = job;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return found && offset <= found.key.end ? found : undefined;
+  }
+
   getEffectiveJob(job: CiJob): EffectiveJob {
     const cached = this.effective.get(job.name);
     if (cached) return cached;
-    const { config, chain } = resolveExtends(this.model, job, this.extended, new Set(), 0);
-    const defaults = this.model.defaultMap ? toMerged(this.model, this.model.defaultMap) : undefined;
+    const { config, chain, external, problems } = this.resolveExtends(job, new Set(), 0);
+    const defaults = this.getDefaults();
     const root = this.model.root;
 
-    const imageFrom = (key: 'image' | 'services'): { value: MergedValue | undefined; fromDefault: 'default' | 'top-level' | undefined } => {
-      if (config.entries.has(key)) return { value: config.entries.get(key), fromDefault: undefined };
-      if (!inherits(this.model, config, 'default', key)) return { value: undefined, fromDefault: undefined };
-      if (defaults?.entries.has(key)) return { value: defaults.entries.get(key), fromDefault: 'default' };
-      const topLevel = root ? resolveReference(this.model, getValue(root, key)) : undefined;
-      return { value: topLevel, fromDefault: topLevel ? 'top-level' : undefined };
+    const from = (key: 'image' | 'services'): { value: MergedValue | undefined; origin: 'default' | 'top-level' | undefined; known: boolean } => {
+      const own = config.entries.get(key);
+      // `image: null` is "unspecified" for GitLab: it drops what `extends` brought, and `default:` applies again.
+      if (own !== undefined && !isNullValue(own)) return { value: own, origin: undefined, known: !config.uncertain.has(key) };
+      if (isUncertain(config, key)) return { value: undefined, origin: undefined, known: false };
+      if (!inherits(config, 'default', key)) return { value: undefined, origin: undefined, known: true };
+      const fromDefault = defaults?.entries.get(key);
+      if (fromDefault !== undefined && !isNullValue(fromDefault)) return { value: fromDefault, origin: 'default', known: !defaults!.uncertain.has(key) };
+      const topLevel = root ? this.resolveReference(getValue(root, key)) : undefined;
+      if (topLevel !== undefined && !isNullValue(topLevel)) return { value: topLevel, origin: 'top-level', known: true };
+      // An included file's `default:` may set it.
+      return { value: undefined, origin: undefined, known: !this.hasIncludes };
     };
 
-    const image = imageFrom('image');
-    const services = imageFrom('services');
-    const imageUse = this.toImageUse('image', image.value, image.fromDefault);
+    const image = from('image');
+    const services = from('services');
+    const imageUse = this.toImageUse('image', image.value, image.origin);
+    let imageKnown = image.known;
+    let imageWithoutName = false;
+    if (isMapLike(image.value) && !imageUse) {
+      const merged = this.asMerged(image.value)!;
+      if (isUncertain(merged, 'name')) imageKnown = false;
+      else imageWithoutName = true;
+    }
     const serviceUses: ImageUse[] = [];
+    let servicesKnown = services.known;
     const serviceList = services.value?.kind === 'seq' ? services.value.items : [];
     for (const item of serviceList) {
-      const use = this.toImageUse('service', resolveReference(this.model, item), services.fromDefault);
+      if (this.isExternalReference(item)) servicesKnown = false;
+      const use = this.toImageUse('service', this.resolveReference(item), services.origin);
       if (use) serviceUses.push(use);
     }
 
     const variables = new Map<string, VariableDefinition>();
     for (const [name, definition] of this.model.globalVariables) {
-      if (inherits(this.model, config, 'variables', name)) variables.set(name, definition);
+      if (inherits(config, 'variables', name)) variables.set(name, definition);
     }
-    const jobVariables = asMerged(this.model, config.entries.get('variables'));
+    const jobVariables = this.asMerged(config.entries.get('variables'));
     if (jobVariables) {
       for (const [name, node] of jobVariables.entries) {
-        const leaf = node.kind === 'merged' ? node.entries.get('value') : node;
+        const leaf = node.kind === 'merged' ? node.entries.get('value') : node.kind === 'map' ? getValue(node, 'value') : node;
         const valueNode = leaf && leaf.kind !== 'merged' ? leaf : undefined;
         variables.set(name, {
           name,
@@ -304,14 +365,164 @@ export class CiAnalysis {
 
     const scriptAssignments = new Set<string>();
     for (const key of ['before_script', 'script', 'after_script']) {
-      const script = config.entries.get(key) ?? (inherits(this.model, config, 'default', key) ? defaults?.entries.get(key) : undefined);
-      collectScriptAssignments(this.model, script, scriptAssignments);
+      const script = config.entries.get(key) ?? (inherits(config, 'default', key) ? defaults?.entries.get(key) : undefined);
+      this.collectScriptAssignments(script, scriptAssignments);
     }
 
-    const effective: EffectiveJob = { job, image: imageUse, services: serviceUses, variables, scriptAssignments, extendsChain: chain };
+    const imageMerged = this.asMerged(config.entries.get('image'));
+    const docker = imageMerged ? this.asMerged(imageMerged.entries.get('docker')) : undefined;
+    const user = docker?.entries.get('user');
+
+    const effective: EffectiveJob = {
+      job,
+      image: imageUse,
+      services: serviceUses,
+      variables,
+      scriptAssignments,
+      extendsChain: chain,
+      externalTemplates: external,
+      extendsProblems: problems,
+      unknown: {
+        image: !imageKnown,
+        services: !servicesKnown,
+        variables: isUncertain(config, 'variables') || (jobVariables !== undefined && jobVariables.open) || external.length > 0 || this.hasIncludes,
+      },
+      imageUser: user?.kind === 'scalar' ? user : undefined,
+      imageWithoutName,
+      isTrigger: config.entries.has('trigger'),
+    };
     this.effective.set(job.name, effective);
     return effective;
   }
+
+  // ---- Merging -------------------------------------------------------------
+
+  private getDefaults(): MergedMap | undefined {
+    if (this.defaults === null) this.defaults = this.model.defaultMap ? this.toMerged(this.model.defaultMap) : undefined;
+    return this.defaults;
+  }
+
+  /** Resolves `!reference [.job, key, ...]` inside this file. */
+  private resolveReference(node: YNode | undefined, depth = 0): YNode | undefined {
+    if (node?.kind !== 'seq' || node.tag !== '!reference') return node;
+    if (depth >= MAX_REFERENCE_DEPTH) return undefined;
+    const [jobName, ...keys] = node.items.map((item) => scalarText(item));
+    const job = jobName === undefined ? undefined : this.model.jobs.get(jobName);
+    let current: YNode | undefined = job?.map;
+    for (const key of keys) {
+      current = this.resolveReference(current, depth + 1);
+      if (current?.kind !== 'map' || key === undefined) return undefined;
+      current = getValue(current, key);
+    }
+    return this.resolveReference(current, depth + 1);
+  }
+
+  /** A `!reference` to a job this file does not define, in a file with includes: the job may be there. */
+  private isExternalReference(node: YNode | undefined): boolean {
+    if (node?.kind !== 'seq' || node.tag !== '!reference' || !this.hasIncludes) return false;
+    const jobName = scalarText(node.items[0]);
+    return jobName !== undefined && !this.model.jobs.has(jobName);
+  }
+
+  private toMerged(map: YMap): MergedMap {
+    const cached = this.mergedMaps.get(map);
+    if (cached) return cached;
+    const entries = new Map<string, MergedValue>();
+    let uncertain: Set<string> | undefined;
+    for (const key of getKeys(map)) {
+      const written = getValue(map, key);
+      const value = this.resolveReference(written);
+      if (value !== undefined) entries.set(key, value);
+      else if (this.isExternalReference(written)) (uncertain ??= new Set()).add(key);
+    }
+    const merged: MergedMap = { kind: 'merged', entries, uncertain: uncertain ?? NOTHING, open: false };
+    this.mergedMaps.set(map, merged);
+    return merged;
+  }
+
+  /** A map-valued entry as a merged map, whether it came through a merge or is written as is. */
+  private asMerged(value: MergedValue | undefined): MergedMap | undefined {
+    if (value?.kind === 'merged') return value;
+    if (value?.kind === 'map') return this.toMerged(value);
+    return undefined;
+  }
+
+  /** The same map, every key of it in doubt: a value that something unreadable may have replaced. */
+  private doubted(value: MergedValue | undefined): MergedMap {
+    const merged = this.asMerged(value);
+    if (!merged) return UNKNOWN_TEMPLATE;
+    return { kind: 'merged', entries: merged.entries, uncertain: new Set(merged.entries.keys()), open: true };
+  }
+
+  /** `extends` merge: hashes deep-merge, the closer scope wins, arrays and scalars replace (GL-OPT). */
+  private deepMerge(base: MergedValue | undefined, over: MergedValue, depth = 0): MergedValue {
+    if (!base || depth > 20) return over;
+    const b = this.asMerged(base);
+    const o = this.asMerged(over);
+    if (!b || !o) return over;
+    const entries = new Map(b.entries);
+    const uncertain = new Set(b.uncertain);
+    // Something unreadable merged over `base` may have replaced any of its keys.
+    if (o.open) for (const key of b.entries.keys()) if (!o.entries.has(key)) uncertain.add(key);
+    for (const [key, value] of o.entries) {
+      const baseValue = isUncertain(b, key) && isMapLike(value) ? this.doubted(b.entries.get(key)) : b.entries.get(key);
+      entries.set(key, this.deepMerge(baseValue, value, depth + 1));
+      uncertain.delete(key);
+    }
+    for (const key of o.uncertain) uncertain.add(key);
+    return { kind: 'merged', entries, uncertain, open: b.open || o.open };
+  }
+
+  private resolveExtends(job: CiJob, visiting: Set<string>, depth: number): ExtendedJob {
+    const cached = this.extended.get(job.name);
+    if (cached) return cached;
+    const own = this.toMerged(job.map);
+    const parents = own.uncertain.has('extends') ? [] : extendsNames(own.entries.get('extends'));
+    let config: MergedValue | undefined = own.uncertain.has('extends') ? UNKNOWN_TEMPLATE : undefined;
+    const chain: string[] = [];
+    const external: string[] = [];
+    const problems: ExtendsProblem[] = [];
+    let height = 0;
+    visiting.add(job.name);
+    for (const parentName of parents) {
+      const parent = this.model.jobs.get(parentName);
+      if (!parent) {
+        if (this.hasIncludes) {
+          // It may be defined in an included file: whatever it sets is unknown here.
+          external.push(parentName);
+          config = this.deepMerge(config, UNKNOWN_TEMPLATE);
+        } else {
+          problems.push({ kind: 'unknown-template', job: job.name, template: parentName });
+        }
+        continue;
+      }
+      if (visiting.has(parentName)) {
+        problems.push({ kind: 'cycle', job: job.name, template: parentName });
+        continue;
+      }
+      if (depth >= MAX_EXTENDS_RECURSION) {
+        problems.push({ kind: 'too-deep', job: job.name, template: parentName, levels: depth + 1 });
+        height = Math.max(height, MAX_EXTENDS_RECURSION);
+        continue;
+      }
+      const resolved = this.resolveExtends(parent, visiting, depth + 1);
+      config = this.deepMerge(config, resolved.config);
+      height = Math.max(height, resolved.height + 1);
+      // Each template once, however many paths lead to it (shared templates would otherwise multiply).
+      for (const name of [parentName, ...resolved.chain]) if (!chain.includes(name)) chain.push(name);
+      for (const name of resolved.external) if (!external.includes(name)) external.push(name);
+      for (const problem of resolved.problems) if (!problems.some((p) => sameProblem(p, problem))) problems.push(problem);
+    }
+    visiting.delete(job.name);
+    if (height > MAX_EXTENDS_DEPTH && !problems.some((p) => p.kind === 'too-deep')) {
+      problems.push({ kind: 'too-deep', job: job.name, template: parents[0] ?? job.name, levels: height });
+    }
+    const result: ExtendedJob = { config: this.deepMerge(config, own) as MergedMap, chain, external, problems, height };
+    this.extended.set(job.name, result);
+    return result;
+  }
+
+  // ---- Images ----------------------------------------------------------------
 
   private toImageUse(role: 'image' | 'service', value: MergedValue | undefined, fromDefault: 'default' | 'top-level' | undefined): ImageUse | undefined {
     if (!value) return undefined;
@@ -319,7 +530,7 @@ export class CiAnalysis {
     let hash: YMap | undefined;
     if (value.kind === 'map') {
       hash = value;
-      name = resolveReference(this.model, getValue(value, 'name'));
+      name = this.resolveReference(getValue(value, 'name'));
     } else if (value.kind === 'merged') {
       name = value.entries.get('name');
     }
@@ -331,8 +542,11 @@ export class CiAnalysis {
   /** For a name that came through a deep merge, the hash it is written in (for `alias`, `pull_policy`). */
   private findHashAround(name: YScalar): YMap | undefined {
     const job = this.findJobAt(name.start);
-    const map = job?.map ?? this.model.defaultMap;
-    return map ? findMapContaining(map, name) : undefined;
+    for (const map of [job?.map, this.model.defaultMap, this.model.root]) {
+      const found = map && map.start <= name.start && name.end <= map.end ? findMapContaining(map, name) : undefined;
+      if (found) return found;
+    }
+    return undefined;
   }
 
   private originOf(node: YScalar, fromDefault: 'default' | 'top-level' | undefined): ImageOrigin {
@@ -341,30 +555,42 @@ export class CiAnalysis {
     if (!job) return { kind: 'default' };
     return job.hidden ? { kind: 'template', job: job.name } : { kind: 'job', job: job.name };
   }
+
+  /** Script lines are nested arrays at most; aliases may repeat a node, so each is read once. */
+  private collectScriptAssignments(value: MergedValue | undefined, into: Set<string>, seen: Set<YNode> = new Set()): void {
+    if (!value || value.kind === 'merged' || seen.has(value)) return;
+    seen.add(value);
+    if (value.kind === 'scalar') {
+      const line = scalarText(value) ?? '';
+      for (const match of line.matchAll(ASSIGNMENT)) into.add(match[1]!);
+    } else if (value.kind === 'seq') {
+      const items = value.tag === '!reference' ? [this.resolveReference(value)] : value.items;
+      for (const item of items) this.collectScriptAssignments(item, into, seen);
+    }
+  }
+}
+
+function sameProblem(a: ExtendsProblem, b: ExtendsProblem): boolean {
+  return a.kind === b.kind && a.job === b.job && a.template === b.template;
 }
 
 function findMapContaining(map: YMap, target: YScalar, depth = 0): YMap | undefined {
   if (depth > 8) return undefined;
   for (const pair of map.pairs) {
     if (pair.value === target) return map;
-    if (pair.value?.kind === 'map' && pair.value.start <= target.start && target.end <= pair.value.end) {
-      return findMapContaining(pair.value, target, depth + 1);
+    if (pair.value && pair.value.kind !== 'scalar' && pair.value.start <= target.start && target.end <= pair.value.end) {
+      if (pair.value.kind === 'map') return findMapContaining(pair.value, target, depth + 1);
+      for (const item of pair.value.items) {
+        if (item.kind === 'map' && item.start <= target.start && target.end <= item.end) return findMapContaining(item, target, depth + 1);
+      }
     }
   }
   return undefined;
 }
 
-const ASSIGNMENT = /(?:^|[\s;&|(])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/g;
-
-/** Script lines are nested arrays at most; aliases may repeat a node, so each is read once. */
-function collectScriptAssignments(model: CiModel, value: MergedValue | undefined, into: Set<string>, seen: Set<YNode> = new Set()): void {
-  if (!value || value.kind === 'merged' || seen.has(value)) return;
-  seen.add(value);
-  if (value.kind === 'scalar') {
-    const line = scalarText(value) ?? '';
-    for (const match of line.matchAll(ASSIGNMENT)) into.add(match[1]!);
-  } else if (value.kind === 'seq') {
-    const items = value.tag === '!reference' ? [resolveReference(model, value)] : value.items;
-    for (const item of items) collectScriptAssignments(model, item, into, seen);
-  }
+/** The key scalar of `key` written in `map` itself, for ranges. */
+export function getOwnKey(map: YMap, key: string): YScalar | undefined {
+  return getOwnPair(map, key)?.key;
 }
+
+const ASSIGNMENT = /(?:^|[\s;&|(])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/g;

@@ -1,0 +1,342 @@
+/**
+ * ci/* — the `.gitlab-ci.yml` structure around images (SPEC §1, REFERENCE §3.1,
+ * §3.2, §4.4): deprecated top-level keys, the keys of image and service hashes,
+ * `entrypoint`/`command` types, pull policies, and pull policies a workspace
+ * runner does not allow.
+ *
+ * Every written hash is checked once, where it is written, however many jobs use it.
+ */
+import type { Finding, FixData } from '../finding';
+import type { CiAnalysis } from '../model/ciModel';
+import type { ImageOccurrence } from '../model/images';
+import { describeRunner, type RunnerSection } from '../model/runnerModel';
+import { getKeys, getOwnPair, getValue, scalarText, type YMap, type YNode, type YScalar } from '../parse/yamlModel';
+import { getDockerRunners, type RuleContext } from './services';
+
+export const PULL_POLICIES = ['always', 'if-not-present', 'never'] as const;
+
+const IMAGE_KEYS = ['name', 'entrypoint', 'docker', 'kubernetes', 'pull_policy'];
+const SERVICE_KEYS = ['name', 'alias', 'entrypoint', 'command', 'variables', 'pull_policy', 'docker', 'kubernetes'];
+const DOCKER_KEYS = ['platform', 'user'];
+const KUBERNETES_KEYS = ['user'];
+/** Keys people write from other formats, and what GitLab calls them. */
+const KNOWN_MISTAKES: Readonly<Record<string, string>> = {
+  environment: 'variables',
+  env: 'variables',
+  image: 'name',
+  aliases: 'alias',
+  pullPolicy: 'pull_policy',
+  'pull-policy': 'pull_policy',
+  imagePullPolicy: 'pull_policy',
+  cmd: 'command',
+  args: 'command',
+};
+
+function code(text: string): string {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+}
+
+function list(values: readonly string[], conjunction = 'and'): string {
+  const quoted = values.map(code);
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
+}
+
+/** Optimal string alignment distance (Damerau–Levenshtein with adjacent swaps). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest of `candidates`, for "did you mean": case, `_`/`-` and camelCase folded, then at most 2 edits. */
+export function suggest(value: string, candidates: readonly string[], mistakes: Readonly<Record<string, string>> = {}): string | undefined {
+  if (Object.hasOwn(mistakes, value)) return mistakes[value];
+  const fold = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[_\s]/g, '-');
+  const folded = fold(value);
+  const exact = candidates.find((c) => fold(c) === folded);
+  if (exact) return exact;
+  if (value.length < 3) return undefined;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = editDistance(folded, fold(candidate));
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function rangeOf(node: { start: number; end: number }): { offset: number; length: number } {
+  return { offset: node.start, length: Math.max(1, node.end - node.start) };
+}
+
+/** A plain key or value can be replaced as is; quoted ones keep their quotes. */
+function renameFix(node: YScalar, to: string): FixData | undefined {
+  if (node.style === 'plain') return { fix: 'replace', title: `Change to \`${to}\``, newText: to };
+  if (node.style === 'single') return { fix: 'replace', title: `Change to \`${to}\``, newText: `'${to}'` };
+  if (node.style === 'double') return { fix: 'replace', title: `Change to \`${to}\``, newText: `"${to}"` };
+  return undefined;
+}
+
+function withFix(finding: Finding, fix: FixData | undefined): Finding {
+  return fix ? { ...finding, data: fix } : finding;
+}
+
+// ---- ci/deprecated-global --------------------------------------------------------
+
+/**
+ * `image`/`services` at the top level, outside `default:` (GL-YAML "Additional details").
+ * @example image: python:3.12         (top level)  → ci/deprecated-global
+ * @example default: { image: python:3.12 }         → no finding
+ */
+function checkDeprecatedGlobals(analysis: CiAnalysis): Finding[] {
+  const { root, text } = analysis.model;
+  if (!root) return [];
+  const findings: Finding[] = [];
+  const globals = (['image', 'services'] as const).map((key) => getOwnPair(root, key)).filter((pair) => pair !== undefined);
+  for (const pair of globals) {
+    const key = String(pair.key.value);
+    // Moving is one edit when there is no `default:` yet, only one key to move, and it fits on its line.
+    const value = pair.value;
+    const lineEnd = text.indexOf('\n', pair.key.start);
+    const oneLine = value !== undefined && (lineEnd === -1 || value.end <= lineEnd);
+    const canMove = !getOwnPair(root, 'default') && globals.length === 1 && oneLine && pair.key.style === 'plain';
+    const newline = text.includes('\r\n') ? '\r\n' : '\n';
+    findings.push(withFix({
+      code: 'ci/deprecated-global',
+      ...rangeOf(pair.key),
+      message: `Top-level \`${key}\` is deprecated: GitLab still applies it to every job that sets no \`${key}\` of its own, but a future version may drop it. Move it under \`default:\`, which does the same.`,
+    }, canMove ? { fix: 'replace', title: 'Move under `default:`', newText: `default:${newline}  ${key}` } : undefined));
+  }
+  return findings;
+}
+
+// ---- ci/invalid-image-key, ci/invalid-entrypoint, ci/invalid-pull-policy ------------
+
+interface WrittenHash {
+  readonly role: 'image' | 'service';
+  readonly map: YMap;
+  /** Where a missing `name` is reported: the key this hash is the value of (`image`), or a service item's first key. */
+  readonly anchor: { readonly start: number; readonly end: number };
+  /** Only the hashes GitLab validates as they are: `default:`/top-level images, every service item. */
+  readonly needsName: boolean;
+}
+
+/** Every image and service hash written in the file, each once. */
+function collectHashes(analysis: CiAnalysis): WrittenHash[] {
+  const { model } = analysis;
+  const hashes: WrittenHash[] = [];
+  const seen = new Set<YMap>();
+  const visit = (owner: YMap, topLevelOrDefault: boolean) => {
+    const imagePair = getOwnPair(owner, 'image');
+    const image = imagePair ? imagePair.value : getValue(owner, 'image');
+    if (image?.kind === 'map' && !seen.has(image)) {
+      seen.add(image);
+      hashes.push({ role: 'image', map: image, anchor: imagePair?.key ?? firstKey(image) ?? imageKeyOf(owner), needsName: topLevelOrDefault });
+    }
+    const services = getValue(owner, 'services');
+    if (services?.kind === 'seq' && services.tag !== '!reference') {
+      for (const item of services.items) {
+        if (item.kind !== 'map' || seen.has(item)) continue;
+        seen.add(item);
+        hashes.push({ role: 'service', map: item, anchor: firstKey(item) ?? (item.end > item.start ? item : getOwnPair(owner, 'services')?.key ?? owner), needsName: true });
+      }
+    }
+  };
+  for (const job of model.jobs.values()) visit(job.map, false);
+  if (model.defaultMap) visit(model.defaultMap, true);
+  if (model.root) visit(model.root, true);
+  return hashes;
+}
+
+function firstKey(map: YMap): YScalar | undefined {
+  return map.pairs[0]?.key ?? map.merges[0]?.pairs[0]?.key;
+}
+
+function imageKeyOf(owner: YMap): { start: number; end: number } {
+  return getOwnPair(owner, 'image')?.key ?? owner.pairs[0]?.key ?? owner;
+}
+
+function checkKeys(map: YMap, allowed: readonly string[], where: string, findings: Finding[]): void {
+  for (const pair of map.pairs) {
+    const key = scalarText(pair.key);
+    if (key === undefined || allowed.includes(key)) continue;
+    const suggestion = suggest(key, allowed, KNOWN_MISTAKES);
+    const hint = suggestion && allowed.includes(suggestion) ? ` Did you mean \`${suggestion}\`?` : '';
+    const webIde = key === 'ports' ? ' (`ports` is only accepted in the Web IDE)' : '';
+    findings.push(withFix({
+      code: 'ci/invalid-image-key',
+      ...rangeOf(pair.key),
+      message: `GitLab will reject this pipeline: ${where} has no key ${code(key)}${webIde}; the keys are ${list(allowed)}.${hint}`,
+    }, suggestion && allowed.includes(suggestion) ? renameFix(pair.key, suggestion) : undefined));
+  }
+}
+
+/** `entrypoint`/`command`: an array of strings; a number or boolean item is not a string to GitLab (GL-ENTRY `array_of_strings`). */
+function checkStringArray(node: YNode | undefined, key: string, role: 'image' | 'service', findings: Finding[]): void {
+  if (node === undefined || (node.kind === 'scalar' && node.value === null) || node.tag === '!reference') return;
+  const of = role === 'image' ? 'an image' : 'a service';
+  if (node.kind !== 'seq') {
+    const asList = node.kind === 'scalar' ? `[${JSON.stringify(String(node.value))}]` : undefined;
+    const clear = key !== 'entrypoint' ? '' : asList === '[""]' ? ' to clear the image\'s entrypoint' : ' (`[""]` clears the image\'s entrypoint)';
+    findings.push(withFix({
+      code: 'ci/invalid-entrypoint',
+      ...rangeOf(node),
+      message: `GitLab will reject this pipeline: \`${key}\` of ${of} must be an array of strings, not ${node.kind === 'map' ? 'a hash' : 'a single value'}${asList ? `; write \`${asList}\`` : ''}${clear}.`,
+    }, asList ? { fix: 'replace', title: `Change to ${asList}`, newText: asList } : undefined));
+    return;
+  }
+  for (const item of node.items) {
+    if ((item.kind === 'scalar' && typeof item.value === 'string') || item.tag === '!reference') continue;
+    const quoted = item.kind === 'scalar' ? JSON.stringify(String(item.value ?? '')) : undefined;
+    const what = item.kind === 'scalar' ? `YAML reads ${code(String(item.value))} as ${item.value === null ? 'null' : `a ${typeof item.value}`}` : `this item is a ${item.kind === 'map' ? 'hash' : 'list'}`;
+    findings.push(withFix({
+      code: 'ci/invalid-entrypoint',
+      ...rangeOf(item),
+      message: `GitLab will reject this pipeline: every item of \`${key}\` must be a string, and ${what}.${quoted ? ` Quote it: \`${quoted}\`.` : ''}`,
+    }, quoted ? { fix: 'replace', title: `Quote as ${quoted}`, newText: quoted } : undefined));
+  }
+}
+
+/** The written pull policy values of a hash, each with its node. */
+function pullPolicyValues(node: YNode | undefined): YScalar[] {
+  if (node?.kind === 'scalar') return node.value === null ? [] : [node];
+  if (node?.kind === 'seq') return node.items.filter((item): item is YScalar => item.kind === 'scalar');
+  return [];
+}
+
+function checkPullPolicy(node: YNode | undefined, findings: Finding[]): void {
+  if (node === undefined || node.tag === '!reference') return;
+  if (node.kind === 'map') {
+    findings.push({ code: 'ci/invalid-pull-policy', ...rangeOf(node), message: 'GitLab will reject this pipeline: `pull_policy` must be `always`, `if-not-present` or `never`, or a list of them, not a hash.' });
+    return;
+  }
+  for (const value of pullPolicyValues(node)) {
+    const text = scalarText(value) ?? '';
+    if ((PULL_POLICIES as readonly string[]).includes(text) && typeof value.value === 'string') continue;
+    if (text.includes('$')) continue;
+    const suggestion = suggest(text, PULL_POLICIES);
+    findings.push(withFix({
+      code: 'ci/invalid-pull-policy',
+      ...rangeOf(value),
+      message: `GitLab will reject this pipeline: ${code(text)} is not a pull policy; use \`always\`, \`if-not-present\` or \`never\`.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+    }, suggestion ? renameFix(value, suggestion) : undefined));
+  }
+  if (node.kind === 'seq') {
+    for (const item of node.items) {
+      if (item.kind !== 'scalar') findings.push({ code: 'ci/invalid-pull-policy', ...rangeOf(item), message: 'GitLab will reject this pipeline: each `pull_policy` item must be `always`, `if-not-present` or `never`.' });
+    }
+  }
+}
+
+function checkHash(hash: WrittenHash, findings: Finding[]): void {
+  const { map, role } = hash;
+  const where = role === 'image' ? 'an `image` hash' : 'a service entry';
+  checkKeys(map, role === 'image' ? IMAGE_KEYS : SERVICE_KEYS, where, findings);
+  const docker = getValue(map, 'docker');
+  if (docker?.kind === 'map') checkKeys(docker, DOCKER_KEYS, '`docker:`', findings);
+  const kubernetes = getValue(map, 'kubernetes');
+  if (kubernetes?.kind === 'map') checkKeys(kubernetes, KUBERNETES_KEYS, '`kubernetes:`', findings);
+  if (hash.needsName && !getKeys(map).has('name')) {
+    findings.push({
+      code: 'ci/invalid-image-key',
+      ...rangeOf(hash.anchor),
+      message: role === 'image'
+        ? 'GitLab will reject this pipeline: this `image` hash has no `name`, so GitLab cannot tell which image to run. Add `name:`.'
+        : 'GitLab will reject this pipeline: this service entry has no `name`, so GitLab cannot tell which image to start. Add `name:`.',
+    });
+  }
+  checkStringArray(getValue(map, 'entrypoint'), 'entrypoint', role, findings);
+  if (role === 'service') checkStringArray(getValue(map, 'command'), 'command', role, findings);
+  checkPullPolicy(getValue(map, 'pull_policy'), findings);
+}
+
+/** A job's image hash (after `extends`) without `name`: reported on the job's own `image`, else its name. */
+function checkJobsWithoutImageName(analysis: CiAnalysis): Finding[] {
+  const findings: Finding[] = [];
+  for (const job of analysis.model.jobs.values()) {
+    if (job.hidden) continue;
+    const effective = analysis.getEffectiveJob(job);
+    if (!effective.imageWithoutName) continue;
+    const own = getOwnPair(job.map, 'image')?.key;
+    findings.push({
+      code: 'ci/invalid-image-key',
+      ...rangeOf(own ?? job.key),
+      message: `GitLab will reject this pipeline: the \`image\` of job ${code(job.name)}${own ? '' : ' (from its templates)'} is a hash without \`name\`, even after \`extends\`, so GitLab cannot tell which image to run. Add \`name:\`.`,
+    });
+  }
+  return findings;
+}
+
+// ---- ci/pull-policy-not-allowed --------------------------------------------------------
+
+/** What a runner allows: `allowed_pull_policies`, else its `pull_policy`, else `always` (RCFG `GetAllowedPullPolicies`). */
+export function getAllowedPullPolicies(runner: RunnerSection): string[] {
+  if (runner.allowedPullPolicies.length > 0) return runner.allowedPullPolicies.map((p) => p.value);
+  if (runner.pullPolicy.length > 0) return runner.pullPolicy.map((p) => p.value);
+  return ['always'];
+}
+
+/**
+ * A job's `pull_policy` a workspace runner does not allow: dropped, or the job fails when none is left (REFERENCE §4.4).
+ * @example pull_policy: if-not-present   with a runner `pull_policy = ["always"]`           → ci/pull-policy-not-allowed
+ * @example pull_policy: if-not-present   with `allowed_pull_policies = ["always", "if-not-present"]` → no finding
+ */
+function checkPullPoliciesAllowed(hashes: readonly WrittenHash[], images: readonly ImageOccurrence[], context: RuleContext): Finding[] {
+  const runners = getDockerRunners(context.workspace);
+  if (runners.length === 0) return [];
+  const occurrenceAt = new Map(images.map((image) => [image.start, image]));
+  const findings: Finding[] = [];
+  for (const hash of hashes) {
+    const name = getValue(hash.map, 'name');
+    const occurrence = name ? occurrenceAt.get(name.start) : undefined;
+    // A template nobody uses is never pulled.
+    if (!occurrence || (occurrence.users.length === 0 && !hash.needsName)) continue;
+    const values = pullPolicyValues(getValue(hash.map, 'pull_policy')).filter((v) => (PULL_POLICIES as readonly string[]).includes(scalarText(v) ?? ''));
+    if (values.length === 0) continue;
+    const requested = values.map((v) => scalarText(v)!);
+    for (const value of values) {
+      const policy = scalarText(value)!;
+      const refusing = runners.filter(({ runner }) => !getAllowedPullPolicies(runner).includes(policy));
+      if (refusing.length === 0) continue;
+      const { runner } = refusing[0]!;
+      const allowed = getAllowedPullPolicies(runner);
+      const remaining = requested.filter((p) => allowed.includes(p));
+      const source = runner.allowedPullPolicies.length > 0 ? '`allowed_pull_policies`' : runner.pullPolicy.length > 0 ? '`allowed_pull_policies` (which default to its `pull_policy`)' : '`allowed_pull_policies` (which default to its `pull_policy`, by default `always`)';
+      const others = refusing.length > 1 ? ` (runners ${refusing.slice(1).map((r) => describeRunner(r.runner)).join(', ')} too)` : '';
+      const outcome = remaining.length === 0
+        ? `this job will fail with \`the configured PullPolicies ([${requested.join(' ')}]) are not allowed by AllowedPullPolicies ([${allowed.join(' ')}])\``
+        : `the runner drops ${code(policy)} and uses only ${list(remaining)}`;
+      findings.push({
+        code: 'ci/pull-policy-not-allowed',
+        ...rangeOf(value),
+        message: `The runner ${describeRunner(runner)}${others} allows only ${list(allowed)} by its ${source}, so ${outcome}.`,
+      });
+    }
+  }
+  return findings;
+}
+
+/**
+ * All ci/* checks of a `.gitlab-ci.yml`.
+ * @example services: [{name: postgres:16, environment: {A: 1}}]  → ci/invalid-image-key on `environment`
+ * @example services: [{name: postgres:16, variables: {A: "1"}}]  → no finding
+ */
+export function checkCiStructure(analysis: CiAnalysis, images: readonly ImageOccurrence[], context: RuleContext): Finding[] {
+  const findings = checkDeprecatedGlobals(analysis);
+  const hashes = collectHashes(analysis);
+  for (const hash of hashes) checkHash(hash, findings);
+  findings.push(...checkJobsWithoutImageName(analysis));
+  findings.push(...checkPullPoliciesAllowed(hashes, images, context));
+  return findings;
+}
