@@ -194,6 +194,12 @@ function decodeBlock(text: string, start: number, end: number, folded: boolean, 
  */
 export function decodeYamlScalar(text: string, scalar: YScalar): DecodedScalar {
   const parsedValue = scalar.value === null || scalar.value === undefined ? '' : String(scalar.value);
+  // Most scalars are written exactly as their value (no escapes, no folding): map them one to one.
+  const quote = scalar.style === 'single' || scalar.style === 'double' ? 1 : scalar.style === 'plain' ? 0 : -1;
+  if (quote >= 0 && parsedValue.length > 0 && scalar.end - scalar.start - 2 * quote === parsedValue.length
+    && text.startsWith(parsedValue, scalar.start + quote)) {
+    return { value: parsedValue, map: SourceMap.identity(scalar.start + quote, parsedValue.length) };
+  }
   const out = new SourceMapBuilder();
   switch (scalar.style) {
     case 'plain':
