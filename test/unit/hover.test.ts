@@ -38,6 +38,19 @@ describe('image hover', () => {
     assert.match(hover, /`registry\.example\.com__tutum__wordpress` \(derived from the name\), `registry\.example\.com-tutum-wordpress` \(derived from the name\), `db` \(alias\), `wp` \(alias\)/);
   });
 
+  test('expands a variable in a service alias, and shows one known only at run time as written', () => {
+    const known = hoverAt('gitlab-ci', 'variables:\n  DB: primary\njob:\n  services:\n    - name: post|gres:16\n      alias: $DB\n')!;
+    assert.match(known, /`postgres` \(derived from the name\), `primary` \(alias\)/);
+    const unknown = hoverAt('gitlab-ci', 'job:\n  services:\n    - name: post|gres:16\n      alias: $CI_JOB_NAME\n')!;
+    assert.match(unknown, /`\$CI_JOB_NAME` \(alias, expanded at run time\)/);
+    assert.doesNotMatch(unknown, /`job` \(alias\)/);
+  });
+
+  test('says when derived hostnames come from sample values of predefined variables', () => {
+    const hover = hoverAt('gitlab-ci', 'job:\n  services:\n    - $CI_REGISTRY_IMA|GE/db:1\n')!;
+    assert.match(hover, /\(derived from the name, with sample values\)/);
+  });
+
   test('shows the pull policy written on the image, else the runner\'s, else the default', () => {
     assert.match(hoverAt('gitlab-ci', 'job:\n  image:\n    name: no|de:20\n    pull_policy: if-not-present\n')!, /\| Pull policy \| `if-not-present` \(set here\) \|/);
     const runner = { 'file:///project/gitlab-runner/config.toml': '[[runners]]\n  [runners.docker]\n    pull_policy = ["never"]\n' };

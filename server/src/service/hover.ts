@@ -57,8 +57,14 @@ export function getImageHover(occurrence: ImageOccurrence, workspace: WorkspaceV
   const fullName = `${reference.normalizedName}${reference.tag && !reference.digest ? `:${reference.tag}` : reference.digest ? '' : ':latest'}${reference.digest ? `@${reference.digest}` : ''}`;
   rows.push(['Full name', code(fullName)]);
   if (occurrence.role === 'service') {
-    const hostnames = getServiceHostnames(reference, occurrence.alias);
-    rows.push(['Hostnames', hostnames.map((h) => `${code(h.hostname)} (${h.source === 'alias' ? 'alias' : 'derived from the name'})`).join(', ')]);
+    // The runner expands `alias` like the name (16.0+); a value only known at run time is shown as written.
+    const alias = occurrence.alias === undefined ? undefined : expandVariables(occurrence.alias, occurrence.variables);
+    const aliasKnown = !alias || alias.uses.every((use) => use.origin === 'literal');
+    const nameKnown = expansion.uses.every((use) => use.origin === 'literal');
+    const hostnames = getServiceHostnames(reference, aliasKnown ? alias?.text : undefined);
+    const described = hostnames.map((h) => `${code(h.hostname)} (${h.source === 'alias' ? 'alias' : nameKnown ? 'derived from the name' : 'derived from the name, with sample values'})`);
+    if (!aliasKnown && occurrence.alias) described.push(`${code(occurrence.alias)} (alias, expanded at run time)`);
+    rows.push(['Hostnames', described.join(', ')]);
   }
   rows.push(['Pull policy', describePullPolicy(occurrence, workspace)]);
   if (credentials) rows.push(['Credentials', describeCredentials(credentials)]);
