@@ -271,9 +271,10 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
   // ---- Keys and their normalized paths: scheme, Docker Hub, duplicates, empty entries.
   const registry = options.settings.ciRegistry.toLowerCase();
   const sortedKeys = [...auths].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const keyNodes = new Map(propertiesOf(authsNode).map((property) => [property.name, property.key] as const));
   const firstByPath = new Map<string, AuthEntry>();
   for (const entry of sortedKeys) {
-    const keyNode = propertiesOf(authsNode).find((p) => p.name === entry.key)!.key;
+    const keyNode = keyNodes.get(entry.key)!;
     const path = convertToRegistryPath(entry.key);
     const bare = entry.key.replace(/\/+$/, '').toLowerCase();
     if (bare === 'index.docker.io' || bare === 'registry-1.docker.io') {
