@@ -137,6 +137,7 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
     { name: 'flags a private registry image with no credentials anywhere', kind: 'gitlab-ci', content: 'build:\n  image: registry.example.com/team/app:1\n', expected: ['registry.example.com/team/app:1'] },
     { name: 'does not flag an image of the GitLab registry (job token)', kind: 'gitlab-ci', content: 'build:\n  image: registry.gitlab.com/group/app:1\n', expected: [] },
     { name: 'does not flag a Docker Hub image', kind: 'gitlab-ci', content: 'build:\n  image: node:20\n', expected: [] },
+    { name: 'leaves a dependency-proxy path without its port to image/dependency-proxy-port', kind: 'gitlab-ci', content: 'build:\n  image: gitlab.com/acme/dependency_proxy/containers/alpine:3\n', expected: [] },
     { name: 'does not flag an image the pipeline has credentials for', kind: 'gitlab-ci', content: pipeline(`{"auths": {"registry.example.com": {"auth": "${AUTH}"}}}`, 'registry.example.com/team/app:1'), expected: [] },
     { name: 'does not flag an image the runner environment has credentials for', kind: 'gitlab-ci', content: 'build:\n  image: registry.example.com/team/app:1\n', options: { workspace: RUNNER_WITH_AUTH }, expected: [] },
   ],

@@ -83,7 +83,9 @@ export function checkImageCredentials(occurrence: ImageOccurrence, credentials: 
   const isGitLab = imageHost === settings.ciRegistry.toLowerCase() || imageHost === `${getGitLabHost(settings)}:443`;
   // A credentials store may list the registry; that is only known on the runner (§1.3).
   const storeMayServe = credentials.sources.some((source) => !source.dropReason && source.credsStore);
-  if (!resolution.match && !isDockerHub && !isGitLab && findings.length === 0 && !storeMayServe) {
+  // A dependency-proxy path without its port is image/dependency-proxy-port's finding: one cause, one message.
+  const isDependencyProxyPath = resolution.registryPath.includes('/dependency_proxy/containers/');
+  if (!resolution.match && !isDockerHub && !isGitLab && !isDependencyProxyPath && findings.length === 0 && !storeMayServe) {
     const cloud = alwaysNeedsCredentials(imageHost);
     findings.push({
       code: 'auth/no-credentials',
