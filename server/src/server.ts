@@ -20,6 +20,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { LanguageService, type AnalysisContext } from './service/languageService';
+import { FIX_ALL_KIND, QUICK_FIX_KIND } from './service/codeActions';
 import { WorkspaceIndex } from './service/model/workspace';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
@@ -163,6 +164,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [QUICK_FIX_KIND, FIX_ALL_KIND], resolveProvider: false },
       },
       serverInfo: { name: 'pullguard' },
     };
@@ -249,6 +251,13 @@ export function startServer(connection: Connection): void {
     if (!document) return null;
     const context = await getContext(document.uri);
     return runSafeAsync(token, () => languageService.doHover(document, params.position, context), null, `hover in ${document.uri}`, connection);
+  });
+
+  connection.onCodeAction(async (params, token) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return [];
+    const context = await getContext(document.uri);
+    return runSafeAsync(token, () => languageService.doCodeActions(document, params.range, params.context, context), [], `code actions in ${document.uri}`, connection);
   });
 
   documents.listen(connection);

@@ -43,9 +43,6 @@ Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.`;
 
 class UsageError extends Error {}
 
-/** GitLab nests `include` at most 150 levels; chains of local includes are far shorter in practice. */
-const MAX_INCLUDE_DEPTH = 150;
-
 interface Output {
   out(text: string): void;
   err(text: string): void;
@@ -197,7 +194,7 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
   let unreadable = missing;
   const explicitlyNamed = new Set(options.paths.map((p) => resolve(cwd, p)));
 
-  // Read everything first: the workspace index (runner configs, includes) must be complete before any analysis.
+  // Read everything first: the workspace index (runner configs, included files, theirs included) must be complete before any analysis.
   const index = new WorkspaceIndex(roots);
   const texts = new Map<string, string>();
   const tooLarge: string[] = [];
@@ -214,12 +211,6 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
     }
     texts.set(file, read.text);
     index.setFile(pathToFileURL(file).href, read.text, settings);
-  }
-  // An included file may include more: index again until the set of included files stops growing.
-  for (let pass = 0; pass < MAX_INCLUDE_DEPTH; pass++) {
-    const before = index.view().includedPatterns.length;
-    for (const [file, text] of texts) index.setFile(pathToFileURL(file).href, text, settings);
-    if (index.view().includedPatterns.length === before) break;
   }
 
   const context: AnalysisContext = { settings, workspace: index.view() };

@@ -26,10 +26,27 @@ export interface RelatedPlace {
   readonly message: string;
 }
 
-/** Fix payloads travel in `Diagnostic.data`; each kind names the edit to make. */
+/** One replacement in the document, in offsets; `newText` is already escaped for the host file. */
+export interface FixEdit {
+  readonly offset: number;
+  readonly length: number;
+  readonly newText: string;
+}
+
+/**
+ * Fix payloads travel in `Diagnostic.data`; each kind names the edit to make, and the
+ * code-action handler (`codeActions.ts`) builds it. Fixes of Docker's JSON name what to
+ * change in the JSON (a key, a field), never a secret: the handler finds the JSON
+ * again, edits it and escapes the result for its host (a YAML scalar, a TOML string).
+ */
 export type FixData =
-  /** Replace the diagnostic's range with `newText` (already escaped for the host file). */
+  /**
+   * Replace the diagnostic's range with `newText`. For auth/* findings `newText` is JSON
+   * text, escaped for the host by the handler; elsewhere it is written as is.
+   */
   | { readonly fix: 'replace'; readonly title: string; readonly newText: string }
+  /** Several replacements anywhere in the document, already escaped for the host file. */
+  | { readonly fix: 'edits'; readonly title: string; readonly edits: readonly FixEdit[] }
   /** Resolve the image's tag to a digest at the registry (network; on request only). */
   | { readonly fix: 'pin-digest'; readonly image: string }
   /** Move the `DOCKER_AUTH_CONFIG` out of the file into a CI/CD variable. */
@@ -42,7 +59,13 @@ export type FixData =
   | { readonly fix: 'remove-creds-store'; readonly key: string }
   /** Remove the `credHelpers` entry `key`. */
   | { readonly fix: 'remove-helper'; readonly key: string }
-  /** Turn `credsStore` into `credHelpers` entries for the registries the workspace uses. */
+  /** Turn `credsStore` into `credHelpers` entries for the registries in `auths` (for `ecr-login`: the ECR ones, and those the document pulls from). */
   | { readonly fix: 'creds-store-to-helpers' }
   /** Offer to create a `DOCKER_AUTH_CONFIG` for `registry`. */
-  | { readonly fix: 'create-auth-config'; readonly registry: string };
+  | { readonly fix: 'create-auth-config'; readonly registry: string }
+  /** Remove `field` of the `auths` entry `key` (`email`). */
+  | { readonly fix: 'remove-field'; readonly key: string; readonly field: string }
+  /** Re-encode the `auth` of the `auths` entry `key` without the newline that ends its password. */
+  | { readonly fix: 'strip-auth-newline'; readonly key: string }
+  /** Rename the key written at `offset` of `uri` (this document or another of the workspace) to `newKey`. */
+  | { readonly fix: 'rename-key'; readonly uri: string; readonly offset: number; readonly length: number; readonly key: string; readonly newKey: string };

@@ -22,15 +22,19 @@ function code(text: string): string {
 }
 
 function originOf(use: ImageUse, jobName: string): string {
-  switch (use.origin.kind) {
+  const { origin } = use;
+  // Written in an included file: say which, since it is not in the text at hand.
+  const file = origin.file ? ` in ${code(origin.file.name)}` : '';
+  switch (origin.kind) {
     case 'job':
-      return use.origin.job === jobName ? 'set in this job' : `from job ${code(use.origin.job)} (\`!reference\`)`;
+      if (origin.job !== jobName) return `from job ${code(origin.job)}${file} (\`!reference\`)`;
+      return origin.file ? `from its definition${file}` : 'set in this job';
     case 'template':
-      return `from template ${code(use.origin.job)}`;
+      return `from template ${code(origin.job)}${file}`;
     case 'default':
-      return 'from `default:`';
+      return `from \`default:\`${file}`;
     case 'top-level':
-      return 'from the top-level key (deprecated)';
+      return `from the top-level key${file} (deprecated)`;
   }
 }
 
@@ -41,10 +45,12 @@ function describeHostnames(service: JobService): string {
   return `answers to ${service.hostnames.map((h) => `${code(h.hostname)} (${h.source === 'alias' ? 'alias' : 'derived from the name'})`).join(', ')}`;
 }
 
-function describeProblem(problem: ExtendsProblem): string {
+function describeProblem(problem: ExtendsProblem, analysis: CiAnalysis): string {
   switch (problem.kind) {
-    case 'unknown-template':
-      return `GitLab will reject the pipeline with "${problem.job}: unknown keys in \`extends\` (${problem.template})": ${code(problem.template)} is defined nowhere in this file.`;
+    case 'unknown-template': {
+      const where = (analysis.included?.files.length ?? 0) > 0 ? 'this file or the files it includes' : 'this file';
+      return `GitLab will reject the pipeline with "${problem.job}: unknown keys in \`extends\` (${problem.template})": ${code(problem.template)} is defined nowhere in ${where}.`;
+    }
     case 'cycle':
       return `GitLab will reject the pipeline with "${problem.job}: circular dependency detected in \`extends\`" (through ${code(problem.template)}).`;
     case 'too-deep':
@@ -53,8 +59,17 @@ function describeProblem(problem: ExtendsProblem): string {
 }
 
 function includeNote(analysis: CiAnalysis): string {
-  const kinds = [...new Set(analysis.model.includes.map((include) => include.kind))];
-  return `This file has \`include:\` entries (${kinds.map(code).join(', ')}), which Pullguard does not read here`;
+  const notes: string[] = [];
+  const kinds = [...new Set(analysis.unreadIncludes.map((include) => include.kind))];
+  if (kinds.length > 0) notes.push(`This file has \`include:\` entries (${kinds.map(code).join(', ')}), which Pullguard does not read here`);
+  if (analysis.includedElsewhere) notes.push(`${notes.length > 0 ? 'it' : 'This file'} is included by another pipeline file, whose \`default:\`, \`variables:\` and templates apply to it too`);
+  return notes.join('; ');
+}
+
+/** `.tpl`, or `.tpl` (`ci/templates.yml`) for a template of an included file. */
+function templateName(analysis: CiAnalysis, name: string): string {
+  const file = analysis.getJobFile(name);
+  return file ? `${code(name)} (${code(file.name)})` : code(name);
 }
 
 function imageLines(resolver: ServiceResolver, effective: EffectiveJob, context: RuleContext): string[] {
@@ -106,11 +121,11 @@ export function getJobHover(analysis: CiAnalysis, offset: number, context: RuleC
   }
 
   const notes: string[] = [];
-  if (effective.extendsChain.length > 0) notes.push(`Extends ${effective.extendsChain.map(code).join(' → ')}.`);
+  if (effective.extendsChain.length > 0) notes.push(`Extends ${effective.extendsChain.map((name) => templateName(analysis, name)).join(' → ')}.`);
   for (const template of effective.externalTemplates) {
     notes.push(`\`extends\` names ${code(template)}, which is not in this file; it may come from an \`include:\`, so what it sets is not shown.`);
   }
-  for (const problem of effective.extendsProblems) notes.push(describeProblem(problem));
+  for (const problem of effective.extendsProblems) notes.push(describeProblem(problem, analysis));
   if (!job.hidden && !effective.isTrigger && (services.length > 0 || runnerServices.length > 0)) {
     const network = getJobNetworkPerBuild(effective, getDockerRunners(context.workspace).map((r) => r.runner), context.settings);
     notes.push(network

@@ -7,7 +7,8 @@
  * once per version, settings and workspace state.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic, Hover, Position } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
+import { getCodeActions } from './codeActions';
 import { toDiagnostics } from './diagnostics';
 import { getDocumentKind, type DocumentKind } from './documentKind';
 import type { Finding } from './finding';
@@ -15,6 +16,7 @@ import { getImageHover } from './hover';
 import { getJobHover } from './jobHover';
 import { getKeyHover } from './credentialHover';
 import { collectCiImages, collectRunnerImages, type ImageOccurrence } from './model/images';
+import { getAnalysisWithIncludes } from './model/includes';
 import { uriToPath, type WorkspaceView } from './model/workspace';
 import { getTooLargeFinding, parseDocumentAs, type ParsedDocument } from './parsedDocument';
 import { checkCiStructure } from './rules/ci';
@@ -89,6 +91,20 @@ export class LanguageService {
     return toDiagnostics(document, this.analyze(document, context, kind).findings, context.settings);
   }
 
+  /** Quick fixes for the diagnostics in `codeActionContext`, and the fix-all action when asked for. */
+  doCodeActions(document: TextDocument, range: Range, codeActionContext: CodeActionContext, context: AnalysisContext): CodeAction[] {
+    const { credentials } = this.analyze(document, context);
+    const input = {
+      document,
+      parsed: this.getParsed(document, context),
+      settings: context.settings,
+      workspace: context.workspace,
+      images: credentials.images,
+      getDiagnostics: () => this.doValidation(document, context),
+    };
+    return getCodeActions(input, range, codeActionContext);
+  }
+
   doHover(document: TextDocument, position: Position, context: AnalysisContext): Hover | null {
     const offset = document.offsetAt(position);
     const { images, credentials } = this.analyze(document, context);
@@ -99,7 +115,7 @@ export class LanguageService {
     if (!occurrence) {
       // Not on an image: on a job's name, the image and services it really runs with.
       const parsed = this.getParsed(document, context);
-      const job = parsed.kind === 'gitlab-ci' ? getJobHover(parsed.ci, offset, context) : undefined;
+      const job = parsed.kind === 'gitlab-ci' ? getJobHover(getAnalysisWithIncludes(parsed.ci, document.uri, context.workspace), offset, context) : undefined;
       return job ? { contents: job.contents, range: { start: document.positionAt(job.start), end: document.positionAt(job.end) } } : null;
     }
     return {
@@ -130,14 +146,17 @@ export class LanguageService {
       case 'too-large':
         findings.push(getTooLargeFinding(parsed.documentKind));
         break;
-      case 'gitlab-ci':
+      case 'gitlab-ci': {
         findings.push(...checkSyntaxErrors('yaml', parsed.ci.model.yaml.errors, textLength));
-        images = guarded('model', [], () => collectCiImages(parsed.ci, context.settings, context.workspace));
-        credentials = guarded('auth', NO_CREDENTIALS, () => analyzeCiCredentials(parsed.ci, document.uri, images, settings, workspace));
-        findings.push(...guarded('service', [], () => checkCiServices(parsed.ci, context)));
-        findings.push(...guarded('ci', [], () => checkCiStructure(parsed.ci, images, context)));
-        findings.push(...guarded('runner', [], () => checkCiAgainstRunners(parsed.ci, images, context)));
+        // With its `include: local` files from the workspace merged in.
+        const ci = guarded('model', parsed.ci, () => getAnalysisWithIncludes(parsed.ci, document.uri, workspace));
+        images = guarded('model', [], () => collectCiImages(ci, context.settings, context.workspace));
+        credentials = guarded('auth', NO_CREDENTIALS, () => analyzeCiCredentials(ci, document.uri, images, settings, workspace));
+        findings.push(...guarded('service', [], () => checkCiServices(ci, context)));
+        findings.push(...guarded('ci', [], () => checkCiStructure(ci, images, context)));
+        findings.push(...guarded('runner', [], () => checkCiAgainstRunners(ci, images, context)));
         break;
+      }
       case 'runner-config':
         findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
         images = guarded('model', [], () => collectRunnerImages(parsed.runner, context.settings));

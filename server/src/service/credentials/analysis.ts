@@ -65,7 +65,8 @@ export function analyzeCiCredentials(ci: CiAnalysis, uri: string, images: readon
     const job = jobName === undefined ? undefined : ci.model.jobs.get(jobName);
     const definition = job ? ci.getEffectiveJob(job).variables.get('DOCKER_AUTH_CONFIG') : ci.model.globalVariables.get('DOCKER_AUTH_CONFIG');
     const node = definition?.node;
-    if (!node) return undefined;
+    // One written in an included file is read when that file is analysed.
+    if (!node || ci.fileOf(node)) return undefined;
     if (node.kind === 'scalar') return byNode.get(node);
     return configs.find((config) => config.node.start >= node.start && config.node.end <= node.end);
   };

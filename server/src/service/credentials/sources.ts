@@ -208,7 +208,7 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
       if (fieldName === 'email') {
         const property = fieldKey.parent!;
         const at = toHost(embedded, property.offset, property.length);
-        findings.push({ code: 'auth/email-ignored', ...at, message: 'The `email` field is ignored: docker/cli no longer reads it. Remove it.' });
+        findings.push({ code: 'auth/email-ignored', ...at, message: 'The `email` field is ignored: docker/cli no longer reads it. Remove it.', data: { fix: 'remove-field', key: name, field: 'email' } });
       } else if (!ENTRY_KEYS.includes(fieldName)) {
         const suggestion = suggestKey(fieldName, ENTRY_KEYS.filter((k) => k !== 'email'));
         report('auth/unknown-key', fieldKey,
@@ -227,7 +227,7 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
         report('auth/invalid-base64', authNode, `The \`auth\` of \`${name}\` ${decoded.reason}. The runner fails to decode it and drops ${sourceName} whole, so none of its credentials are used. Encode \`username:password\` with \`printf '%s' 'user:password' | base64 -w0\`.`);
       } else {
         if (decoded.passwordEndsWithNewline) {
-          report('auth/trailing-newline', authNode, `The password in the \`auth\` of \`${name}\` ends with a newline, which the registry will reject as a wrong password. It was probably encoded with \`echo\` (which adds one) or a wrapped \`base64\`; encode it with \`printf '%s' 'user:password' | base64 -w0\` instead.`);
+          report('auth/trailing-newline', authNode, `The password in the \`auth\` of \`${name}\` ends with a newline, which the registry will reject as a wrong password. It was probably encoded with \`echo\` (which adds one) or a wrapped \`base64\`; encode it with \`printf '%s' 'user:password' | base64 -w0\` instead.`, { fix: 'strip-auth-newline', key: name });
         }
         const fieldUser = stringOf('username');
         const fieldPassword = stringOf('password');
@@ -289,7 +289,7 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
     }
     const winner = firstByPath.get(path);
     if (winner) {
-      report('auth/duplicate-registry', keyNode, `\`${entry.key}\` and \`${winner.key}\` both mean \`${path}\` to the runner; it uses only \`${winner.key}\` (the first in sorted order) and ignores this entry. Remove one of them.`, undefined,
+      report('auth/duplicate-registry', keyNode, `\`${entry.key}\` and \`${winner.key}\` both mean \`${path}\` to the runner; it uses only \`${winner.key}\` (the first in sorted order) and ignores this entry. Remove one of them.`, { fix: 'remove-entry', key: entry.key },
         winner.place ? [{ offset: winner.place.offset, length: winner.place.length, message: `\`${winner.key}\` is the entry the runner uses.` }] : undefined);
     } else {
       firstByPath.set(path, entry);
@@ -329,7 +329,7 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
     checkHelper(storeNode, storeNode.value, undefined);
     report('auth/creds-store', storeNode, `With \`credsStore\`, the runner only uses the credentials that \`docker-credential-${storeNode.value} list\` returns, and every registry the store does not list is pulled anonymously (GitLab's docs warn that Docker Hub pulls can fail). Scope helpers per registry in \`credHelpers\` instead.`, { fix: 'creds-store-to-helpers' });
     if (storeNode.value === 'ecr-login') {
-      report('auth/ecr-creds-store', storeNode, '`credsStore: ecr-login` gives the runner credentials only for the default AWS account and region (the helper\'s `list`), and needs the region in `~/.aws/config`. Use `credHelpers` with one `ecr-login` entry per ECR registry.');
+      report('auth/ecr-creds-store', storeNode, '`credsStore: ecr-login` gives the runner credentials only for the default AWS account and region (the helper\'s `list`), and needs the region in `~/.aws/config`. Use `credHelpers` with one `ecr-login` entry per ECR registry.', { fix: 'creds-store-to-helpers' });
     }
   }
   for (const { key, value, name } of propertiesOf(topNode('credHelpers')?.value)) {

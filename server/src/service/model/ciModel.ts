@@ -3,9 +3,15 @@
  * variables, includes, and each job's effective image and services after
  * `extends`, anchors, `!reference`, `default:` and `inherit:` (REFERENCE §3.1, §3.2).
  *
+ * A document's `include: local` files that are in the workspace are merged in as
+ * GitLab merges them (model/includes.ts builds the `IncludedConfig`): their jobs,
+ * templates, `default:` and `variables:` take part in `extends`, `!reference` and
+ * inheritance, and the including file's keys win. Nodes of an included file keep
+ * the offsets of that file: `fileOf` tells them apart, and no rule reports them here.
+ *
  * Where the file cannot tell (a template or `default:` that may come from an
- * `include:`, a `!reference` to a job defined elsewhere), the effective job says
- * so instead of guessing: rules stay silent on what is unknown.
+ * `include:` Pullguard cannot read, a `!reference` to a job defined elsewhere), the
+ * effective job says so instead of guessing: rules stay silent on what is unknown.
  */
 import {
   getKeys,
@@ -57,12 +63,25 @@ export interface CiInclude {
   readonly node: YNode;
 }
 
-/** Where an image or service in a job's effective configuration is written. */
+/** A pipeline file of the workspace that a document includes (`include: local`). */
+export interface IncludedFile {
+  readonly uri: string;
+  /** Slash-separated absolute path. */
+  readonly path: string;
+  /** The path from its workspace folder, for messages: `ci/templates.yml`. */
+  readonly name: string;
+  readonly model: CiModel;
+}
+
+/**
+ * Where an image or service in a job's effective configuration is written;
+ * `file` is set when that is an included file, not the document analysed.
+ */
 export type ImageOrigin =
-  | { readonly kind: 'job'; readonly job: string }
-  | { readonly kind: 'template'; readonly job: string }
-  | { readonly kind: 'default' }
-  | { readonly kind: 'top-level' };
+  | { readonly kind: 'job'; readonly job: string; readonly file?: IncludedFile }
+  | { readonly kind: 'template'; readonly job: string; readonly file?: IncludedFile }
+  | { readonly kind: 'default'; readonly file?: IncludedFile }
+  | { readonly kind: 'top-level'; readonly file?: IncludedFile };
 
 export interface ImageUse {
   readonly role: 'image' | 'service';
@@ -114,7 +133,7 @@ export interface EffectiveJob {
   readonly extendsProblems: readonly ExtendsProblem[];
   /** What may be set where Pullguard cannot read; `image`/`services` above are then only what this file says. */
   readonly unknown: JobUnknowns;
-  /** `image: docker: user:` after merging, if set. */
+  /** `image: docker: user:` after merging, if set and written in this document (not in an included file). */
   readonly imageUser: YScalar | undefined;
   /** The effective `image` is a hash without `name` (GitLab rejects the job). */
   readonly imageWithoutName: boolean;
@@ -132,6 +151,27 @@ export interface CiModel {
   readonly localIncludes: readonly LocalInclude[];
   /** Every `include:` entry, local or not. */
   readonly includes: readonly CiInclude[];
+}
+
+/**
+ * What a document's included files bring, in GitLab's merge order: every included
+ * file before the file that includes it, the document itself last (and winning).
+ */
+export interface IncludedConfig {
+  /** The included files read from the workspace, in merge order. */
+  readonly files: readonly IncludedFile[];
+  /** Jobs and templates of the included files: each name's definitions in merge order. */
+  readonly jobs: ReadonlyMap<string, readonly CiJob[]>;
+  /** Their `default:` maps, in merge order. */
+  readonly defaults: readonly YMap[];
+  /** Their global `variables:`, merged (a later file's value wins). */
+  readonly globalVariables: ReadonlyMap<string, VariableDefinition>;
+  /** Their top-level maps, in merge order (deprecated top-level `image`/`services`). */
+  readonly roots: readonly YMap[];
+  /** `include:` entries, here or in an included file, whose content Pullguard cannot read. */
+  readonly unread: readonly CiInclude[];
+  /** Another pipeline of the workspace includes this document: its keys apply here too. */
+  readonly includedElsewhere: boolean;
 }
 
 // ---- Building the model ------------------------------------------------------
@@ -261,41 +301,74 @@ export class CiAnalysis {
   private readonly effective = new Map<string, EffectiveJob>();
   private readonly mergedMaps = new WeakMap<YMap, MergedMap>();
   private defaults: MergedMap | undefined | null = null;
-  /** Jobs sorted by their position, to tell which job a node is written in. */
-  private readonly jobsByOffset: CiJob[];
+  private mergedGlobals: ReadonlyMap<string, VariableDefinition> | undefined;
 
-  constructor(readonly model: CiModel) {
-    this.jobsByOffset = [...model.jobs.values()].sort((a, b) => a.map.start - b.map.start);
+  /**
+   * @param model this document
+   * @param included what its `include: local` files in the workspace bring; without it,
+   *   every `include:` is unread and what it may set is unknown
+   */
+  constructor(readonly model: CiModel, readonly included?: IncludedConfig) {}
+
+  /** `include:` entries, here or in the included files, whose content Pullguard cannot read. */
+  get unreadIncludes(): readonly CiInclude[] {
+    return this.included ? this.included.unread : this.model.includes;
   }
 
-  /** True when the file has `include:` entries: templates, jobs and `default:` may come from them. */
-  get hasIncludes(): boolean {
-    return this.model.includes.length > 0;
+  /** Another pipeline of the workspace includes this document: its `default:`, variables and templates apply here too. */
+  get includedElsewhere(): boolean {
+    return this.included?.includedElsewhere ?? false;
+  }
+
+  /** True when templates, jobs, `default:` and variables may come from a file Pullguard cannot read. */
+  get hasUnknownContext(): boolean {
+    return this.unreadIncludes.length > 0 || this.includedElsewhere;
+  }
+
+  /** Global `variables:`: the included files' merged with this document's (which win). */
+  get globalVariables(): ReadonlyMap<string, VariableDefinition> {
+    if (!this.included || this.included.globalVariables.size === 0) return this.model.globalVariables;
+    if (!this.mergedGlobals) {
+      const merged = new Map(this.included.globalVariables);
+      for (const [name, definition] of this.model.globalVariables) merged.set(name, definition);
+      this.mergedGlobals = merged;
+    }
+    return this.mergedGlobals;
+  }
+
+  /** The included file a node of the merged configuration is written in; undefined for this document. */
+  fileOf(node: YNode): IncludedFile | undefined {
+    for (const file of this.included?.files ?? []) if (nodesOf(file.model).has(node)) return file;
+    return undefined;
+  }
+
+  /** The text a node is written in: this document's, or its included file's. */
+  textOf(node: YNode): string {
+    return this.fileOf(node)?.model.text ?? this.model.text;
+  }
+
+  /** The included file that defines a job or template this document does not, if any. */
+  getJobFile(name: string): IncludedFile | undefined {
+    if (this.model.jobs.has(name)) return undefined;
+    const job = this.included?.jobs.get(name)?.at(-1);
+    return job ? this.fileOf(job.map) : undefined;
   }
 
   /** The job whose text contains `offset`, if any. */
   findJobAt(offset: number): CiJob | undefined {
-    let low = 0;
-    let high = this.jobsByOffset.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      const job = this.jobsByOffset[mid]!;
-      if (offset < job.key.start) high = mid - 1;
-      else if (offset > job.map.end) low = mid + 1;
-      else return job;
-    }
-    return undefined;
+    return findJobAt(this.model, offset);
   }
 
   /** The job whose name is written at `offset`, if any. */
   findJobKeyAt(offset: number): CiJob | undefined {
     // The last job whose name starts at or before `offset` (a map's end may touch the next name).
+    const jobs = jobsByOffset(this.model);
     let low = 0;
-    let high = this.jobsByOffset.length - 1;
+    let high = jobs.length - 1;
     let found: CiJob | undefined;
     while (low <= high) {
       const mid = (low + high) >> 1;
-      const job = this.jobsByOffset[mid]!;
+      const job = jobs[mid]!;
       if (job.key.start <= offset) {
         found = job;
         low = mid + 1;
@@ -311,7 +384,6 @@ export class CiAnalysis {
     if (cached) return cached;
     const { config, chain, external, problems } = this.resolveExtends(job, new Set(), 0);
     const defaults = this.getDefaults();
-    const root = this.model.root;
 
     const from = (key: 'image' | 'services'): { value: MergedValue | undefined; origin: 'default' | 'top-level' | undefined; known: boolean } => {
       const own = config.entries.get(key);
@@ -321,10 +393,10 @@ export class CiAnalysis {
       if (!inherits(config, 'default', key)) return { value: undefined, origin: undefined, known: true };
       const fromDefault = defaults?.entries.get(key);
       if (fromDefault !== undefined && !isNullValue(fromDefault)) return { value: fromDefault, origin: 'default', known: !defaults!.uncertain.has(key) };
-      const topLevel = root ? this.resolveReference(getValue(root, key)) : undefined;
+      const topLevel = this.resolveReference(this.getTopLevel(key));
       if (topLevel !== undefined && !isNullValue(topLevel)) return { value: topLevel, origin: 'top-level', known: true };
-      // An included file's `default:` may set it.
-      return { value: undefined, origin: undefined, known: !this.hasIncludes };
+      // A file Pullguard cannot read may set it in its `default:`.
+      return { value: undefined, origin: undefined, known: !this.hasUnknownContext };
     };
 
     const image = from('image');
@@ -347,7 +419,7 @@ export class CiAnalysis {
     }
 
     const variables = new Map<string, VariableDefinition>();
-    for (const [name, definition] of this.model.globalVariables) {
+    for (const [name, definition] of this.globalVariables) {
       if (inherits(config, 'variables', name)) variables.set(name, definition);
     }
     const jobVariables = this.asMerged(config.entries.get('variables'));
@@ -385,9 +457,10 @@ export class CiAnalysis {
       unknown: {
         image: !imageKnown,
         services: !servicesKnown,
-        variables: isUncertain(config, 'variables') || (jobVariables !== undefined && jobVariables.open) || external.length > 0 || this.hasIncludes,
+        variables: isUncertain(config, 'variables') || (jobVariables !== undefined && jobVariables.open) || external.length > 0 || this.hasUnknownContext,
       },
-      imageUser: user?.kind === 'scalar' ? user : undefined,
+      // A user written in an included file is checked, and reported, there.
+      imageUser: user?.kind === 'scalar' && !this.fileOf(user) ? user : undefined,
       imageWithoutName,
       isTrigger: config.entries.has('trigger'),
     };
@@ -397,17 +470,52 @@ export class CiAnalysis {
 
   // ---- Merging -------------------------------------------------------------
 
+  /** `default:` of the included files deep-merged, this document's over them (GitLab merges included hashes deeply). */
   private getDefaults(): MergedMap | undefined {
-    if (this.defaults === null) this.defaults = this.model.defaultMap ? this.toMerged(this.model.defaultMap) : undefined;
+    if (this.defaults === null) {
+      const maps = [...(this.included?.defaults ?? []), ...(this.model.defaultMap ? [this.model.defaultMap] : [])];
+      let merged: MergedValue | undefined;
+      for (const map of maps) merged = this.deepMerge(merged, this.toMerged(map));
+      this.defaults = merged as MergedMap | undefined;
+    }
     return this.defaults;
   }
 
-  /** Resolves `!reference [.job, key, ...]` inside this file. */
+  /** The deprecated top-level `image`/`services`: this document's, else the last included file's. */
+  private getTopLevel(key: string): YNode | undefined {
+    const own = this.model.root ? getValue(this.model.root, key) : undefined;
+    if (own !== undefined) return own;
+    const roots = this.included?.roots ?? [];
+    for (let i = roots.length - 1; i >= 0; i--) {
+      const value = getValue(roots[i]!, key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  /** Every definition of a job or template, in merge order: the included files', then this document's. */
+  private getDefinitions(name: string): readonly CiJob[] {
+    const own = this.model.jobs.get(name);
+    const included = this.included?.jobs.get(name);
+    if (!included) return own ? [own] : [];
+    return own ? [...included, own] : included;
+  }
+
+  private hasJob(name: string): boolean {
+    return this.model.jobs.has(name) || (this.included?.jobs.has(name) ?? false);
+  }
+
+  /** Resolves `!reference [.job, key, ...]` in this document and its included files. */
   private resolveReference(node: YNode | undefined, depth = 0): YNode | undefined {
     if (node?.kind !== 'seq' || node.tag !== '!reference') return node;
     if (depth >= MAX_REFERENCE_DEPTH) return undefined;
     const [jobName, ...keys] = node.items.map((item) => scalarText(item));
-    const job = jobName === undefined ? undefined : this.model.jobs.get(jobName);
+    const definitions = jobName === undefined ? [] : this.getDefinitions(jobName);
+    // A job defined in several files: the last definition that sets the first key gives it.
+    const first = keys[0];
+    const job = definitions.length > 1 && first !== undefined
+      ? [...definitions].reverse().find((definition) => getValue(definition.map, first) !== undefined) ?? definitions.at(-1)
+      : definitions.at(-1);
     let current: YNode | undefined = job?.map;
     for (const key of keys) {
       current = this.resolveReference(current, depth + 1);
@@ -417,11 +525,11 @@ export class CiAnalysis {
     return this.resolveReference(current, depth + 1);
   }
 
-  /** A `!reference` to a job this file does not define, in a file with includes: the job may be there. */
+  /** A `!reference` to a job defined nowhere Pullguard can read, when a file it cannot read may define it. */
   private isExternalReference(node: YNode | undefined): boolean {
-    if (node?.kind !== 'seq' || node.tag !== '!reference' || !this.hasIncludes) return false;
+    if (node?.kind !== 'seq' || node.tag !== '!reference' || !this.hasUnknownContext) return false;
     const jobName = scalarText(node.items[0]);
-    return jobName !== undefined && !this.model.jobs.has(jobName);
+    return jobName !== undefined && !this.hasJob(jobName);
   }
 
   private toMerged(map: YMap): MergedMap {
@@ -473,10 +581,19 @@ export class CiAnalysis {
     return { kind: 'merged', entries, uncertain, open: b.open || o.open };
   }
 
+  /** A job's own keys: its definitions in the included files and here, deep-merged. */
+  private getOwnConfig(job: CiJob): MergedMap {
+    const definitions = this.getDefinitions(job.name);
+    if (definitions.length <= 1) return this.toMerged(job.map);
+    let merged: MergedValue | undefined;
+    for (const definition of definitions) merged = this.deepMerge(merged, this.toMerged(definition.map));
+    return merged as MergedMap;
+  }
+
   private resolveExtends(job: CiJob, visiting: Set<string>, depth: number): ExtendedJob {
     const cached = this.extended.get(job.name);
     if (cached) return cached;
-    const own = this.toMerged(job.map);
+    const own = this.getOwnConfig(job);
     const parents = own.uncertain.has('extends') ? [] : extendsNames(own.entries.get('extends'));
     let config: MergedValue | undefined = own.uncertain.has('extends') ? UNKNOWN_TEMPLATE : undefined;
     const chain: string[] = [];
@@ -485,9 +602,9 @@ export class CiAnalysis {
     let height = 0;
     visiting.add(job.name);
     for (const parentName of parents) {
-      const parent = this.model.jobs.get(parentName);
+      const parent = this.getDefinitions(parentName).at(-1);
       if (!parent) {
-        if (this.hasIncludes) {
+        if (this.hasUnknownContext) {
           // It may be defined in an included file: whatever it sets is unknown here.
           external.push(parentName);
           config = this.deepMerge(config, UNKNOWN_TEMPLATE);
@@ -541,8 +658,9 @@ export class CiAnalysis {
 
   /** For a name that came through a deep merge, the hash it is written in (for `alias`, `pull_policy`). */
   private findHashAround(name: YScalar): YMap | undefined {
-    const job = this.findJobAt(name.start);
-    for (const map of [job?.map, this.model.defaultMap, this.model.root]) {
+    const model = this.fileOf(name)?.model ?? this.model;
+    const job = findJobAt(model, name.start);
+    for (const map of [job?.map, model.defaultMap, model.root]) {
       const found = map && map.start <= name.start && name.end <= map.end ? findMapContaining(map, name) : undefined;
       if (found) return found;
     }
@@ -550,10 +668,12 @@ export class CiAnalysis {
   }
 
   private originOf(node: YScalar, fromDefault: 'default' | 'top-level' | undefined): ImageOrigin {
-    if (fromDefault) return { kind: fromDefault };
-    const job = this.findJobAt(node.start);
-    if (!job) return { kind: 'default' };
-    return job.hidden ? { kind: 'template', job: job.name } : { kind: 'job', job: job.name };
+    const file = this.fileOf(node);
+    const inFile = file ? { file } : {};
+    if (fromDefault) return { kind: fromDefault, ...inFile };
+    const job = findJobAt(file?.model ?? this.model, node.start);
+    if (!job) return { kind: 'default', ...inFile };
+    return job.hidden ? { kind: 'template', job: job.name, ...inFile } : { kind: 'job', job: job.name, ...inFile };
   }
 
   /** Script lines are nested arrays at most; aliases may repeat a node, so each is read once. */
@@ -568,6 +688,62 @@ export class CiAnalysis {
       for (const item of items) this.collectScriptAssignments(item, into, seen);
     }
   }
+}
+
+// ---- Per-file lookups, computed once per parse ------------------------------------
+
+const sortedJobs = new WeakMap<CiModel, CiJob[]>();
+const writtenNodes = new WeakMap<CiModel, WeakSet<YNode>>();
+
+/** A file's jobs sorted by position, to tell which job a node is written in. */
+function jobsByOffset(model: CiModel): CiJob[] {
+  let jobs = sortedJobs.get(model);
+  if (!jobs) {
+    jobs = [...model.jobs.values()].sort((a, b) => a.map.start - b.map.start);
+    sortedJobs.set(model, jobs);
+  }
+  return jobs;
+}
+
+function findJobAt(model: CiModel, offset: number): CiJob | undefined {
+  const jobs = jobsByOffset(model);
+  let low = 0;
+  let high = jobs.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const job = jobs[mid]!;
+    if (offset < job.key.start) high = mid - 1;
+    else if (offset > job.map.end) low = mid + 1;
+    else return job;
+  }
+  return undefined;
+}
+
+/**
+ * Every node of a file's tree, to tell an included file's nodes from the document's
+ * (offsets cannot: each file counts from 0). Aliases share nodes, so each is visited once.
+ */
+function nodesOf(model: CiModel): WeakSet<YNode> {
+  let nodes = writtenNodes.get(model);
+  if (nodes) return nodes;
+  nodes = new WeakSet();
+  const stack: YNode[] = model.yaml.root ? [model.yaml.root] : [];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (nodes.has(node)) continue;
+    nodes.add(node);
+    if (node.kind === 'map') {
+      for (const pair of node.pairs) {
+        stack.push(pair.key);
+        if (pair.value) stack.push(pair.value);
+      }
+      for (const merged of node.merges) stack.push(merged);
+    } else if (node.kind === 'seq') {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  writtenNodes.set(model, nodes);
+  return nodes;
 }
 
 function sameProblem(a: ExtendsProblem, b: ExtendsProblem): boolean {

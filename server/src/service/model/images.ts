@@ -38,15 +38,21 @@ export interface ImageOccurrence {
 
 type Definition = { readonly value: string | undefined; readonly origin: VariableOrigin };
 
-/** Variable sources in precedence order; the first that defines a name wins. */
-function createLookup(layers: ReadonlyArray<ReadonlyMap<string, Definition>>, scriptNames: ReadonlySet<string>): VariableLookup {
+const UNKNOWN: Definition = { value: undefined, origin: 'unknown' };
+
+/**
+ * Variable sources in precedence order; the first that defines a name wins.
+ * @param elsewhere a file Pullguard cannot read may define any other name
+ */
+function createLookup(layers: ReadonlyArray<ReadonlyMap<string, Definition>>, scriptNames: ReadonlySet<string>, elsewhere = false): VariableLookup {
   return {
     get(name) {
       for (const layer of layers) {
         const definition = layer.get(name);
         if (definition) return definition;
       }
-      return scriptNames.has(name) ? { value: undefined, origin: 'script' } : undefined;
+      if (scriptNames.has(name)) return { value: undefined, origin: 'script' };
+      return elsewhere ? UNKNOWN : undefined;
     },
   };
 }
@@ -96,26 +102,31 @@ function describeOrigin(use: ImageUse): string {
   }
 }
 
-/** Image and service references of a `.gitlab-ci.yml`. */
+/**
+ * Image and service references of a `.gitlab-ci.yml`, written in this document: one
+ * that a job takes from an included file is that file's, checked when it is analysed.
+ */
 export function collectCiImages(analysis: CiAnalysis, settings: Settings, workspace: WorkspaceView): ImageOccurrence[] {
   const { model } = analysis;
   const [project, predefined] = baseLayers(settings);
   const runners = runnerEnvironment(workspace.runnerConfigs.flatMap((config) => config.model.runners));
   const globals = new Map<string, Definition>();
-  for (const [name, definition] of model.globalVariables) globals.set(name, literal(definition.value));
+  for (const [name, definition] of analysis.globalVariables) globals.set(name, literal(definition.value));
 
   // Each written scalar once, with every job that uses it.
-  interface Collected { use: ImageUse; users: string[]; jobVariables: Map<string, Definition>; scriptNames: Set<string> }
+  interface Collected { use: ImageUse; users: string[]; jobVariables: Map<string, Definition>; scriptNames: Set<string>; inJobs: boolean; elsewhere: boolean }
   const byNode = new Map<YScalar, Collected>();
   const add = (use: ImageUse | undefined, jobName: string | undefined, effective: ReturnType<CiAnalysis['getEffectiveJob']> | undefined) => {
-    if (!use) return;
+    if (!use || use.origin.file) return;
     let collected = byNode.get(use.name);
     if (!collected) {
-      collected = { use, users: [], jobVariables: new Map(), scriptNames: new Set() };
+      collected = { use, users: [], jobVariables: new Map(), scriptNames: new Set(), inJobs: false, elsewhere: analysis.hasUnknownContext };
       byNode.set(use.name, collected);
     }
     if (jobName !== undefined && !collected.users.includes(jobName)) collected.users.push(jobName);
     if (effective) {
+      collected.inJobs = true;
+      if (effective.unknown.variables) collected.elsewhere = true;
       for (const [name, definition] of effective.variables) {
         if (!collected.jobVariables.has(name)) collected.jobVariables.set(name, literal(definition.value));
       }
@@ -145,7 +156,7 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
   }
 
   const occurrences: ImageOccurrence[] = [];
-  for (const { use, users, jobVariables, scriptNames } of byNode.values()) {
+  for (const { use, users, jobVariables, scriptNames, inJobs, elsewhere } of byNode.values()) {
     const decoded = decodeYamlScalar(model.text, use.name);
     occurrences.push({
       role: use.role,
@@ -153,7 +164,8 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
       map: decoded.map,
       start: use.name.start,
       end: use.name.end,
-      variables: createLookup([project!, jobVariables, globals, runners, predefined!], scriptNames),
+      // A job's variables hold the global ones it inherits (`inherit: variables` decides which).
+      variables: createLookup([project!, inJobs ? jobVariables : globals, runners, predefined!], scriptNames, elsewhere),
       place: describeOrigin(use),
       users,
       pullPolicy: stringsOf(use.hash, 'pull_policy'),

@@ -6,9 +6,10 @@
  * cached against a view stays valid until the next change.
  */
 import { getDocumentKind } from '../documentKind';
-import { parseDocumentAs, type ParsedDocument } from '../parsedDocument';
+import { MAX_DOCUMENT_LENGTH, parseDocumentAs, type ParsedDocument } from '../parsedDocument';
 import type { Settings } from '../settings';
-import type { CiModel } from './ciModel';
+import { matchGlob } from '../text/glob';
+import { parseCiModel, type CiModel, type IncludedFile } from './ciModel';
 import type { RunnerConfigModel } from './runnerModel';
 
 export interface WorkspaceRunnerConfig {
@@ -27,11 +28,41 @@ export interface WorkspaceView {
   readonly dockerConfigs: readonly WorkspaceDockerConfig[];
   /** Absolute path patterns named by `include: local` in the workspace's pipelines. */
   readonly includedPatterns: readonly string[];
+  /** The workspace folders' paths: an `include: local` path starts at the one holding the pipeline. */
+  readonly roots: readonly string[];
+  /**
+   * The workspace's YAML files by path: an `include: local` may name any of them. Each
+   * is parsed as a pipeline when first read (once per text; an open document's parse
+   * is the language service's). They are as of the view's last change: adding, editing
+   * or deleting a YAML file counts as one only when a pipeline of the index includes it.
+   */
+  readonly yamlFiles: ReadonlyMap<string, IncludedFile>;
 }
 
 const TOP_LEVEL_INCLUDE = /^include[ \t]*:/m;
+/** A pattern with none of these names one path, looked up rather than matched. */
+export const GLOB_CHARACTERS = /[*?[{]/;
 
-export const EMPTY_WORKSPACE: WorkspaceView = { runnerConfigs: [], dockerConfigs: [], includedPatterns: [] };
+/** Include patterns split for lookup: exact paths in a set, globs to match. */
+interface PatternSet {
+  readonly list: readonly string[];
+  readonly exact: ReadonlySet<string>;
+  readonly globs: readonly string[];
+}
+
+const NO_PATTERNS: PatternSet = { list: [], exact: new Set(), globs: [] };
+
+function toPatternSet(patterns: Iterable<string>): PatternSet {
+  const list = [...patterns];
+  return { list, exact: new Set(list.filter((p) => !GLOB_CHARACTERS.test(p))), globs: list.filter((p) => GLOB_CHARACTERS.test(p)) };
+}
+
+/** Whether an absolute path is named by one of the patterns. */
+export function isPathIncluded(patterns: readonly string[], path: string): boolean {
+  return patterns.some((pattern) => (GLOB_CHARACTERS.test(pattern) ? matchGlob(pattern, path) : pattern === path));
+}
+
+export const EMPTY_WORKSPACE: WorkspaceView = { runnerConfigs: [], dockerConfigs: [], includedPatterns: [], roots: [], yamlFiles: new Map() };
 
 /** `file:///a/b%20c` → `/a/b c`; anything else is taken as a path already. */
 export function uriToPath(uri: string): string {
@@ -44,26 +75,61 @@ export function uriToPath(uri: string): string {
   }
 }
 
+/** The workspace folder a file is in (the deepest), else the file's own folder. */
+function rootOf(roots: readonly string[], path: string): string {
+  let best: string | undefined;
+  for (const root of roots) {
+    const folder = root.replace(/\/$/, '');
+    if (path.startsWith(`${folder}/`) && (best === undefined || folder.length > best.length)) best = folder;
+  }
+  return best ?? path.slice(0, path.lastIndexOf('/'));
+}
+
+/**
+ * The absolute path pattern of an `include: local` path written in the pipeline at
+ * `path`: GitLab reads it from the project root, whichever file names it (nested
+ * includes too), with or without a leading `/`.
+ */
+export function resolveIncludePattern(roots: readonly string[], path: string, include: string): string {
+  return `${rootOf(roots, path)}/${include.replace(/^\/+/, '')}`;
+}
+
 interface FileFacts {
   readonly runnerConfig?: RunnerConfigModel;
   readonly dockerConfigText?: string;
+  /** A YAML file's text, and the file as an included pipeline (parsed when first read). */
+  readonly yamlText?: string;
+  readonly yaml?: IncludedFile;
+  /** A pipeline's `include: local` patterns, absolute; undefined for a YAML file whose includes are not read yet. */
   readonly includes?: readonly string[];
+}
+
+function isYamlPath(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
 }
 
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileFacts>();
   private current: WorkspaceView = EMPTY_WORKSPACE;
-  private dirty = false;
+  /** True until the first view, which holds every file indexed before it. */
+  private dirty = true;
+  private patterns: PatternSet = NO_PATTERNS;
+  private patternsDirty = false;
 
   /** @param roots the workspace folders' paths; local includes are relative to them */
   constructor(private readonly roots: readonly string[]) {}
 
   /** Reads one file from its text (a file on disk, not open in the editor). */
   setFile(uri: string, text: string, settings: Settings): boolean {
-    const kind = getDocumentKind(uriToPath(uri), text, settings, this.view().includedPatterns);
-    // Other files only need a pipeline's local includes: most pipelines have none, and need no parse.
-    if (kind === 'gitlab-ci' && !TOP_LEVEL_INCLUDE.test(text)) return this.setParsed(uri, { kind: 'none' });
-    return this.setParsed(uri, parseDocumentAs(kind, text));
+    const path = uriToPath(uri);
+    // The same text as before (a save, a watcher's repeat): the same facts and parse.
+    const previous = this.files.get(uri);
+    if (previous?.yamlText === text) return this.record(uri, previous);
+    const kind = getDocumentKind(path, text, settings, this.getIncludedPatterns().list);
+    // Other files need a pipeline's local includes now; other YAML files are parsed only
+    // when an include names them (most never are).
+    if (!isYamlPath(path) || (kind === 'gitlab-ci' && TOP_LEVEL_INCLUDE.test(text))) return this.setParsed(uri, parseDocumentAs(kind, text));
+    return this.record(uri, text.length > MAX_DOCUMENT_LENGTH ? undefined : { yamlText: text, yaml: this.yamlFile(uri, text) });
   }
 
   /** Records (or replaces) one file's facts from its parse. Returns whether the view changes. */
@@ -71,47 +137,117 @@ export class WorkspaceIndex {
     let facts: FileFacts | undefined;
     if (parsed.kind === 'runner-config') facts = { runnerConfig: parsed.runner };
     else if (parsed.kind === 'docker-config') facts = { dockerConfigText: parsed.json.text };
-    else if (parsed.kind === 'gitlab-ci') facts = { includes: this.resolveIncludes(uriToPath(uri), parsed.ci.model) };
-    const previous = this.files.get(uri);
-    if (facts) this.files.set(uri, facts);
-    else this.files.delete(uri);
-    // A pipeline edit that keeps its includes changes nothing other files depend on.
-    const changed = !sameIncludes(previous, facts)
-      || Boolean(previous?.runnerConfig || facts?.runnerConfig)
-      || previous?.dockerConfigText !== facts?.dockerConfigText;
-    this.dirty ||= changed;
-    return changed;
+    else if (parsed.kind === 'gitlab-ci') {
+      const { model } = parsed.ci;
+      facts = { yamlText: model.text, yaml: this.yamlFile(uri, model.text, model), includes: this.resolveIncludes(uriToPath(uri), model) };
+    }
+    return this.record(uri, facts);
   }
 
   deleteFile(uri: string): boolean {
-    const had = this.files.delete(uri);
-    this.dirty ||= had;
-    return had;
+    return this.files.has(uri) && this.record(uri, undefined);
   }
 
   /** An immutable snapshot; the same object until the next change. */
   view(): WorkspaceView {
     if (!this.dirty) return this.current;
+    const includedPatterns = this.getIncludedPatterns().list;
     const runnerConfigs: WorkspaceRunnerConfig[] = [];
     const dockerConfigs: WorkspaceDockerConfig[] = [];
-    const includedPatterns = new Set<string>();
+    const yamlFiles = new Map<string, IncludedFile>();
     for (const [uri, facts] of this.files) {
       if (facts.runnerConfig) runnerConfigs.push({ uri, model: facts.runnerConfig });
       if (facts.dockerConfigText !== undefined) dockerConfigs.push({ uri, text: facts.dockerConfigText });
-      for (const pattern of facts.includes ?? []) includedPatterns.add(pattern);
+      if (facts.yaml) yamlFiles.set(facts.yaml.path, facts.yaml);
     }
     runnerConfigs.sort((a, b) => a.uri.localeCompare(b.uri));
     dockerConfigs.sort((a, b) => a.uri.localeCompare(b.uri));
-    this.current = { runnerConfigs, dockerConfigs, includedPatterns: [...includedPatterns] };
+    this.current = { runnerConfigs, dockerConfigs, includedPatterns, roots: this.roots, yamlFiles };
     this.dirty = false;
     return this.current;
   }
 
+  /** A YAML file as an included pipeline: parsed on first read, or with the parse at hand. */
+  private yamlFile(uri: string, text: string, parsed?: CiModel): IncludedFile {
+    const path = uriToPath(uri);
+    const name = path.slice(rootOf(this.roots, path).length + 1);
+    let model = parsed;
+    return {
+      uri,
+      path,
+      name,
+      get model() {
+        return (model ??= parseCiModel(text));
+      },
+    };
+  }
+
+  private record(uri: string, facts: FileFacts | undefined): boolean {
+    const previous = this.files.get(uri);
+    if (facts) this.files.set(uri, facts);
+    else this.files.delete(uri);
+    const includesChanged = !sameIncludes(previous, facts);
+    this.patternsDirty ||= includesChanged;
+    const unread = facts?.yaml !== undefined && facts.includes === undefined;
+    const included = (unread || previous?.yamlText !== facts?.yamlText) && this.isIncluded(uriToPath(uri));
+    // An included file's own includes are read with the patterns (they may name more).
+    if (included && unread) this.patternsDirty = true;
+    // An edit of a pipeline changes nothing other files depend on, unless it changes its
+    // includes, or another pipeline includes it: then its jobs are part of that one's.
+    const changed = includesChanged
+      || Boolean(previous?.runnerConfig || facts?.runnerConfig)
+      || previous?.dockerConfigText !== facts?.dockerConfigText
+      || (previous?.yamlText !== facts?.yamlText && included);
+    this.dirty ||= changed;
+    return changed;
+  }
+
+  private isIncluded(path: string): boolean {
+    const patterns = this.getIncludedPatterns();
+    return patterns.exact.has(path) || patterns.globs.some((glob) => matchGlob(glob, path));
+  }
+
+  /**
+   * The `include: local` patterns of every pipeline, recomputed when one's includes
+   * change. A YAML file first named by one of them is parsed then (once): it may
+   * include more, and the patterns grow until nothing new is named. Each file is
+   * read once and each glob matched once against the files not read yet.
+   */
+  private getIncludedPatterns(): PatternSet {
+    if (!this.patternsDirty) return this.patterns;
+    const patterns = new Set<string>();
+    const unread = new Map<string, string>();
+    for (const [uri, facts] of this.files) {
+      for (const pattern of facts.includes ?? []) patterns.add(pattern);
+      if (facts.yaml && facts.includes === undefined) unread.set(facts.yaml.path, uri);
+    }
+    const queue = [...patterns];
+    const read = (path: string, uri: string) => {
+      unread.delete(path);
+      const facts = this.files.get(uri)!;
+      const includes = this.resolveIncludes(path, facts.yaml!.model);
+      this.files.set(uri, { ...facts, includes });
+      for (const pattern of includes) {
+        if (patterns.has(pattern)) continue;
+        patterns.add(pattern);
+        queue.push(pattern);
+      }
+    };
+    for (let pattern = queue.pop(); pattern !== undefined; pattern = queue.pop()) {
+      if (!GLOB_CHARACTERS.test(pattern)) {
+        const uri = unread.get(pattern);
+        if (uri !== undefined) read(pattern, uri);
+        continue;
+      }
+      for (const [path, uri] of unread) if (matchGlob(pattern, path)) read(path, uri);
+    }
+    this.patterns = toPatternSet(patterns);
+    this.patternsDirty = false;
+    return this.patterns;
+  }
+
   private resolveIncludes(path: string, model: CiModel): string[] {
-    if (model.localIncludes.length === 0) return [];
-    const root = this.roots.filter((r) => path.startsWith(`${r.replace(/\/$/, '')}/`)).sort((a, b) => b.length - a.length)[0]
-      ?? path.slice(0, path.lastIndexOf('/'));
-    return model.localIncludes.map((include) => `${root.replace(/\/$/, '')}/${include.path.replace(/^\/+/, '')}`);
+    return model.localIncludes.map((include) => resolveIncludePattern(this.roots, path, include.path));
   }
 }
 

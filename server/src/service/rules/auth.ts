@@ -6,7 +6,7 @@
  */
 import { convertToRegistryPath, getCloudRegistry, hostOfPath, stripPort } from '../credentials/normalize';
 import { resolveCredentials } from '../credentials/resolve';
-import type { CredentialSource, Resolution } from '../credentials/types';
+import type { CredentialSource, Resolution, SourcePlace } from '../credentials/types';
 import type { Finding } from '../finding';
 import type { ImageOccurrence } from '../model/images';
 import { parseImageReference } from '../reference/parseReference';
@@ -66,7 +66,8 @@ export function checkImageCredentials(occurrence: ImageOccurrence, credentials: 
       return keyHost !== imageHost && stripPort(keyHost) === stripPort(imageHost);
     });
     if (nearMiss) {
-      findings.push({ code: 'auth/port-mismatch', ...place, message: `The runner looks up credentials for \`${imageHost}\`, but \`${nearMiss.source}\` has them under \`${nearMiss.key}\`: the port must match exactly, so the pull is anonymous. Rename the key to \`${imageHost}\`.` });
+      const rename = nearMiss.place && { fix: 'rename-key' as const, ...nearMiss.place, key: nearMiss.key, newKey: withHost(nearMiss.key, imageHost) };
+      findings.push({ code: 'auth/port-mismatch', ...place, message: `The runner looks up credentials for \`${imageHost}\`, but \`${nearMiss.source}\` has them under \`${nearMiss.key}\`: the port must match exactly, so the pull is anonymous. Rename the key to \`${imageHost}\`.`, ...(rename ? { data: rename } : {}) });
     }
   }
 
@@ -100,9 +101,17 @@ export function checkImageCredentials(occurrence: ImageOccurrence, credentials: 
 }
 
 /** Keys written by the user (not GitLab's job credentials) in sources the runner does not drop. */
-function usableKeys(sources: readonly CredentialSource[]): Array<{ source: string; key: string }> {
+function usableKeys(sources: readonly CredentialSource[]): Array<{ source: string; key: string; place: SourcePlace | undefined }> {
   return sources.filter((source) => !source.dropReason && source.origin.kind !== 'job-payload').flatMap((source) => [
-    ...source.auths.map((entry) => ({ source: source.label, key: entry.key })),
-    ...source.credHelpers.flatMap((helper) => (helper.key === undefined ? [] : [{ source: source.label, key: helper.key }])),
+    ...source.auths.map((entry) => ({ source: source.label, key: entry.key, place: entry.place })),
+    ...source.credHelpers.flatMap((helper) => (helper.key === undefined ? [] : [{ source: source.label, key: helper.key, place: helper.place }])),
   ]);
+}
+
+/** `key` with its host replaced by `host`, scheme and path kept: `https://a.example.com/v1/` → `https://a.example.com:5000/v1/`. */
+function withHost(key: string, host: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(key)?.[0] ?? '';
+  const rest = key.slice(scheme.length);
+  const slash = rest.indexOf('/');
+  return `${scheme}${host}${slash === -1 ? '' : rest.slice(slash)}`;
 }

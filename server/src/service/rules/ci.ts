@@ -6,11 +6,11 @@
  *
  * Every written hash is checked once, where it is written, however many jobs use it.
  */
-import type { Finding, FixData } from '../finding';
+import type { Finding, FixData, FixEdit } from '../finding';
 import type { CiAnalysis } from '../model/ciModel';
 import type { ImageOccurrence } from '../model/images';
 import { describeRunner, type RunnerSection } from '../model/runnerModel';
-import { getKeys, getOwnPair, getValue, scalarText, type YMap, type YNode, type YScalar } from '../parse/yamlModel';
+import { getKeys, getOwnPair, getValue, scalarText, type YMap, type YNode, type YPair, type YScalar } from '../parse/yamlModel';
 import { getDockerRunners, type RuleContext } from './services';
 
 export const PULL_POLICIES = ['always', 'if-not-present', 'never'] as const;
@@ -112,13 +112,75 @@ function checkDeprecatedGlobals(analysis: CiAnalysis): Finding[] {
     const oneLine = value !== undefined && (lineEnd === -1 || value.end <= lineEnd);
     const canMove = !getOwnPair(root, 'default') && globals.length === 1 && oneLine && pair.key.style === 'plain';
     const newline = text.includes('\r\n') ? '\r\n' : '\n';
+    // Without `default:` yet, one fix moves every top-level key, so that fixes applied together make one `default:`.
+    const fix: FixData | undefined = canMove
+      ? { fix: 'replace', title: 'Move under `default:`', newText: `default:${newline}  ${key}` }
+      : getMoveUnderDefault(text, root, getOwnPair(root, 'default') ? [pair] : globals);
     findings.push(withFix({
       code: 'ci/deprecated-global',
       ...rangeOf(pair.key),
       message: `Top-level \`${key}\` is deprecated: GitLab still applies it to every job that sets no \`${key}\` of its own, but a future version may drop it. Move it under \`default:\`, which does the same.`,
-    }, canMove ? { fix: 'replace', title: 'Move under `default:`', newText: `default:${newline}  ${key}` } : undefined));
+    }, fix));
   }
   return findings;
+}
+
+/** The lines of a top-level pair, `[start, end)`, ending after its line break; undefined when it shares a line. */
+function pairLines(text: string, pair: YPair): { start: number; end: number } | undefined {
+  const start = text.lastIndexOf('\n', pair.key.start - 1) + 1;
+  if (start !== pair.key.start) return undefined;
+  const valueEnd = pair.value?.end ?? pair.key.end;
+  if (text[valueEnd - 1] === '\n') return { start, end: valueEnd };
+  const lineEnd = text.indexOf('\n', valueEnd);
+  if (lineEnd !== -1 && !/^[ \t]*(?:#.*)?\r?$/.test(text.slice(valueEnd, lineEnd))) return undefined;
+  return { start, end: lineEnd === -1 ? text.length : lineEnd + 1 };
+}
+
+/**
+ * Moves top-level pairs, re-indented, into the block `default:` map (after its last
+ * line), or into a new `default:` where the first of them was.
+ */
+function getMoveUnderDefault(text: string, root: YMap, unsorted: readonly YPair[]): FixData | undefined {
+  const pairs = [...unsorted].sort((a, b) => a.key.start - b.key.start);
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
+  const defaultPair = getOwnPair(root, 'default');
+  const defaults = defaultPair?.value;
+  if (defaultPair && (defaults?.kind !== 'map' || text[defaults.start] === '{' || defaults.pairs.length === 0)) return undefined;
+  if (defaults?.kind === 'map' && pairs.some((pair) => getOwnPair(defaults, String(pair.key.value)))) return undefined;
+  const blocks = pairs.map((pair) => pairLines(text, pair));
+  if (blocks.some((block) => block === undefined)) return undefined;
+  let unit = '  ';
+  if (defaults?.kind === 'map') {
+    const firstKey = defaults.pairs[0]!.key;
+    unit = text.slice(text.lastIndexOf('\n', firstKey.start - 1) + 1, firstKey.start);
+    if (unit.trim() !== '') return undefined;
+  }
+  const moved = blocks.map((block) => {
+    const lines = text.slice(block!.start, block!.end).replace(/\r?\n$/, '').split('\n');
+    return lines.map((line) => (line.trim() === '' ? line : unit + line)).join('\n') + newline;
+  }).join('');
+  const edits: FixEdit[] = [];
+  if (defaultPair && defaults) {
+    const end = pairLines(text, defaultPair)?.end;
+    if (end === undefined) return undefined;
+    const ending = text[end - 1] === '\n' ? '' : newline;
+    edits.push({ offset: end, length: 0, newText: ending + moved });
+    for (const block of blocks) edits.push({ offset: block!.start, length: block!.end - block!.start, newText: '' });
+  } else {
+    const [first, ...rest] = blocks;
+    edits.push({ offset: first!.start, length: first!.end - first!.start, newText: `default:${newline}${moved}` });
+    for (const block of rest) edits.push({ offset: block!.start, length: block!.end - block!.start, newText: '' });
+  }
+  // An insertion where a removal starts is one replacement.
+  edits.sort((a, b) => a.offset - b.offset || a.length - b.length);
+  const merged: FixEdit[] = [];
+  for (const edit of edits) {
+    const previous = merged[merged.length - 1];
+    if (previous && previous.length === 0 && previous.offset === edit.offset) merged[merged.length - 1] = { ...edit, newText: previous.newText + edit.newText };
+    else merged.push(edit);
+  }
+  const names = pairs.map((pair) => `\`${String(pair.key.value)}\``).join(' and ');
+  return { fix: 'edits', title: `Move ${names} under \`default:\``, edits: merged };
 }
 
 // ---- ci/invalid-image-key, ci/invalid-entrypoint, ci/invalid-pull-policy ------------

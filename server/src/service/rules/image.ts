@@ -6,7 +6,7 @@
  * the user wrote. A problem that lies in a variable's run-time value is never
  * blamed on the variable: only what is written is judged.
  */
-import type { Finding } from '../finding';
+import type { Finding, FixData } from '../finding';
 import type { ImageOccurrence } from '../model/images';
 import { parseImageReference } from '../reference/parseReference';
 import type { ImageReference, Span } from '../reference/types';
@@ -89,7 +89,37 @@ function checkSyntax(subject: Subject): { reference: ImageReference | undefined;
   const expanded = culprits.length > 0
     ? `After expanding ${culprits.map((use) => `\`$${use.name}\``).join(', ')} the name reads \`${subject.expansion.text}\`. `
     : '';
-  return { reference: undefined, findings: [finding(subject, `image/${problem.kind}`, problem.span, expanded + problem.message)] };
+  const fix = problem.kind === 'uppercase-repository' ? getLowercaseFix(subject, problem.span) : undefined;
+  return { reference: undefined, findings: [finding(subject, `image/${problem.kind}`, problem.span, expanded + problem.message, fix)] };
+}
+
+/**
+ * Lowercases every uppercase component of the repository, when the result is a valid
+ * reference and the components are written as they read (no variables, no escapes).
+ */
+function getLowercaseFix(subject: Subject, first: Span): FixData | undefined {
+  let text = subject.expansion.text;
+  let span = first;
+  let start = first.start;
+  let end = first.end;
+  for (let round = 0; round < 64; round++) {
+    const lower = text.slice(span.start, span.end).toLowerCase();
+    if (lower === text.slice(span.start, span.end)) return undefined;
+    text = text.slice(0, span.start) + lower + text.slice(span.end);
+    start = Math.min(start, span.start);
+    end = Math.max(end, span.end);
+    const result = parseImageReference(text);
+    if (result.ok) {
+      if (variablesIn(subject, { start, end }).length > 0) return undefined;
+      const place = toDocument(subject, { start, end });
+      if (place.length !== end - start) return undefined;
+      const newText = text.slice(start, end);
+      return { fix: 'edits', title: `Lowercase to \`${newText}\``, edits: [{ ...place, newText }] };
+    }
+    if (result.problem.kind !== 'uppercase-repository') return undefined;
+    span = result.problem.span;
+  }
+  return undefined;
 }
 
 /**

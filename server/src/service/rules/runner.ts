@@ -8,7 +8,7 @@
  * images the allowlists refuse, users `allowed_users` refuses, pull policies that
  * leave private images on the host, and jobs that run in the runner's default image.
  */
-import type { Finding, RelatedPlace } from '../finding';
+import type { Finding, FixData, FixEdit, RelatedPlace } from '../finding';
 import type { CiAnalysis } from '../model/ciModel';
 import type { ImageOccurrence } from '../model/images';
 import {
@@ -245,7 +245,7 @@ function checkPullPolicyValues(runner: RunnerSection): Finding[] {
         code: 'runner/invalid-pull-policy',
         ...rangeOf(node),
         message: `${outcome}; the pull policies are \`always\`, \`if-not-present\` and \`never\`.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
-        ...(suggestion ? { data: { fix: 'replace' as const, title: `Change to "${suggestion}"`, newText: JSON.stringify(suggestion) } } : {}),
+        ...(suggestion ? { data: { fix: 'replace' as const, title: `Change to "${suggestion}"`, newText: node.style === 'literal' ? `'${suggestion}'` : JSON.stringify(suggestion) } } : {}),
       });
     }
   };
@@ -307,13 +307,65 @@ function checkNetworkMode(runner: RunnerSection): Finding[] {
  * @example links = ["shared-mysql:mysql"]   → runner/legacy-links
  * @example (no links)                        → no finding
  */
-function checkLinks(runner: RunnerSection): Finding[] {
+function checkLinks(config: RunnerConfigModel, runner: RunnerSection): Finding[] {
   if (!runner.links) return [];
+  const removal = removeLines(config.text, runner.links.pair.range);
+  // With a fixed `network_mode` the flag would conflict with it; then only `links` goes.
+  const enable = runner.networkMode ? [] : enableNetworkPerBuild(config, runner);
+  const data: FixData | undefined = removal && enable
+    ? { fix: 'edits', title: enable.length > 0 ? 'Remove `links` and turn on FF_NETWORK_PER_BUILD' : 'Remove `links`', edits: [removal, ...enable] }
+    : undefined;
   return [{
     code: 'runner/legacy-links',
     ...rangeOf(runner.links.pair.key),
     message: '`links` relies on Docker container links, a legacy feature that Docker has deprecated (runner 18.7 and later only emulate links, through `extra_hosts`); prefer a per-job network with `FF_NETWORK_PER_BUILD`.',
+    ...(data ? { data } : {}),
   }];
+}
+
+/** Removes the lines of a key/value that has its lines to itself (comments after it included). */
+function removeLines(text: string, [start, end]: readonly [number, number]): FixEdit | undefined {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  let lineEnd = text.indexOf('\n', end);
+  if (lineEnd === -1) lineEnd = text.length;
+  if (text.slice(lineStart, start).trim() !== '' || !/^[ \t]*(?:#.*)?\r?$/.test(text.slice(end, lineEnd))) return undefined;
+  return { offset: lineStart, length: Math.min(text.length, lineEnd + 1) - lineStart, newText: '' };
+}
+
+/**
+ * The edits that turn `FF_NETWORK_PER_BUILD` on for a runner: the value where it is
+ * decided, else a new `environment` entry or array; `[]` when it is on already, and
+ * undefined when there is no safe place to write it.
+ */
+function enableNetworkPerBuild(config: RunnerConfigModel, runner: RunnerSection): FixEdit[] | undefined {
+  const { text } = config;
+  const flag = getNetworkPerBuild(runner);
+  if (flag?.on) return [];
+  const entry = 'FF_NETWORK_PER_BUILD=true';
+  const [flagStart, flagEnd] = flag?.node.range ?? [0, 0];
+  if (flag?.source === 'feature_flags') return [{ offset: flagStart, length: flagEnd - flagStart, newText: 'true' }];
+  if (flag?.source === 'environment') {
+    const literal = flag.node.type === 'TOMLValue' && flag.node.kind === 'string' && flag.node.style === 'literal';
+    return [{ offset: flagStart, length: flagEnd - flagStart, newText: literal ? `'${entry}'` : `"${entry}"` }];
+  }
+  const array = runner.environmentNode;
+  if (array?.type === 'TOMLArray') {
+    const [open] = array.range;
+    const last = array.elements[array.elements.length - 1];
+    if (!last) return [{ offset: open + 1, length: 0, newText: `"${entry}"` }];
+    const before = text.slice(open + 1, array.elements[0]!.range[0]);
+    const separator = before.includes('\n') ? `,${text.includes('\r\n') ? '\r\n' : '\n'}${before.slice(before.lastIndexOf('\n') + 1)}` : ', ';
+    return [{ offset: last.range[1], length: 0, newText: `${separator}"${entry}"` }];
+  }
+  if (array) return undefined;
+  // No `environment` yet: a line of its own, before the runner's first key.
+  const first = runner.entries.filter((e) => e.path.length === 3).sort((a, b) => a.pair.range[0] - b.pair.range[0])[0];
+  if (!first) return undefined;
+  const lineStart = text.lastIndexOf('\n', first.pair.range[0] - 1) + 1;
+  const indent = text.slice(lineStart, first.pair.range[0]);
+  if (indent.trim() !== '') return undefined;
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
+  return [{ offset: lineStart, length: 0, newText: `${indent}environment = ["${entry}"]${newline}` }];
 }
 
 /**
@@ -331,9 +383,16 @@ function checkNetworkPerBuild(config: RunnerConfigModel, runner: RunnerSection):
   const lineStart = config.text.lastIndexOf('\n', start - 1) + 1;
   const indent = /^[ \t]*/.exec(config.text.slice(lineStart, start))![0];
   const newline = config.text.includes('\r\n') ? '\r\n' : '\n';
-  const data = runner.environmentNode === undefined && config.text.slice(lineStart, start).trim().startsWith('executor')
-    ? { fix: 'replace' as const, title: 'Add FF_NETWORK_PER_BUILD=true to environment', newText: `${config.text.slice(start, end)}${newline}${indent}environment = ["FF_NETWORK_PER_BUILD=true"]` }
-    : undefined;
+  let data: FixData | undefined;
+  // `[runners.feature_flags]` wins over `environment`: a flag written there is turned on where it is.
+  if (runner.environmentNode === undefined && !getNetworkPerBuild(runner) && config.text.slice(lineStart, start).trim().startsWith('executor')) {
+    data = { fix: 'replace', title: 'Add FF_NETWORK_PER_BUILD=true to environment', newText: `${config.text.slice(start, end)}${newline}${indent}environment = ["FF_NETWORK_PER_BUILD=true"]` };
+  } else {
+    const edits = enableNetworkPerBuild(config, runner);
+    if (edits && edits.length > 0) {
+      data = { fix: 'edits', title: getNetworkPerBuild(runner) ? 'Turn on FF_NETWORK_PER_BUILD' : 'Add FF_NETWORK_PER_BUILD=true to environment', edits };
+    }
+  }
   return [{
     code: 'runner/no-network-per-build',
     ...rangeOf(node),
@@ -414,7 +473,7 @@ export function checkRunnerConfig(config: RunnerConfigModel, settings: Settings)
       ...checkPullPolicyValues(runner),
       ...checkNegatedPatterns(runner),
       ...checkNetworkMode(runner),
-      ...checkLinks(runner),
+      ...checkLinks(config, runner),
       ...checkNetworkPerBuild(config, runner),
       ...checkServicesAsStrings(config, runner),
       ...checkRunnerUser(runner),

@@ -9,7 +9,7 @@
  * the runner derives them; a name or alias whose value is only known at run time
  * leaves the job's hostnames unknown, and the rules then stay silent.
  */
-import type { Finding, RelatedPlace } from '../finding';
+import type { Finding, FixData, RelatedPlace } from '../finding';
 import type { CiAnalysis, EffectiveJob, ImageUse, VariableDefinition } from '../model/ciModel';
 import {
   describeRunner,
@@ -126,6 +126,10 @@ function resolveHostnames(name: string, alias: string | undefined, lookup: Varia
 }
 
 export function describeUse(use: ImageUse): string {
+  return describeOrigin(use) + (use.origin.file ? ` in \`${use.origin.file.name}\`` : '');
+}
+
+function describeOrigin(use: ImageUse): string {
   switch (use.origin.kind) {
     case 'job':
       return `job \`${use.origin.job}\``;
@@ -227,7 +231,7 @@ export class ServiceResolver {
   decode(node: YScalar): Written {
     let written = this.decoded.get(node);
     if (!written) {
-      const { value, map } = decodeYamlScalar(this.analysis.model.text, node);
+      const { value, map } = decodeYamlScalar(this.analysis.textOf(node), node);
       written = { text: value, map, start: node.start, end: node.end };
       this.decoded.set(node, written);
     }
@@ -293,7 +297,8 @@ export class ServiceResolver {
     const seen = new Set<YScalar>();
     const uses: ImageUse[] = [];
     const add = (use: ImageUse) => {
-      if (seen.has(use.name)) return;
+      // One written in an included file is checked there.
+      if (seen.has(use.name) || use.origin.file) return;
       seen.add(use.name);
       uses.push(use);
     };
@@ -386,6 +391,7 @@ function findCollisions(
       started.set(key, owners);
     }
   };
+  const fixes: Array<{ key: string; service: JobService; blame: ServiceHostname }> = [];
   for (const service of runnerServices) start(service);
   for (const service of jobServices) {
     const hostnames = service.hostnames ?? [];
@@ -394,7 +400,8 @@ function findCollisions(
     const allTaken = distinctTaken.size === new Set(hostnames.map((h) => h.hostname.toLowerCase())).size;
     // Sharing only a derived name while each has an alias of its own is the documented fix, not a mistake.
     const chosen = taken.filter((h) => h.source === 'alias' || started.get(h.hostname.toLowerCase())!.some((s) => s.hostname.source === 'alias'));
-    if (taken.length > 0 && (allTaken || chosen.length > 0)) {
+    // A service written in an included file is reported there, not at offsets of this file.
+    if (taken.length > 0 && (allTaken || chosen.length > 0) && !service.use?.origin.file) {
       const shown = allTaken ? taken : chosen;
       const earlier = started.get(shown[0]!.hostname.toLowerCase())!;
       const blame = allTaken ? { hostname: shown[0]!.hostname, source: 'derived' as const } : shown[0]!;
@@ -403,12 +410,88 @@ function findCollisions(
       if (!into.has(key)) {
         const related: RelatedPlace[] = [];
         const other = earlier[0]!.service;
-        if (other.use) related.push({ ...wholeName(resolver.decode(other.use.name)), message: `${code(other.written)} (${other.where}) answers to ${code(shown[0]!.hostname)} first` });
+        if (other.use && !other.use.origin.file) related.push({ ...wholeName(resolver.decode(other.use.name)), message: `${code(other.written)} (${other.where}) answers to ${code(shown[0]!.hostname)} first` });
         into.set(key, { code: 'service/alias-collision', ...place, message: collisionMessage(service, dedupeHostnames(shown), describeOwner(other), allTaken), ...(related.length > 0 ? { related } : {}) });
+        fixes.push({ key, service, blame });
       }
     }
     start(service);
   }
+  // Fixes pick an alias no service of the job has: known once every service has started.
+  const count = (hostname: string) => started.get(hostname)?.length ?? 0;
+  for (const { key, service, blame } of fixes) {
+    const fix = getCiAliasFix(resolver, service, blame, count);
+    if (fix) into.set(key, { ...into.get(key)!, data: fix });
+  }
+}
+
+/** How many of the services answer to a hostname (lowercase). */
+type HostnameCount = (hostname: string) => number;
+
+/** An alias no service answers to yet: `postgres-2` for `postgres:16.4`, `cache-2` for `cache`. */
+function getFreeAlias(service: JobService, count: HostnameCount, from?: string): string {
+  const name = from ?? (service.expanded ?? service.written).replace(/@.*$/, '').split('/').pop()!.replace(/:[^:]*$/, '');
+  const base = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'service';
+  for (let n = 2; ; n++) if (count(`${base}-${n}`) === 0) return `${base}-${n}`;
+}
+
+/** The end of the line at `offset` (before its line break), and that line break. */
+function lineEndAt(text: string, offset: number): { end: number; newline: string } {
+  const lf = text.indexOf('\n', offset);
+  if (lf === -1) return { end: text.length, newline: '\n' };
+  return text[lf - 1] === '\r' ? { end: lf - 1, newline: '\r\n' } : { end: lf, newline: '\n' };
+}
+
+/**
+ * The fix of a collision in the `.gitlab-ci.yml`: rename the colliding alias, or give
+ * the service an alias (a string service becomes `{name: …, alias: …}`).
+ */
+function getCiAliasFix(resolver: ServiceResolver, service: JobService, blame: ServiceHostname, count: HostnameCount): FixData | undefined {
+  const use = service.use;
+  if (!use) return undefined;
+  const text = resolver.analysis.model.text;
+  if (service.aliasNode) {
+    // The colliding alias, renamed in place when it is written as it reads.
+    const written = resolver.decode(service.aliasNode);
+    const parts = getAliasParts(written.text);
+    const part = blame.source === 'alias'
+      ? parts.find((p) => p.alias.toLowerCase() === blame.hostname.toLowerCase())
+      : parts.find((p) => count(p.alias.toLowerCase()) > 1);
+    const at = part && placeIn(written, part.start, part.end);
+    if (!part || !at || at.length !== part.end - part.start) return undefined;
+    const renamed = getFreeAlias(service, count, part.alias);
+    return { fix: 'edits', title: `Rename the alias \`${part.alias}\` to \`${renamed}\``, edits: [{ ...at, newText: renamed }] };
+  }
+  const alias = getFreeAlias(service, count);
+  const { name } = use;
+  if (name.style === 'literal' || name.style === 'folded') return undefined;
+  if (!use.hash) {
+    return { fix: 'edits', title: `Add alias \`${alias}\``, edits: [{ offset: name.start, length: name.end - name.start, newText: `{name: ${text.slice(name.start, name.end)}, alias: ${alias}}` }] };
+  }
+  const namePair = use.hash.pairs.find((pair) => pair.value === name);
+  if (!namePair) return undefined;
+  if (text[use.hash.start] === '{') return { fix: 'edits', title: `Add alias \`${alias}\``, edits: [{ offset: name.end, length: 0, newText: `, alias: ${alias}` }] };
+  const lineStart = text.lastIndexOf('\n', namePair.key.start - 1) + 1;
+  const line = lineEndAt(text, name.end);
+  const indent = text.slice(lineStart, namePair.key.start).replace(/[^\t]/g, ' ');
+  if (!/^[ \t]*(?:#.*)?$/.test(text.slice(name.end, line.end))) return undefined;
+  return { fix: 'edits', title: `Add alias \`${alias}\``, edits: [{ offset: line.end, length: 0, newText: `${line.newline}${indent}alias: ${alias}` }] };
+}
+
+/** The fix of a collision among a runner's own services: give the service an `alias`. */
+function getRunnerAliasFix(config: RunnerConfigModel, service: JobService, count: HostnameCount): FixData | undefined {
+  const name = service.nameString;
+  if (!name || service.aliasString || !config.runners.some((runner) => runner.services.some((s) => s.name === name))) return undefined;
+  const text = config.text;
+  const alias = getFreeAlias(service, count);
+  const [start, end] = name.range;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const before = text.slice(lineStart, start);
+  if (/\{[^{}]*$/.test(before)) return { fix: 'edits', title: `Add alias \`${alias}\``, edits: [{ offset: end, length: 0, newText: `, alias = "${alias}"` }] };
+  const keyLine = /^([ \t]*)name[ \t]*=[ \t]*$/.exec(before);
+  const line = lineEndAt(text, end);
+  if (!keyLine || !/^[ \t]*(?:#.*)?$/.test(text.slice(end, line.end))) return undefined;
+  return { fix: 'edits', title: `Add alias \`${alias}\``, edits: [{ offset: line.end, length: 0, newText: `${line.newline}${keyLine[1]}alias = "${alias}"` }] };
 }
 
 function dedupeHostnames(hostnames: readonly ServiceHostname[]): ServiceHostname[] {
@@ -591,7 +674,7 @@ export function checkCiServices(analysis: CiAnalysis, context: RuleContext, reso
     const networkPerBuild = getJobNetworkPerBuild(effective, runnerSections, context.settings);
     if (networkPerBuild) {
       for (const service of services) {
-        if (!service.aliasNode || reserved.has(service.aliasNode)) continue;
+        if (!service.aliasNode || reserved.has(service.aliasNode) || service.use?.origin.file) continue;
         const alias = resolver.decode(service.aliasNode);
         const part = getAliasParts(alias.text).find((p) => p.alias.toLowerCase() === 'build');
         if (part) reserved.set(service.aliasNode, reservedAliasFinding(placeIn(alias, part.start, part.end), networkPerBuild));
@@ -610,10 +693,11 @@ export function checkCiServices(analysis: CiAnalysis, context: RuleContext, reso
       const url = resolver.urlHostOf(definition);
       if (!url || !isSingleLabelHost(url.host) || hostnames.has(url.host.toLowerCase())) continue;
       // A global URL means nothing for a job without services (a lint job inherits DATABASE_URL too).
-      const isGlobal = analysis.model.globalVariables.get(name) === definition;
+      const isGlobal = analysis.globalVariables.get(name) === definition;
       if (isGlobal && services.length === 0) continue;
       const node = variableValueNode(definition);
-      if (!node) continue;
+      // A value written in an included file has offsets of that file.
+      if (!node || analysis.fileOf(node)) continue;
       const existing = unknownHosts.get(node);
       if (existing) {
         existing.jobs.push(job.name);
@@ -644,6 +728,8 @@ export function checkRunnerServices(config: RunnerConfigModel, settings: Setting
     const services = runnerServicesOf('', config, runner, settings);
     const started = new Map<string, Started>();
     const networkPerBuild = getNetworkPerBuild(runner);
+    // A runner has a few services: counted when a fix needs an alias.
+    const count: HostnameCount = (hostname) => services.filter((s) => s.hostnames?.some((h) => h.hostname.toLowerCase() === hostname)).length;
     for (const service of services) {
       const alias = service.aliasString ? decodeTomlString(config.text, service.aliasString) : undefined;
       const aliasWritten: Written | undefined = alias && service.aliasString
@@ -666,11 +752,13 @@ export function checkRunnerServices(config: RunnerConfigModel, settings: Setting
       if (allTaken || chosen.length > 0) {
         const shown = allTaken ? taken : chosen;
         const first = started.get(shown[0]!.hostname.toLowerCase())!.service;
+        const fix = getRunnerAliasFix(config, service, count);
         findings.push({
           code: 'service/alias-collision',
           ...wholeName(nameWritten),
           message: collisionMessage(service, shown, describeOwner(first, true), allTaken),
           related: [{ ...wholeName(writtenOf(config, first.nameString!)), message: `${code(first.written)} answers to ${code(shown[0]!.hostname)} first` }],
+          ...(fix ? { data: fix } : {}),
         });
       }
       for (const h of hostnames) if (!started.has(h.hostname.toLowerCase())) started.set(h.hostname.toLowerCase(), { service, hostname: h });

@@ -1,0 +1,120 @@
+/**
+ * `include: local` through the real server process: a pipeline's jobs extend
+ * templates from a file it includes, read from disk at start-up, updated by
+ * `workspace/didChangeWatchedFiles`, or taken from the editor while it is open.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  ensureServerBuilt,
+  expected,
+  rangeOf,
+  Session,
+  Severity,
+  stopAllSessions,
+  summarize,
+  TempWorkspace,
+  uriOf,
+  type DiagnosticSummary,
+} from './harness';
+
+const FileChangeType = { Changed: 2 } as const;
+
+/** `build` takes its image from `.tpl`; `test` names `$IMG`, which `.tpl` defines. */
+const PIPELINE = 'include:\n  - local: /ci/templates.yml\nbuild:\n  extends: .tpl\n  script: [make]\ntest:\n  extends: .tpl\n  image: $IMG:20.1.0\n  script: [make]\n';
+const TEMPLATES = '.tpl:\n  image: node:20.1.0\n  variables:\n    IMG: node\n';
+const TEMPLATES_WITHOUT_IMG = '.tpl:\n  image: node:20.1.0\n  variables:\n    OTHER: node\n';
+
+/** The template read: only the tag of `test`'s own image is unpinned. */
+const WITH_TEMPLATE: DiagnosticSummary[] = [expected('image/not-pinned', rangeOf(PIPELINE, '20.1.0', 'test:'), Severity.Information)];
+/** `.tpl` no longer defines `$IMG`: the runner would pull `:20.1.0`. */
+const IMG_UNDEFINED: DiagnosticSummary[] = [expected('image/undefined-variable', rangeOf(PIPELINE, '$IMG'), Severity.Warning)];
+
+const workspace = new TempWorkspace('pullguard-lsp-includes-');
+let folders = 0;
+
+before(() => ensureServerBuilt());
+after(async () => {
+  await stopAllSessions();
+  workspace.remove();
+});
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+interface Project {
+  readonly root: string;
+  readonly templates: string;
+  readonly templatesUri: string;
+  readonly ciUri: string;
+}
+
+/** A fresh folder with `ci/templates.yml` and `.gitlab-ci.yml` on disk. */
+function project(): Project {
+  const root = workspace.folder(`p${++folders}`);
+  const templates = join(root, 'ci/templates.yml');
+  write(templates, TEMPLATES);
+  write(join(root, '.gitlab-ci.yml'), PIPELINE);
+  return { root, templates, templatesUri: uriOf(templates), ciUri: uriOf(join(root, '.gitlab-ci.yml')) };
+}
+
+/**
+ * Runs `action` and waits until the pipeline is published with `want`: a wait for a
+ * state rather than the next publish, since the workspace may be indexed after the
+ * first one and any change re-publishes every open document.
+ */
+async function expectPipeline(session: Session, p: Project, action: () => void, want: DiagnosticSummary[], why: string): Promise<void> {
+  const mark = session.mark();
+  action();
+  const text = JSON.stringify(want);
+  await session.waitForDiagnostics(p.ciUri, {
+    after: mark,
+    where: (published) => JSON.stringify(summarize(published.diagnostics)) === text,
+    what: `the pipeline published after ${why} with ${want.map((d) => d.code).join(', ') || 'no diagnostics'}`,
+  });
+}
+
+describe('a template from an included file', () => {
+  test('gives the job its image and variables: no runner/default-image, no image/undefined-variable', async () => {
+    const p = project();
+    const session = await Session.start({ root: p.root });
+    await expectPipeline(session, p, () => session.open(p.ciUri, PIPELINE), WITH_TEMPLATE, 'opening it');
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('edits to the open included file update the pipeline\'s diagnostics', async () => {
+    const p = project();
+    const session = await Session.start({ root: p.root });
+    await expectPipeline(session, p, () => session.open(p.ciUri, PIPELINE), WITH_TEMPLATE, 'opening it');
+    session.open(p.templatesUri, TEMPLATES);
+    await session.waitForCurrent(p.templatesUri);
+
+    await expectPipeline(session, p, () => session.replace(p.templatesUri, 'IMG', 'OTHER'), IMG_UNDEFINED, 'the template lost `IMG`');
+    await expectPipeline(session, p, () => session.replace(p.templatesUri, 'OTHER', 'IMG'), WITH_TEMPLATE, 'the template defines `IMG` again');
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('closing the edited included file brings back what the disk says', async () => {
+    const p = project();
+    const session = await Session.start({ root: p.root });
+    await expectPipeline(session, p, () => session.open(p.ciUri, PIPELINE), WITH_TEMPLATE, 'opening it');
+    session.open(p.templatesUri, TEMPLATES);
+    await expectPipeline(session, p, () => session.replace(p.templatesUri, 'IMG', 'OTHER'), IMG_UNDEFINED, 'an unsaved edit');
+    await expectPipeline(session, p, () => session.close(p.templatesUri), WITH_TEMPLATE, 'closing the edited file');
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('a reported change of the included file on disk updates the pipeline\'s diagnostics', async () => {
+    const p = project();
+    const session = await Session.start({ root: p.root });
+    await expectPipeline(session, p, () => session.open(p.ciUri, PIPELINE), WITH_TEMPLATE, 'opening it');
+    writeFileSync(p.templates, TEMPLATES_WITHOUT_IMG);
+    const changed = () => session.client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: p.templatesUri, type: FileChangeType.Changed }] });
+    await expectPipeline(session, p, changed, IMG_UNDEFINED, 'the template on disk lost `IMG`');
+    assert.equal(await session.stop(), 0);
+  });
+});
