@@ -2,16 +2,27 @@
 // Runs the test suites and ends with one plain line, `N passed, N failed`, summing
 // them all (CI reads that line). `node scripts/test.mjs [suite...]`; no suite = all.
 //
-// Every suite is node's own test runner over TypeScript files (loaded through tsx).
-// The LSP suite drives the bundled server, so the bundle is built first.
+// `unit` and `lsp` are node's own test runner over TypeScript files (loaded through tsx);
+// the LSP suite drives the bundled server, so the bundle is built first.
+//
+// The e2e suites drive real editors: `e2e-exthost` (the mocha suite of test/e2e/suite in
+// code-server's extension host), `e2e-ui` (the workbench through chromium) and `nvim`
+// (neovim as an LSP client). They need the tools of scripts/e2e/install-tools.sh, which
+// this script installs when they are missing (outside the clone); a suite that cannot
+// run is counted as failed, never skipped. The code-server suites test the packaged .vsix.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { missingTools, toolsDir } from './e2e/lib.mjs';
 
 const root = join(import.meta.dirname, '..');
+const EDITOR_TOOLS = ['node24', 'codeServer', 'chromium'];
 const SUITES = {
   unit: { dir: 'test/unit', needsBuild: false },
   lsp: { dir: 'test/lsp', needsBuild: true },
+  'e2e-exthost': { driver: 'scripts/e2e/exthost.mjs', tools: EDITOR_TOOLS, needsVsix: true },
+  'e2e-ui': { driver: 'scripts/e2e/ui.mjs', tools: EDITOR_TOOLS, needsVsix: true },
+  nvim: { driver: 'scripts/e2e/nvim.mjs', tools: ['nvim'], needsVsix: true },
 };
 
 const requested = process.argv.slice(2);
@@ -33,6 +44,10 @@ function findTests(dir) {
   return out.sort();
 }
 
+function seconds(since) {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
 if (suites.some((name) => SUITES[name].needsBuild)) {
   const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) {
@@ -45,7 +60,11 @@ const resultsDir = join(root, 'out/test-results');
 mkdirSync(resultsDir, { recursive: true });
 let passed = 0;
 let failed = 0;
-for (const name of suites) {
+const pending = [];
+const notRun = new Map(); // suite → why
+
+/** Runs a suite of node's test runner; returns its counts from the TAP summary. */
+function runNodeSuite(name) {
   const files = findTests(join(root, SUITES[name].dir)).map((f) => relative(root, f));
   const tapFile = join(resultsDir, `${name}.tap`);
   console.log(`\n=== ${name}: ${files.length} test files ===`);
@@ -62,13 +81,72 @@ for (const name of suites) {
   );
   const tap = readFileSync(tapFile, 'utf8');
   const count = (label) => Number(tap.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
-  const suitePassed = count('pass');
   // A runner that died without a summary still counts as a failure.
-  const suiteFailed = count('fail') + (run.status !== 0 && count('fail') === 0 ? 1 : 0);
-  console.log(`${name}: ${suitePassed} passed, ${suiteFailed} failed`);
-  passed += suitePassed;
-  failed += suiteFailed;
+  return { passed: count('pass'), failed: count('fail') + (run.status !== 0 && count('fail') === 0 ? 1 : 0), pending: [] };
 }
 
+/** Runs an e2e driver; returns its counts from the results file it writes. */
+function runE2eSuite(name) {
+  const resultsFile = join(resultsDir, `${name}.json`);
+  rmSync(resultsFile, { force: true });
+  console.log(`\n=== ${name} ===`);
+  const run = spawnSync(process.execPath, [join(root, SUITES[name].driver), '--results', resultsFile], { stdio: 'inherit', cwd: root, env: process.env });
+  if (!existsSync(resultsFile)) return { passed: 0, failed: 1, pending: [] };
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  return {
+    passed: results.passed,
+    failed: results.failed + (run.status !== 0 && results.failed === 0 ? 1 : 0),
+    pending: results.tests.filter((t) => t.state === 'pending').map((t) => `${name}: ${t.title}`),
+  };
+}
+
+/**
+ * Before the first e2e suite: installs the tools when some are missing (a suite whose tools
+ * are still missing is not run, and counted as failed), then packages the .vsix the
+ * code-server suites install.
+ */
+function prepareE2e() {
+  const e2eSuites = suites.filter((name) => SUITES[name].driver);
+  const needs = [...new Set(e2eSuites.flatMap((name) => SUITES[name].tools))];
+  if (missingTools(needs).length > 0) {
+    const started = Date.now();
+    console.log(`\n=== e2e tools: installing into ${toolsDir()} (missing: ${missingTools(needs).join(', ')}) ===`);
+    const install = spawnSync('bash', [join(root, 'scripts/e2e/install-tools.sh'), toolsDir()], { stdio: 'inherit', cwd: root });
+    console.log(`e2e tools: install-tools.sh exited with ${install.status} after ${seconds(started)}`);
+  }
+  for (const name of e2eSuites) {
+    const missing = missingTools(SUITES[name].tools);
+    if (missing.length > 0) notRun.set(name, `its tools are missing (${missing.join(', ')}) and \`bash scripts/e2e/install-tools.sh\` could not install them`);
+  }
+  const needVsix = e2eSuites.filter((name) => SUITES[name].needsVsix && !notRun.has(name));
+  if (needVsix.length > 0) {
+    // The artefact users install is the one tested: production bundles, packaged by vsce.
+    console.log('\n=== package: npm run package (dist/pullguard.vsix) ===');
+    const pack = spawnSync(process.execPath, [join(root, 'scripts/package.mjs')], { stdio: 'inherit', cwd: root });
+    if (pack.status !== 0) for (const name of needVsix) notRun.set(name, '`npm run package` failed');
+  }
+}
+
+let e2ePrepared = false;
+for (const name of suites) {
+  if (SUITES[name].driver && !e2ePrepared) {
+    prepareE2e();
+    e2ePrepared = true;
+  }
+  const started = Date.now();
+  if (notRun.has(name)) {
+    console.log(`\n=== ${name}: NOT RUN, counted as 1 failure: ${notRun.get(name)} ===`);
+    failed += 1;
+    continue;
+  }
+  const result = SUITES[name].driver ? runE2eSuite(name) : runNodeSuite(name);
+  console.log(`${name}: ${result.passed} passed, ${result.failed} failed${result.pending.length ? `, ${result.pending.length} pending` : ''} (${seconds(started)})`);
+  passed += result.passed;
+  failed += result.failed;
+  pending.push(...result.pending);
+}
+
+if (pending.length > 0) console.log(`\nPending (not counted as passed):\n  ${pending.join('\n  ')}`);
+if (notRun.size > 0) console.log(`\nNot run (counted as failed): ${[...notRun.keys()].join(', ')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
