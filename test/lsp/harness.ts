@@ -38,6 +38,7 @@ import type {
   TextDocumentContentChangeEvent,
 } from 'vscode-languageserver';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../../bench/lspClient';
+import { ensureBuilt } from '../helpers/build';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 /**
@@ -50,57 +51,12 @@ export const TIMEOUT_MS = 10_000;
 
 // ---- Build --------------------------------------------------------------------------
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
-function isBundleStale(): boolean {
-  if (!existsSync(SERVER_PATH)) return true;
-  const sources = Math.max(newestMtime(join(REPO_ROOT, 'server/src')), statSync(join(REPO_ROOT, 'package.json')).mtimeMs);
-  return statSync(SERVER_PATH).mtimeMs < sources;
-}
-
-/**
- * Builds `dist/` when it is missing or older than `server/src` (scripts/test.mjs builds
- * first; this keeps a test file runnable alone). Test files run in parallel, so the
- * build is serialized with a lock directory and the staleness checked again inside it.
- */
+/** Builds `dist/` when it is missing or older than `server/src` (unless another build is under test). */
 export function ensureServerBuilt(): void {
   if (process.env.PULLGUARD_LSP_SERVER) return;
-  if (!isBundleStale()) return;
-  const lock = join(tmpdir(), 'pullguard-lsp-tests-build.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // Another test file is building; a lock older than two minutes is left over from a crash.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
-      } catch {
-        // gone meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the build lock ${lock}.`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    if (!isBundleStale()) return;
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
-    if (build.status !== 0) throw new Error(`node scripts/build.mjs failed (status ${build.status}):\n${build.stdout}\n${build.stderr}`);
-  } finally {
-    rmdirSync(lock);
-  }
+  ensureBuilt('dist/server.js');
 }
 
-// ---- Workspaces ----------------------------------------------------------------------
-
-/** A fresh folder under the OS temp dir; `remove()` deletes it. */
 export class TempWorkspace {
   readonly root: string;
 

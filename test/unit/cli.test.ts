@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ensureBuilt } from '../helpers/build';
 import { runCli } from '../../server/src/cli/main';
 
 const REPO_ROOT = resolve(__dirname, '../..');
@@ -731,46 +732,8 @@ describe('bad usage', () => {
 
 // ---- The real binary ----------------------------------------------------------------------
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
-function isBundleStale(): boolean {
-  if (!existsSync(CLI_BUNDLE)) return true;
-  const sources = Math.max(newestMtime(join(REPO_ROOT, 'server/src')), statSync(join(REPO_ROOT, 'package.json')).mtimeMs);
-  return statSync(CLI_BUNDLE).mtimeMs < sources;
-}
-
-/** Builds dist/ when it is missing or stale; serialized with the LSP suite's lock, as test files run in parallel. */
 function ensureCliBuilt(): void {
-  if (!isBundleStale()) return;
-  const lock = join(tmpdir(), 'pullguard-lsp-tests-build.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
-      } catch {
-        // removed meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the build lock ${lock}.`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    if (!isBundleStale()) return;
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
-    if (build.status !== 0) throw new Error(`node scripts/build.mjs failed (status ${build.status}):\n${build.stdout}\n${build.stderr}`);
-  } finally {
-    rmdirSync(lock);
-  }
+  ensureBuilt('dist/cli.js');
 }
 
 function runBinary(argv: readonly string[], cwd: string): Run {

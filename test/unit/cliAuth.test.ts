@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { ensureBuilt } from '../helpers/build';
 import { after, before, describe, test } from 'node:test';
 import { main } from '../../server/src/cli/main';
 
@@ -254,36 +255,8 @@ describe('no output ever contains the planted password', () => {
 
 // ---- The bundled binary --------------------------------------------------------------
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
-/** Builds dist/ when missing or stale, under the lock the other suites use, as test files run in parallel. */
 function ensureCliBuilt(): void {
-  const stale = () => !existsSync(CLI_BUNDLE) || statSync(CLI_BUNDLE).mtimeMs < newestMtime(join(REPO_ROOT, 'server/src'));
-  if (!stale()) return;
-  const lock = join(tmpdir(), 'pullguard-lsp-tests-build.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the build lock ${lock}.`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    if (!stale()) return;
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
-    if (build.status !== 0) throw new Error(`node scripts/build.mjs failed (status ${build.status}):\n${build.stdout}\n${build.stderr}`);
-  } finally {
-    rmdirSync(lock);
-  }
+  ensureBuilt('dist/cli.js');
 }
 
 describe('the bundled binary (dist/cli.js)', () => {
