@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { makeTree, run, type CliRun } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/build';
 import { runCli } from '../../server/src/cli/main';
 
@@ -22,39 +23,7 @@ const CLI_BUNDLE = join(REPO_ROOT, 'dist/cli.js');
 /** The fixture with one finding of each default severity, used as `.gitlab-ci.yml`. */
 const PIPELINE = readFileSync(join(REPO_ROOT, 'test/fixtures/cli/pipeline.yml'), 'utf8');
 
-// ---- Temporary folders ----------------------------------------------------------
-
-const temporaryFolders: string[] = [];
-after(() => {
-  for (const folder of temporaryFolders) rmSync(folder, { recursive: true, force: true });
-});
-
-/** A fresh folder under the OS temp dir holding `files` (relative path → content). */
-function makeTree(files: Readonly<Record<string, string | Uint8Array>>): string {
-  const root = mkdtempSync(join(tmpdir(), 'pullguard-cli-test-'));
-  temporaryFolders.push(root);
-  for (const [path, content] of Object.entries(files)) {
-    const target = join(root, path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
-  }
-  return root;
-}
-
-// ---- Running the CLI --------------------------------------------------------------
-
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-function run(argv: readonly string[], cwd: string): Run {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = runCli(argv, cwd, { out: (text) => out.push(text), err: (text) => err.push(text) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+type Run = CliRun;
 
 interface Position {
   readonly line: number;

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { makeTree, run, type CliRun } from '../helpers/cli';
 import { runCli } from '../../server/src/cli/main';
 import { MAX_DOCUMENT_LENGTH } from '../../server/src/service/parsedDocument';
 import { analyze, type Found, type Kind } from '../helpers/analyze';
@@ -31,39 +32,6 @@ const SYNTAX_CODE: Readonly<Record<Kind, string>> = {
   'docker-config': 'syntax/json',
 };
 const KINDS = Object.keys(SYNTAX_CODE) as Kind[];
-
-// ---- Temporary folders ----------------------------------------------------------
-
-const temporaryFolders: string[] = [];
-after(() => {
-  for (const folder of temporaryFolders) rmSync(folder, { recursive: true, force: true });
-});
-
-function makeTree(files: Readonly<Record<string, string | Uint8Array>>): string {
-  const root = mkdtempSync(join(tmpdir(), 'pullguard-robustness-test-'));
-  temporaryFolders.push(root);
-  for (const [path, content] of Object.entries(files)) {
-    const target = join(root, path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
-  }
-  return root;
-}
-
-// ---- Running things ---------------------------------------------------------------
-
-interface CliRun {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-function run(argv: readonly string[], cwd: string): CliRun {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = runCli(argv, cwd, { out: (text) => out.push(text), err: (text) => err.push(text) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 interface JsonProblem {
   readonly file: string;
