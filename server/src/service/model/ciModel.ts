@@ -83,6 +83,15 @@ export type ImageOrigin =
   | { readonly kind: 'default'; readonly file?: IncludedFile }
   | { readonly kind: 'top-level'; readonly file?: IncludedFile };
 
+/** Where an image is written, for messages and hovers: "job `build`", "`default:`", "template `.t` in `ci/a.yml`". */
+export function describeImageOrigin(origin: ImageOrigin): string {
+  const where = origin.kind === 'job' ? `job \`${origin.job}\``
+    : origin.kind === 'template' ? `template \`${origin.job}\``
+      : origin.kind === 'default' ? '`default:`'
+        : 'the top level';
+  return origin.file ? `${where} in \`${origin.file.name}\`` : where;
+}
+
 export interface ImageUse {
   readonly role: 'image' | 'service';
   /** The scalar the name is written in. */

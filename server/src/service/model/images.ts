@@ -9,7 +9,7 @@ import { decodeTomlString, type TomlString } from '../parse/tomlModel';
 import type { Settings } from '../settings';
 import type { SourceMap } from '../text/sourceMap';
 import { getPredefinedVariables, type VariableLookup, type VariableOrigin } from '../variables';
-import type { CiAnalysis, ImageUse } from './ciModel';
+import { describeImageOrigin, type CiAnalysis, type ImageOrigin, type ImageUse } from './ciModel';
 import type { RunnerConfigModel, RunnerSection } from './runnerModel';
 import type { WorkspaceView } from './workspace';
 
@@ -25,6 +25,8 @@ export interface ImageOccurrence {
   readonly variables: VariableLookup;
   /** Where it is written, for messages and hovers: "job `build`", "`default:`". */
   readonly place: string;
+  /** Where a pipeline image is written; undefined for a runner `config.toml` image. */
+  readonly origin: ImageOrigin | undefined;
   /** Jobs that run with it (empty for a template nobody extends). */
   readonly users: readonly string[];
   /** `pull_policy` written next to it (hash form), if any. */
@@ -87,19 +89,6 @@ function stringsOf(map: YMap | undefined, key: string): string[] | undefined {
   if (node?.kind === 'scalar') return scalarText(node) === undefined ? undefined : [scalarText(node)!];
   if (node?.kind === 'seq') return node.items.map((item) => scalarText(item)).filter((s): s is string => s !== undefined);
   return undefined;
-}
-
-function describeOrigin(use: ImageUse): string {
-  switch (use.origin.kind) {
-    case 'job':
-      return `job \`${use.origin.job}\``;
-    case 'template':
-      return `template \`${use.origin.job}\``;
-    case 'default':
-      return '`default:`';
-    case 'top-level':
-      return 'the top level';
-  }
 }
 
 /**
@@ -166,7 +155,8 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
       end: use.name.end,
       // A job's variables hold the global ones it inherits (`inherit: variables` decides which).
       variables: createLookup([project!, inJobs ? jobVariables : globals, runners, predefined!], scriptNames, elsewhere),
-      place: describeOrigin(use),
+      place: describeImageOrigin(use.origin),
+      origin: use.origin,
       users,
       pullPolicy: stringsOf(use.hash, 'pull_policy'),
       alias: use.role === 'service' && use.hash ? scalarText(getValue(use.hash, 'alias')) : undefined,
@@ -198,6 +188,7 @@ export function collectRunnerImages(config: RunnerConfigModel, settings: Setting
         pullPolicy: runner.pullPolicy.length > 0 ? runner.pullPolicy.map((p) => p.value) : undefined,
         alias,
         source: 'runner-config',
+        origin: undefined,
         runnerIndex: runner.index,
       });
     };

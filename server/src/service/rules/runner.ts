@@ -493,7 +493,8 @@ interface DockerRunner {
 
 function usedOrDefault(occurrence: ImageOccurrence): boolean {
   // A template nobody extends is never pulled; `default:` applies to jobs of other files too.
-  return occurrence.users.length > 0 || occurrence.place === '`default:`' || occurrence.place === 'the top level';
+  const kind = occurrence.origin?.kind;
+  return occurrence.users.length > 0 || kind === 'default' || kind === 'top-level';
 }
 
 function namePlace(occurrence: ImageOccurrence): { offset: number; length: number } {

@@ -10,7 +10,7 @@
  * leaves the job's hostnames unknown, and the rules then stay silent.
  */
 import type { Finding, FixData, RelatedPlace } from '../finding';
-import type { CiAnalysis, EffectiveJob, ImageUse, VariableDefinition } from '../model/ciModel';
+import { describeImageOrigin, type CiAnalysis, type EffectiveJob, type ImageUse, type VariableDefinition } from '../model/ciModel';
 import {
   describeRunner,
   getNetworkPerBuild,
@@ -123,23 +123,6 @@ function resolveHostnames(name: string, alias: string | undefined, lookup: Varia
     expandedAlias = aliasExpansion.text;
   }
   return { expanded: expansion.text, hostnames: getServiceHostnames(result.reference, expandedAlias) };
-}
-
-export function describeUse(use: ImageUse): string {
-  return describeOrigin(use) + (use.origin.file ? ` in \`${use.origin.file.name}\`` : '');
-}
-
-function describeOrigin(use: ImageUse): string {
-  switch (use.origin.kind) {
-    case 'job':
-      return `job \`${use.origin.job}\``;
-    case 'template':
-      return `template \`${use.origin.job}\``;
-    case 'default':
-      return '`default:`';
-    case 'top-level':
-      return 'the top-level `services` (deprecated)';
-  }
 }
 
 /**
@@ -278,7 +261,7 @@ export class ServiceResolver {
         resolved = resolveHostnames(written, alias, lookup);
         if (key !== undefined) this.resolved.set(key, resolved);
       }
-      return { source: 'gitlab-ci', where: describeUse(use), written, expanded: resolved.expanded, hostnames: resolved.hostnames, use, aliasNode };
+      return { source: 'gitlab-ci', where: describeImageOrigin(use.origin), written, expanded: resolved.expanded, hostnames: resolved.hostnames, use, aliasNode };
     });
   }
 
