@@ -23,12 +23,27 @@ export interface CredentialAnalysis {
   readonly images: ReadonlyMap<ImageOccurrence, ImageCredentials>;
 }
 
+type SharedSources = { readonly runner: CredentialSource[]; readonly docker: CredentialSource[] };
+
+/**
+ * The workspace's sources depend only on the view and the settings, both immutable
+ * objects; an edit of a pipeline reuses them instead of reading every runner's and
+ * Docker config's JSON again on each keystroke.
+ */
+const sharedSourcesCache = new WeakMap<WorkspaceView, WeakMap<Settings, SharedSources>>();
+
 /** Sources the workspace offers every job: the runners' `DOCKER_AUTH_CONFIG` and the `config.json` files. */
-function workspaceSources(workspace: WorkspaceView, settings: Settings): { runner: CredentialSource[]; docker: CredentialSource[] } {
-  return {
+function workspaceSources(workspace: WorkspaceView, settings: Settings): SharedSources {
+  let bySettings = sharedSourcesCache.get(workspace);
+  if (!bySettings) sharedSourcesCache.set(workspace, (bySettings = new WeakMap()));
+  const cached = bySettings.get(settings);
+  if (cached) return cached;
+  const sources: SharedSources = {
     runner: workspace.runnerConfigs.flatMap((config) => lastPerRunner(readRunnerAuthConfigs(config.model, config.uri, settings)).map((found) => found.read.source)),
     docker: workspace.dockerConfigs.map((config) => readDockerConfigFile(config.text, config.uri, settings).source),
   };
+  bySettings.set(settings, sources);
+  return sources;
 }
 
 function resolveAll(images: readonly ImageOccurrence[], sourcesOf: (image: ImageOccurrence) => ReturnType<typeof getJobSources>, settings: Settings) {
