@@ -118,3 +118,29 @@ describe('a template from an included file', () => {
     assert.equal(await session.stop(), 0);
   });
 });
+
+describe('a YAML file that becomes an included pipeline file', () => {
+  test('opened before any pipeline includes it, it is analysed once one does', async () => {
+    const root = workspace.folder(`p${++folders}`);
+    const templates = join(root, 'ci/templates.yml');
+    const templatesText = '.tpl:\n  image: node:latest\n';
+    write(templates, templatesText);
+    const templatesUri = uriOf(templates);
+    const ciUri = uriOf(join(root, '.gitlab-ci.yml'));
+    const session = await Session.start({ root });
+
+    // No pipeline names it yet: a YAML file like any other, with nothing to report.
+    session.open(templatesUri, templatesText);
+    const plain = await session.waitForCurrent(templatesUri);
+    assert.deepEqual(summarize(plain.diagnostics), []);
+
+    const mark = session.mark();
+    session.open(ciUri, 'include:\n  - local: /ci/templates.yml\nbuild:\n  extends: .tpl\n  script: [make]\n');
+    await session.waitForDiagnostics(templatesUri, {
+      after: mark,
+      where: (published) => summarize(published.diagnostics).some((d) => d.code === 'image/latest-tag'),
+      what: 'the included file analysed as a pipeline file once `.gitlab-ci.yml` includes it',
+    });
+    assert.equal(await session.stop(), 0);
+  });
+});

@@ -47,6 +47,8 @@ export type RuleFailureReporter = (family: string, error: unknown) => void;
 
 interface CacheEntry {
   readonly version: number;
+  /** The kind it was parsed as: a YAML file becomes a pipeline when another file starts including it. */
+  readonly kind: DocumentKind;
   readonly parsed: ParsedDocument;
   analysis?: { readonly context: AnalysisContext; readonly result: DocumentAnalysis };
 }
@@ -66,10 +68,11 @@ export class LanguageService {
    * @param kind overrides the kind the file's name gives (a file named on the command line)
    */
   getParsed(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): ParsedDocument {
+    const documentKind = kind ?? this.getDocumentKind(document, context);
     const cached = this.cache.get(document.uri);
-    if (cached && cached.version === document.version) return cached.parsed;
-    const parsed = parseDocumentAs(kind ?? this.getDocumentKind(document, context), document.getText());
-    this.cache.set(document.uri, { version: document.version, parsed });
+    if (cached && cached.version === document.version && cached.kind === documentKind) return cached.parsed;
+    const parsed = parseDocumentAs(documentKind, document.getText());
+    this.cache.set(document.uri, { version: document.version, kind: documentKind, parsed });
     return parsed;
   }
 
