@@ -173,6 +173,47 @@ describe('default: and variables: of an included file', () => {
   ]);
 });
 
+/** `registry.example.com` credentials, as the included file writes them. */
+const AUTH = '\'{"auths":{"registry.example.com":{"auth":"dXNlcjpwYXNz"}}}\'';
+
+describe('DOCKER_AUTH_CONFIG of an included file', () => {
+  run([
+    {
+      name: 'the included global `variables:` give the job its credentials',
+      content: 'include:\n  - local: /ci/auth.yml\nbuild:\n  image: registry.example.com/team/app:1.0\n  script: [make]\n',
+      files: { 'ci/auth.yml': `variables:\n  DOCKER_AUTH_CONFIG: ${AUTH}\n` },
+      code: 'auth/no-credentials',
+      expected: [],
+    },
+    {
+      name: 'an included template\'s variables give the job that extends it its credentials',
+      content: 'include:\n  - local: /ci/auth.yml\nbuild:\n  extends: .registry\n  image: registry.example.com/team/app:1.0\n  script: [make]\n',
+      files: { 'ci/auth.yml': `.registry:\n  variables:\n    DOCKER_AUTH_CONFIG: ${AUTH}\n` },
+      code: 'auth/no-credentials',
+      expected: [],
+    },
+    {
+      name: 'credentials of the included file for another registry leave the image without any',
+      content: 'include:\n  - local: /ci/auth.yml\nbuild:\n  image: other.example.com/team/app:1.0\n  script: [make]\n',
+      files: { 'ci/auth.yml': `variables:\n  DOCKER_AUTH_CONFIG: ${AUTH}\n` },
+      code: 'auth/no-credentials',
+      expected: ['other.example.com/team/app:1.0'],
+    },
+  ]);
+
+  test('the image hover names the included file\'s `DOCKER_AUTH_CONFIG` as the credentials used', () => {
+    const pipeline = 'include:\n  - local: /ci/auth.yml\nbuild:\n  image: registry.example.com/team/app:1.0\n  script: [make]\n';
+    const workspace: Record<string, string> = { 'file:///project/ci/auth.yml': `variables:\n  DOCKER_AUTH_CONFIG: ${AUTH}\n` };
+    const context = makeContext({ workspace });
+    const document = TextDocument.create(MAIN, 'yaml', 1, pipeline);
+    const hover = new LanguageService().doHover(document, document.positionAt(pipeline.indexOf('team/app')), context);
+    const text = JSON.stringify(hover?.contents);
+    assert.match(text, /registry\.example\.com/);
+    assert.doesNotMatch(text, /anonymous/i);
+    assert.doesNotMatch(text, /dXNlcjpwYXNz|pass/);
+  });
+});
+
 describe('nested, glob and cyclic includes', () => {
   run([
     {

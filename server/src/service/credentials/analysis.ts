@@ -4,7 +4,7 @@
  * lookup in the context of the job that pulls it.
  */
 import type { Finding } from '../finding';
-import type { CiAnalysis } from '../model/ciModel';
+import type { CiAnalysis, IncludedFile } from '../model/ciModel';
 import type { ImageOccurrence } from '../model/images';
 import type { RunnerConfigModel } from '../model/runnerModel';
 import type { WorkspaceView } from '../model/workspace';
@@ -74,16 +74,27 @@ export function analyzeCiCredentials(ci: CiAnalysis, uri: string, images: readon
       });
     }
   }
-  const byNode = new Map(configs.map((config) => [config.node, config] as const));
-  /** The job's own effective `DOCKER_AUTH_CONFIG` (its variables, else the global ones). */
+  /** Each included file's configs, read on first use; their findings are reported in that file. */
+  const includedConfigs = new Map<IncludedFile, CiAuthConfig[]>();
+  const configsOf = (file: IncludedFile | undefined): readonly CiAuthConfig[] => {
+    if (!file) return configs;
+    let found = includedConfigs.get(file);
+    if (!found) includedConfigs.set(file, (found = readCiAuthConfigs(file.model, file.uri, settings)));
+    return found;
+  };
+  /**
+   * The job's own effective `DOCKER_AUTH_CONFIG` (its variables, else the global ones),
+   * wherever it is written: GitLab merges the variables of `include: local` files and
+   * templates before the runner sees the job (REFERENCE §3.2).
+   */
   const jobAuth = (jobName: string | undefined): CiAuthConfig | undefined => {
     const job = jobName === undefined ? undefined : ci.model.jobs.get(jobName);
-    const definition = job ? ci.getEffectiveJob(job).variables.get('DOCKER_AUTH_CONFIG') : ci.model.globalVariables.get('DOCKER_AUTH_CONFIG');
+    const definition = job ? ci.getEffectiveJob(job).variables.get('DOCKER_AUTH_CONFIG') : ci.globalVariables.get('DOCKER_AUTH_CONFIG');
     const node = definition?.node;
-    // One written in an included file is read when that file is analysed.
-    if (!node || ci.fileOf(node)) return undefined;
-    if (node.kind === 'scalar') return byNode.get(node);
-    return configs.find((config) => config.node.start >= node.start && config.node.end <= node.end);
+    if (!node) return undefined;
+    const candidates = configsOf(ci.fileOf(node));
+    if (node.kind === 'scalar') return candidates.find((config) => config.node === node);
+    return candidates.find((config) => config.node.start >= node.start && config.node.end <= node.end);
   };
   const resolved = resolveAll(images, (image) => getJobSources(jobAuth(image.users[0])?.read.source, shared.runner, shared.docker, settings), settings);
   findings.push(...resolved.findings);
