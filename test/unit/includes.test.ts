@@ -261,6 +261,49 @@ describe('nested, glob and cyclic includes', () => {
   ]);
 });
 
+describe('includes with `rules:` (conditional)', () => {
+  const CONDITIONAL = 'include:\n  - local: /ci/defaults.yml\n    rules:\n      - if: $CI_COMMIT_BRANCH == "main"\n';
+  run([
+    {
+      name: 'does not flag a job without an image when a conditional include may give `default:` one',
+      content: `${CONDITIONAL}lint:\n  script: [make]\n`,
+      files: { 'ci/defaults.yml': 'default:\n  image: ruby:3.3.1\n' },
+      code: 'runner/default-image',
+      expected: [],
+    },
+    {
+      name: 'does not flag a variable the conditional include may define',
+      content: `${CONDITIONAL}build:\n  image: $IMG:20.1.0\n  script: [make]\n`,
+      files: { 'ci/defaults.yml': 'variables:\n  IMG: node\n' },
+      code: 'image/undefined-variable',
+      expected: [],
+    },
+    {
+      name: 'still flags a job without an image when the conditional include gives none either',
+      content: `${CONDITIONAL}lint:\n  script: [make]\n`,
+      files: { 'ci/defaults.yml': 'variables:\n  IMG: node\n' },
+      code: 'runner/default-image',
+      expected: ['lint'],
+    },
+  ]);
+
+  test('the job hover says the include applies only when its rules match', () => {
+    const pipeline = 'include:\n  - local: /ci/defaults.yml\n    rules:\n      - if: $CI_COMMIT_BRANCH == "main"\nlint:\n  script: [make]\n';
+    const context = makeContext({ workspace: { 'file:///project/ci/defaults.yml': 'default:\n  image: ruby:3.3.1\n' } });
+    const document = TextDocument.create(MAIN, 'yaml', 1, pipeline);
+    const hover = new LanguageService().doHover(document, document.positionAt(pipeline.indexOf('lint')), context);
+    assert.match(JSON.stringify(hover?.contents), /`\/ci\/defaults\.yml` is included with `rules:`: GitLab includes it only when its rules match at pipeline creation/);
+  });
+
+  test('an include without `rules:` is not conditional', () => {
+    const pipeline = 'include:\n  - local: /ci/defaults.yml\nlint:\n  script: [make]\n';
+    const context = makeContext({ workspace: { 'file:///project/ci/defaults.yml': 'default:\n  image: ruby:3.3.1\n' } });
+    const document = TextDocument.create(MAIN, 'yaml', 1, pipeline);
+    const hover = new LanguageService().doHover(document, document.positionAt(pipeline.indexOf('lint')), context);
+    assert.doesNotMatch(JSON.stringify(hover?.contents), /only when its rules match/);
+  });
+});
+
 describe('includes Pullguard cannot read', () => {
   run([
     {

@@ -126,6 +126,11 @@ export function getJobHover(analysis: CiAnalysis, offset: number, context: RuleC
     notes.push(`\`extends\` names ${code(template)}, which is not in this file; it may come from an \`include:\`, so what it sets is not shown.`);
   }
   for (const problem of effective.extendsProblems) notes.push(describeProblem(problem, analysis));
+  const conditional = [...new Set(analysis.conditionalIncludes.map((include) => include.target))];
+  if (conditional.length > 0) {
+    const several = conditional.length > 1;
+    notes.push(`${conditional.map(code).join(', ')} ${several ? 'are' : 'is'} included with \`rules:\`: GitLab includes ${several ? 'each' : 'it'} only when its rules match at pipeline creation, so what ${several ? 'they set' : 'it sets'} may not apply.`);
+  }
   if (!job.hidden && !effective.isTrigger && (services.length > 0 || runnerServices.length > 0)) {
     const network = getJobNetworkPerBuild(effective, getDockerRunners(context.workspace).map((r) => r.runner), context.settings);
     notes.push(network

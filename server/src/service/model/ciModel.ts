@@ -61,6 +61,8 @@ export interface CiInclude {
   /** The file, URL, project, template or component named. */
   readonly target: string;
   readonly node: YNode;
+  /** It has `rules:`: GitLab includes it only when they match, which depends on the pipeline's variables. */
+  readonly conditional: boolean;
 }
 
 /** A pipeline file of the workspace that a document includes (`include: local`). */
@@ -179,6 +181,11 @@ export interface IncludedConfig {
   readonly roots: readonly YMap[];
   /** `include:` entries, here or in an included file, whose content Pullguard cannot read. */
   readonly unread: readonly CiInclude[];
+  /**
+   * Read `include: local` entries with `rules:`: their content is used (a job may extend
+   * their templates), but whether it applies is decided when the pipeline is created.
+   */
+  readonly conditional: readonly CiInclude[];
   /** Another pipeline of the workspace includes this document: its keys apply here too. */
   readonly includedElsewhere: boolean;
 }
@@ -219,7 +226,7 @@ function collectIncludes(node: YNode | undefined, into: CiInclude[]): void {
   if (node.kind === 'scalar') {
     // A bare string include is local unless it is a URL.
     const target = scalarText(node);
-    if (target) into.push({ kind: /^https?:\/\//.test(target) ? 'remote' : 'local', target, node });
+    if (target) into.push({ kind: /^https?:\/\//.test(target) ? 'remote' : 'local', target, node, conditional: false });
   } else if (node.kind === 'seq') {
     for (const item of node.items) collectIncludes(item, into);
   } else {
@@ -227,7 +234,8 @@ function collectIncludes(node: YNode | undefined, into: CiInclude[]): void {
       const value = getValue(node, kind);
       if (value === undefined) continue;
       const target = scalarText(value) ?? '';
-      into.push({ kind, target, node: value.kind === 'scalar' && kind === 'local' ? value : node });
+      const conditional = getValue(node, 'rules') !== undefined;
+      into.push({ kind, target, node: value.kind === 'scalar' && kind === 'local' ? value : node, conditional });
       return;
     }
   }
@@ -324,12 +332,21 @@ export class CiAnalysis {
     return this.included ? this.included.unread : this.model.includes;
   }
 
+  /** Read `include:` entries with `rules:`, whose content may or may not apply. */
+  get conditionalIncludes(): readonly CiInclude[] {
+    return this.included?.conditional ?? [];
+  }
+
   /** Another pipeline of the workspace includes this document: its `default:`, variables and templates apply here too. */
   get includedElsewhere(): boolean {
     return this.included?.includedElsewhere ?? false;
   }
 
-  /** True when templates, jobs, `default:` and variables may come from a file Pullguard cannot read. */
+  /**
+   * True when templates, jobs, `default:` and variables may come from a file Pullguard
+   * cannot read. A conditional include is read: what it may set is known, so rules stay
+   * silent on what it supplies and still report what nothing supplies.
+   */
   get hasUnknownContext(): boolean {
     return this.unreadIncludes.length > 0 || this.includedElsewhere;
   }

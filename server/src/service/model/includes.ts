@@ -40,6 +40,7 @@ export function getIncludedConfig(model: CiModel, path: string, workspace: Works
 
   const files: IncludedFile[] = [];
   const unread: CiInclude[] = [];
+  const conditional: CiInclude[] = [];
   // The document counts as visited: a file including it back is a cycle, cut here.
   const visited = new Set([path]);
   const matching = (pattern: string): IncludedFile[] => {
@@ -63,6 +64,8 @@ export function getIncludedConfig(model: CiModel, path: string, workspace: Works
         unread.push(include);
         continue;
       }
+      // Read all the same: a job may extend its templates whenever it is included.
+      if (include.conditional) conditional.push(include);
       for (const file of found) {
         if (visited.has(file.path)) continue;
         visited.add(file.path);
@@ -88,5 +91,5 @@ export function getIncludedConfig(model: CiModel, path: string, workspace: Works
     for (const [name, definition] of file.model.globalVariables) globalVariables.set(name, definition);
     if (file.model.root) roots.push(file.model.root);
   }
-  return { files, jobs, defaults, globalVariables, roots, unread, includedElsewhere };
+  return { files, jobs, defaults, globalVariables, roots, unread, conditional, includedElsewhere };
 }
