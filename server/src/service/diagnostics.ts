@@ -2,7 +2,7 @@
  * The one place where findings become LSP diagnostics: offsets to positions,
  * severities from settings, rule links, tags and related information.
  */
-import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver-types';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation, type Range } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { getRule, getRuleDocsUrl, type Severity } from './codes';
 import type { Finding } from './finding';
@@ -15,13 +15,30 @@ const SEVERITIES: Readonly<Record<Severity, DiagnosticSeverity>> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/**
+ * The range of `length` UTF-16 units at `offset`, widened so that neither end falls
+ * between the two halves of a surrogate pair: a parser that counts in code units can
+ * report an error one unit into an emoji, and an editor cannot show half a character.
+ */
+function wholeCharactersRange(document: TextDocument, offset: number, length: number): Range {
+  const text = document.getText();
+  let start = offset;
+  let end = offset + length;
+  if (isHighSurrogate(text.charCodeAt(start - 1)) && isLowSurrogate(text.charCodeAt(start))) start--;
+  if (isHighSurrogate(text.charCodeAt(end - 1)) && isLowSurrogate(text.charCodeAt(end))) end++;
+  return { start: document.positionAt(start), end: document.positionAt(end) };
+}
+
 export function toDiagnostics(document: TextDocument, findings: readonly Finding[], settings: Settings): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const found of findings) {
     const severity = settings.rules[found.code] ?? found.severity ?? getRuleSeverity(settings, found.code);
     if (severity === 'off') continue;
     const diagnostic: Diagnostic = {
-      range: { start: document.positionAt(found.offset), end: document.positionAt(found.offset + found.length) },
+      range: wholeCharactersRange(document, found.offset, found.length),
       severity: SEVERITIES[severity],
       code: found.code,
       codeDescription: { href: getRuleDocsUrl(found.code) },
@@ -35,7 +52,7 @@ export function toDiagnostics(document: TextDocument, findings: readonly Finding
       diagnostic.relatedInformation = found.related.map((place): DiagnosticRelatedInformation => ({
         location: {
           uri: document.uri,
-          range: { start: document.positionAt(place.offset), end: document.positionAt(place.offset + place.length) },
+          range: wholeCharactersRange(document, place.offset, place.length),
         },
         message: place.message,
       }));
