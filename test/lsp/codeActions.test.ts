@@ -275,6 +275,15 @@ describe('code actions over LSP', () => {
       });
     });
 
+    test('renames an unknown [runners.docker] key to the one it was meant to be (replace)', async () => {
+      const text = '[[runners]]\n  executor = "docker"\n  [runners.docker]\n    image = "alpine:3.20"\n    pull_polcy = "if-not-present"\n';
+      const action = await assertFixed({
+        files: [{ path: RUNNER, text }], target: RUNNER, code: 'runner/unknown-key', title: 'Rename to `pull_policy`',
+        expected: { [RUNNER]: text.replace('pull_polcy', 'pull_policy') },
+      });
+      assert.equal(action.isPreferred, true);
+    });
+
     test('offers Create DOCKER_AUTH_CONFIG as a client command with the registry (create-auth-config)', async () => {
       const session = await Session.start({ root: workspace.folder('create-auth-config') });
       const uri = uriOf(join(workspace.root, 'create-auth-config', CI));

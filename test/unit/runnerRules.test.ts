@@ -137,6 +137,13 @@ const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
     { name: 'does not flag a job user a runner `user` overrides', content: 'test:\n  image:\n    name: node:20\n    docker:\n      user: root\n  script: [x]\n', workspace: withRunner('    user = "app"\n    allowed_users = ["app"]\n'), expected: [] },
     { name: 'does not flag when allowed_users and user are unset', content: 'test:\n  image:\n    name: node:20\n    docker:\n      user: root\n  script: [x]\n', workspace: withRunner(''), expected: [] },
   ],
+  'runner/unknown-key': [
+    { name: 'flags a misspelt key, once', kind: 'runner-config', content: runner('    pull_polcy = "always"\n    allowed_image = ["python:*"]\n'), expected: ['pull_polcy', 'allowed_image'] },
+    { name: 'flags a [[runners]] setting written under [runners.docker]', kind: 'runner-config', content: runner('    environment = ["FF_NETWORK_PER_BUILD=true"]\n'), expected: ['environment'] },
+    { name: 'flags an unknown sub-table at its header', kind: 'runner-config', content: `${runner('')}  [runners.docker.service]\n    name = "mysql:8.4"\n`, expected: ['service'] },
+    { name: 'flags a key of a dotted or inline docker table', kind: 'runner-config', content: '[[runners]]\n  executor = "docker"\n  docker.imag = "ruby:3.3"\n', expected: ['imag'] },
+    { name: 'does not flag the keys of the runner\'s DockerConfig, sub-tables included', kind: 'runner-config', content: `${runner('    pull_policy = "always"\n    tls_verify = false\n    shm_size = 0\n    services_limit = 2\n    log_options = { max-size = "10m" }\n')}  [runners.docker.tmpfs]\n    "/tmp" = "rw"\n  [[runners.docker.services]]\n    name = "mysql:8.4"\n`, expected: [] },
+  ],
   'runner/default-image': [
     { name: 'flags a job without image, naming the runner\'s default', content: 'lint:\n  script: [bundle exec rubocop]\n', workspace: withRunner(''), expected: ['lint'] },
     { name: 'flags a job whose inherit: turns off default: image', content: 'default:\n  image: ruby:3.3\nlint:\n  inherit:\n    default: [services]\n  script: [x]\n', expected: ['lint'] },
@@ -180,6 +187,15 @@ describe('runner rules', () => {
     assert.deepEqual(flag!.diagnostic.data, { fix: 'replace', title: 'Add FF_NETWORK_PER_BUILD=true to environment', newText: '"docker"\n  environment = ["FF_NETWORK_PER_BUILD=true"]' });
     const policy = analyze('runner-config', runner('    pull_policy = ["if_not_present"]\n')).find((f) => f.code === 'runner/invalid-pull-policy');
     assert.deepEqual(policy!.diagnostic.data, { fix: 'replace', title: 'Change to "if-not-present"', newText: '"if-not-present"' });
+  });
+
+  test('suggests the key a misspelling was meant to be, and renames it as a fix', () => {
+    const [found] = analyze('runner-config', runner('    allowed_image = ["python:*"]\n')).filter((f) => f.code === 'runner/unknown-key');
+    assert.equal(found!.message, 'The runner does not know `allowed_image` in `[runners.docker]` and ignores it, so this setting has no effect. Did you mean `allowed_images`?');
+    assert.deepEqual(found!.diagnostic.data, { fix: 'replace', title: 'Rename to `allowed_images`', newText: 'allowed_images' });
+    const [unknown] = analyze('runner-config', runner('    colour = "blue"\n')).filter((f) => f.code === 'runner/unknown-key');
+    assert.equal(unknown!.message, 'The runner does not know `colour` in `[runners.docker]` and ignores it, so this setting has no effect.');
+    assert.equal(unknown!.diagnostic.data, undefined);
   });
 
   test('reads services written as inline tables for hostnames and collisions', () => {

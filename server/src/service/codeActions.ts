@@ -90,6 +90,7 @@ const POLICIES: Readonly<Record<string, FixPolicy>> = {
   'runner/legacy-links': { preferred: true },
   'runner/no-network-per-build': { preferred: true },
   'runner/services-as-strings': { preferred: true, fixAll: true },
+  'runner/unknown-key': { preferred: true },
 };
 
 // ---- Decoding `Diagnostic.data` ------------------------------------------------------

@@ -92,6 +92,7 @@ export const RULES: readonly RuleInfo[] = [
   rule('runner/if-not-present-private', 'information', '`if-not-present` with private images lets other jobs reuse them.'),
   rule('runner/user-not-allowed', 'warning', 'Job `image:docker:user` not in `allowed_users`.'),
   rule('runner/default-image', 'hint', 'A job with no image runs in the runner\'s default image.'),
+  rule('runner/unknown-key', 'warning', 'A key `[runners.docker]` does not have: the runner ignores it.'),
 
   // syntax/* — parse errors
   rule('syntax/yaml', 'error', 'YAML syntax error.'),

@@ -16,6 +16,7 @@ import { decodeAuth, encodeAuth } from './base64';
 import { toHost, embedWholeJson, type EmbeddedJson } from './embeddedJson';
 import { convertToRegistryPath, hostOfPath, isEcrHost } from './normalize';
 import type { AuthEntry, CredentialSource, HelperEntry, SourceOrigin, SourcePlace } from './types';
+import { suggest } from '../text/suggest';
 
 /** Top-level fields of docker/cli's `ConfigFile` (REFERENCE §5.1). */
 const TOP_LEVEL_KEYS = [
@@ -88,36 +89,6 @@ export interface DockerConfigRead {
   readonly embedded: EmbeddedJson;
 }
 
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The known key a near miss was meant to be: same letters in another case, or up to two edits. */
-export function suggestKey(key: string, known: readonly string[]): string | undefined {
-  const exact = known.find((k) => k.toLowerCase() === key.toLowerCase());
-  if (exact) return exact;
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = levenshtein(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
 function propertiesOf(node: JsonNode | undefined): Array<{ key: JsonNode; value: JsonNode | undefined; name: string }> {
   if (node?.type !== 'object') return [];
   return (node.children ?? []).flatMap((property) => {
@@ -183,7 +154,7 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
   const topNames = top.map((p) => p.name);
   for (const { key, name } of top) {
     if (TOP_LEVEL_KEYS.includes(name)) continue;
-    const suggestion = suggestKey(name, TOP_LEVEL_KEYS);
+    const suggestion = suggest(name, TOP_LEVEL_KEYS);
     const caseOnly = suggestion && suggestion.toLowerCase() === name.toLowerCase();
     if (caseOnly && topNames.includes(suggestion)) continue;
     report('auth/unknown-key', key,
@@ -210,7 +181,7 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
         const at = toHost(embedded, property.offset, property.length);
         findings.push({ code: 'auth/email-ignored', ...at, message: 'The `email` field is ignored: docker/cli no longer reads it. Remove it.', data: { fix: 'remove-field', key: name, field: 'email' } });
       } else if (!ENTRY_KEYS.includes(fieldName)) {
-        const suggestion = suggestKey(fieldName, ENTRY_KEYS.filter((k) => k !== 'email'));
+        const suggestion = suggest(fieldName, ENTRY_KEYS.filter((k) => k !== 'email'));
         report('auth/unknown-key', fieldKey,
           `The runner ignores the unknown field \`${fieldName}\` of the \`${name}\` entry${suggestion ? `; did you mean \`${suggestion}\`?` : '.'}`,
           suggestion ? { fix: 'replace', title: `Rename to "${suggestion}"`, newText: JSON.stringify(suggestion) } : undefined);

@@ -12,6 +12,7 @@ import type { ImageOccurrence } from '../model/images';
 import { describeRunner, type RunnerSection } from '../model/runnerModel';
 import { getKeys, getOwnPair, getValue, scalarText, type YMap, type YNode, type YPair, type YScalar } from '../parse/yamlModel';
 import { getDockerRunners, type RuleContext } from './services';
+import { suggest } from '../text/suggest';
 
 export const PULL_POLICIES = ['always', 'if-not-present', 'never'] as const;
 
@@ -40,40 +41,6 @@ function list(values: readonly string[], conjunction = 'and'): string {
   const quoted = values.map(code);
   if (quoted.length <= 1) return quoted.join('');
   return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
-}
-
-/** Optimal string alignment distance (Damerau–Levenshtein with adjacent swaps). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** The closest of `candidates`, for "did you mean": case, `_`/`-` and camelCase folded, then at most 2 edits. */
-export function suggest(value: string, candidates: readonly string[], mistakes: Readonly<Record<string, string>> = {}): string | undefined {
-  if (Object.hasOwn(mistakes, value)) return mistakes[value];
-  const fold = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[_\s]/g, '-');
-  const folded = fold(value);
-  const exact = candidates.find((c) => fold(c) === folded);
-  if (exact) return exact;
-  if (value.length < 3) return undefined;
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(folded, fold(candidate));
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
 }
 
 function rangeOf(node: { start: number; end: number }): { offset: number; length: number } {

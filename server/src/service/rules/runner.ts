@@ -19,11 +19,12 @@ import {
   type RunnerSection,
   type StringSetting,
 } from '../model/runnerModel';
-import { decodeTomlString, type TomlString } from '../parse/tomlModel';
+import { decodeTomlString, keyPath, type TomlKeyValue, type TomlString, type TomlTable } from '../parse/tomlModel';
 import { parseImageReference } from '../reference/parseReference';
 import type { Settings } from '../settings';
 import { expandVariables, getPredefinedVariables, type VariableLookup } from '../variables';
-import { getAllowedPullPolicies, PULL_POLICIES, suggest } from './ci';
+import { getAllowedPullPolicies, PULL_POLICIES } from './ci';
+import { suggest } from '../text/suggest';
 import { getDockerRunners, type RuleContext } from './services';
 
 function code(text: string): string {
@@ -466,6 +467,84 @@ function privateImageFinding(node: TomlString | { range: readonly [number, numbe
  * @example [[runners]] executor = "docker" + [runners.docker] links = ["db:db"]  → runner/legacy-links
  * @example [[runners]] executor = "docker" + [runners.docker] image = "ruby:3.3"  → no finding
  */
+/**
+ * The keys of `[runners.docker]`: the TOML tags of the runner's `DockerConfig` and the
+ * `DockerCredentials` it embeds (RCFG `DockerConfig`, helpers/docker/credentials.go;
+ * REFERENCE §4.2 lists the ones this project reasons about).
+ */
+export const DOCKER_SECTION_KEYS: readonly string[] = [
+  'host', 'tls_cert_path', 'tls_verify',
+  'hostname', 'image', 'runtime', 'memory', 'memory_swap', 'memory_reservation', 'cgroup_parent',
+  'cpuset_cpus', 'cpuset_mems', 'cpus', 'cpu_shares', 'dns', 'dns_search', 'privileged',
+  'services_privileged', 'disable_entrypoint_overwrite', 'user', 'allowed_users', 'group_add',
+  'userns_mode', 'cap_add', 'cap_drop', 'oom_kill_disable', 'oom_score_adjust', 'security_opt',
+  'services_security_opt', 'devices', 'device_cgroup_rules', 'gpus', 'services_devices',
+  'disable_cache', 'volumes', 'volume_driver', 'volume_driver_ops', 'cache_dir', 'extra_hosts',
+  'volumes_from', 'network_mode', 'ipcmode', 'mac_address', 'links', 'services', 'services_limit',
+  'service_memory', 'service_memory_swap', 'service_memory_reservation', 'service_cgroup_parent',
+  'service_slot_cgroup_template', 'service_cpuset_cpus', 'service_cpus', 'service_cpu_shares',
+  'service_gpus', 'wait_for_services_timeout', 'allowed_images', 'allowed_privileged_images',
+  'allowed_privileged_services', 'allowed_pull_policies', 'allowed_services', 'pull_policy',
+  'isolation', 'shm_size', 'tmpfs', 'services_tmpfs', 'sysctls', 'helper_image',
+  'helper_image_flavor', 'container_labels', 'enable_ipv6', 'ulimit', 'network_mtu', 'log_options',
+];
+
+/** `[[runners]]` settings often written under `[runners.docker]` by mistake (REFERENCE §4.1). */
+const RUNNER_LEVEL_KEYS: readonly string[] = ['environment', 'executor', 'feature_flags', 'name', 'url', 'token', 'limit', 'builds_dir', 'shell'];
+
+/** Where an unknown key is written: its segment in a `key = value` line or in a table header. */
+function unknownKeyPlace(config: RunnerConfigModel, runner: RunnerSection, path: readonly (string | number)[], pair: TomlKeyValue): { offset: number; length: number } | undefined {
+  const ownKeys = keyPath(pair);
+  // `path` is ['runners', N, 'docker', KEY, ...]; the pair's own key covers its last segments.
+  const segment = 3 - (path.length - ownKeys.length);
+  if (segment >= 0) return rangeOf(pair.key.keys[segment]!);
+  // From a header such as `[runners.docker.KEY]`: its segments have no array index.
+  const table = config.toml.program?.body[0].body.find((item): item is TomlTable =>
+    item.type === 'TOMLTable' && item.resolvedKey[1] === runner.index && item.resolvedKey[2] === 'docker' && item.resolvedKey[3] === path[3]);
+  const keys = table?.key.keys ?? [];
+  const docker = keys.findIndex((key, i) => i > 0 && keyName(key) === 'docker');
+  const header = docker >= 0 ? keys[docker + 1] : undefined;
+  return header ? rangeOf(header) : undefined;
+}
+
+function keyName(key: TomlKeyValue['key']['keys'][number]): string {
+  return key.type === 'TOMLBare' ? key.name : key.value;
+}
+
+/**
+ * A key `[runners.docker]` does not have: the runner's TOML decoding skips keys its
+ * configuration type lacks, so the setting silently does nothing.
+ * @example [runners.docker] pull_polcy = "always"   → runner/unknown-key (did you mean `pull_policy`?)
+ * @example [runners.docker] pull_policy = "always"  → no finding
+ */
+function checkUnknownDockerKeys(config: RunnerConfigModel, runner: RunnerSection): Finding[] {
+  const findings: Finding[] = [];
+  const reported = new Set<string>();
+  for (const entry of runner.entries) {
+    const [, , docker, key] = entry.path;
+    if (docker !== 'docker' || typeof key !== 'string' || DOCKER_SECTION_KEYS.includes(key) || reported.has(key)) continue;
+    const place = unknownKeyPlace(config, runner, entry.path, entry.pair);
+    if (!place) continue;
+    reported.add(key);
+    if (RUNNER_LEVEL_KEYS.includes(key)) {
+      findings.push({
+        code: 'runner/unknown-key',
+        ...place,
+        message: `${code(key)} is a \`[[runners]]\` setting, not a \`[runners.docker]\` one: written here, the runner ignores it. Move it above the \`[runners.docker]\` table of runner ${describeRunner(runner)}.`,
+      });
+      continue;
+    }
+    const suggestion = suggest(key, DOCKER_SECTION_KEYS);
+    findings.push({
+      code: 'runner/unknown-key',
+      ...place,
+      message: `The runner does not know ${code(key)} in \`[runners.docker]\` and ignores it, so this setting has no effect.${suggestion ? ` Did you mean ${code(suggestion)}?` : ''}`,
+      ...(suggestion ? { data: { fix: 'replace' as const, title: `Rename to \`${suggestion}\``, newText: suggestion } } : {}),
+    });
+  }
+  return findings;
+}
+
 export function checkRunnerConfig(config: RunnerConfigModel, settings: Settings): Finding[] {
   const findings: Finding[] = [];
   for (const runner of config.runners) {
@@ -478,6 +557,7 @@ export function checkRunnerConfig(config: RunnerConfigModel, settings: Settings)
       ...checkServicesAsStrings(config, runner),
       ...checkRunnerUser(runner),
       ...checkOwnPrivateImages(config, runner, settings),
+      ...checkUnknownDockerKeys(config, runner),
     );
   }
   return findings;
