@@ -20,6 +20,8 @@ const EDITOR_TOOLS = ['node24', 'codeServer', 'chromium'];
 const SUITES = {
   unit: { dir: 'test/unit', needsBuild: false },
   lsp: { dir: 'test/lsp', needsBuild: true },
+  // Property-based fuzzing of the core and the CLI with a fixed seed and 20,000 cases (test/fuzz/harness.ts).
+  fuzz: { dir: 'test/fuzz', needsBuild: false },
   'e2e-exthost': { driver: 'scripts/e2e/exthost.mjs', tools: EDITOR_TOOLS, needsVsix: true },
   'e2e-ui': { driver: 'scripts/e2e/ui.mjs', tools: EDITOR_TOOLS, needsVsix: true },
   nvim: { driver: 'scripts/e2e/nvim.mjs', tools: ['nvim'], needsVsix: true },
