@@ -9,10 +9,7 @@ import type { KeyPlace } from './credentials/sources';
 import type { CredentialSource, Resolution } from './credentials/types';
 import type { ImageOccurrence } from './model/images';
 import type { ImageCredentials } from './rules/auth';
-
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
+import { code } from './text/markdown';
 
 function describeSource(source: CredentialSource): string {
   switch (source.origin.kind) {

@@ -9,11 +9,7 @@ import { getServiceHostnames } from './reference/serviceHostnames';
 import { expandVariables } from './variables';
 import { describeCredentials, getCredentialNotes } from './credentialHover';
 import type { ImageCredentials } from './rules/auth';
-
-function code(text: string): string {
-  // Backticks inside a value would end the code span early.
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
+import { code } from './text/markdown';
 
 /** The pull policy the runner will use: the job's own, else the runners' (REFERENCE §4.4). */
 function describePullPolicy(occurrence: ImageOccurrence, workspace: WorkspaceView): string {

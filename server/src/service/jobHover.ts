@@ -9,16 +9,13 @@ import type { CiAnalysis, EffectiveJob, ExtendsProblem, ImageUse } from './model
 import { describeRunner } from './model/runnerModel';
 import { getRunnerDefaultImage } from './rules/runner';
 import { getDockerRunners, getJobNetworkPerBuild, ServiceResolver, type JobService, type RuleContext } from './rules/services';
+import { code } from './text/markdown';
 
 export interface JobHover {
   readonly contents: MarkupContent;
   /** The job name's span, as offsets. */
   readonly start: number;
   readonly end: number;
-}
-
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
 }
 
 function originOf(use: ImageUse, jobName: string): string {

@@ -23,6 +23,7 @@ import type { ImageReference } from '../reference/types';
 import { isJobPayloadSource } from './jobPayload';
 import { compareKeys, convertToRegistryPath, getLookupPaths, hostOfPath, isEcrHost, isUnmatchedDockerHubAlias, normalizeImageRef, stripPort } from './normalize';
 import type { AuthEntry, Candidate, CredentialSource, HelperEntry, Resolution } from './types';
+import { code } from '../text/markdown';
 
 export interface ResolveOptions {
   /** The runner's operating system: it names the helper binaries. */
@@ -37,11 +38,6 @@ interface Contribution extends Candidate {
   readonly origin: CredentialSource;
   readonly entry?: AuthEntry;
   readonly helper?: HelperEntry;
-}
-
-function code(text: string): string {
-  // A backtick inside a value would end the code span early.
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
 }
 
 /** Docker's `ParseDockerRef`: `:latest` when there is neither tag nor digest; the tag dropped when a digest is present. */

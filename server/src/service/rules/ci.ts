@@ -13,6 +13,7 @@ import { describeRunner, type RunnerSection } from '../model/runnerModel';
 import { getKeys, getOwnPair, getValue, scalarText, type YMap, type YNode, type YPair, type YScalar } from '../parse/yamlModel';
 import { getDockerRunners, type RuleContext } from './services';
 import { suggest } from '../text/suggest';
+import { code, list } from '../text/markdown';
 
 export const PULL_POLICIES = ['always', 'if-not-present', 'never'] as const;
 
@@ -32,16 +33,6 @@ const KNOWN_MISTAKES: Readonly<Record<string, string>> = {
   cmd: 'command',
   args: 'command',
 };
-
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
-
-function list(values: readonly string[], conjunction = 'and'): string {
-  const quoted = values.map(code);
-  if (quoted.length <= 1) return quoted.join('');
-  return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
-}
 
 function rangeOf(node: { start: number; end: number }): { offset: number; length: number } {
   return { offset: node.start, length: Math.max(1, node.end - node.start) };

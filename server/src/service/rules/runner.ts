@@ -26,16 +26,7 @@ import { expandVariables, getPredefinedVariables, type VariableLookup } from '..
 import { getAllowedPullPolicies, PULL_POLICIES } from './ci';
 import { suggest } from '../text/suggest';
 import { getDockerRunners, type RuleContext } from './services';
-
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
-
-function list(values: readonly string[], conjunction = 'and'): string {
-  const quoted = values.map(code);
-  if (quoted.length <= 1) return quoted.join('');
-  return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
-}
+import { code, list } from '../text/markdown';
 
 function rangeOf(node: { range: readonly [number, number] }): { offset: number; length: number } {
   return { offset: node.range[0], length: Math.max(1, node.range[1] - node.range[0]) };

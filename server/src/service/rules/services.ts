@@ -28,6 +28,7 @@ import { getAliasParts, getServiceHostnames, type ServiceHostname } from '../ref
 import type { Settings } from '../settings';
 import type { SourceMap } from '../text/sourceMap';
 import { expandVariables, getPredefinedVariables, type VariableLookup, type VariableOrigin } from '../variables';
+import { code, list } from '../text/markdown';
 
 /** What the service, ci and runner rules read besides the document. */
 export interface RuleContext {
@@ -307,16 +308,6 @@ function placeIn(written: Written, start: number, end: number): { offset: number
 
 function wholeName(written: Written): { offset: number; length: number } {
   return placeIn(written, 0, written.text.length);
-}
-
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
-
-function list(values: readonly string[], conjunction = 'and'): string {
-  const quoted = values.map(code);
-  if (quoted.length <= 1) return quoted.join('');
-  return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
 }
 
 // ---- service/alias-collision ------------------------------------------------------
