@@ -17,6 +17,8 @@ export interface TomlSyntaxError {
   readonly offset: number;
   readonly length: number;
   readonly message: string;
+  /** A limit of Pullguard's, not an error of the file: the runner may read it fine. */
+  readonly limit?: boolean;
 }
 
 export interface TomlModel {
@@ -25,6 +27,9 @@ export interface TomlModel {
 }
 
 const MAX_RECOVERIES = 50;
+
+export const TOO_DEEP_OR_LONG =
+  'This TOML has a value too long (over about 100,000 characters) or nesting too deep (thousands of levels) for Pullguard to read, so it is not analysed';
 
 interface ParseErrorLike {
   readonly index: number;
@@ -43,6 +48,13 @@ export function parseTomlModel(text: string): TomlModel {
     try {
       return { program: parseTOML(source), errors };
     } catch (error) {
+      if (error instanceof RangeError) {
+        // The parser recurses once per character of a value and per level of nesting:
+        // a value of a few hundred thousand characters, or nesting thousands of levels
+        // deep, overflows the stack. Say so instead of failing the whole analysis.
+        errors.push({ offset: 0, length: 0, message: TOO_DEEP_OR_LONG, limit: true });
+        break;
+      }
       if (!isParseError(error)) throw error;
       const offset = Math.min(Math.max(0, error.index), text.length);
       const lineStart = source.lastIndexOf('\n', offset - 1) + 1;

