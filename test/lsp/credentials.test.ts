@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { codesOf, ensureServerBuilt, positionAt, Session, stopAllSessions, TempWorkspace, uriOf } from './harness';
+import { describe, test } from 'node:test';
+import { codesOf, positionAt, Session, uriOf, useTempWorkspace } from './harness';
 
 const PLANTED_PASSWORD = 'Pl4nted-Secr3t-Pw';
 const PLANTED_TOKEN = 'pl4nted-identity-t0ken';
@@ -26,12 +26,7 @@ function assertNoSecret(what: string, text: string): void {
   for (const secret of FORBIDDEN) assert.ok(!text.includes(secret), `${what} contains a planted secret (${secret})`);
 }
 
-const workspace = new TempWorkspace('pullguard-lsp-credentials-');
-before(ensureServerBuilt);
-after(async () => {
-  await stopAllSessions();
-  workspace.remove();
-});
+const workspace = useTempWorkspace('pullguard-lsp-credentials-');
 
 describe('credentials across files', () => {
   test('adding DOCKER_AUTH_CONFIG to an open runner config.toml clears auth/no-credentials in the open pipeline', async () => {

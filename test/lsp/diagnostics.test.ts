@@ -5,23 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { FullDocumentDiagnosticReport } from 'vscode-languageserver';
 import {
   codesOf,
   describePublish,
-  ensureServerBuilt,
   expected,
   messageText,
   rangeOf,
   Session,
   Severity,
   sortSummaries,
-  stopAllSessions,
   summarize,
-  TempWorkspace,
   uriOf,
   type DiagnosticSummary,
+  useTempWorkspace,
 } from './harness';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -90,13 +88,7 @@ const RUNNER_CONFIG = [
   '',
 ].join('\n');
 
-const workspace = new TempWorkspace('pullguard-lsp-diagnostics-');
-
-before(() => ensureServerBuilt());
-after(async () => {
-  await stopAllSessions();
-  workspace.remove();
-});
+const workspace = useTempWorkspace('pullguard-lsp-diagnostics-');
 
 describe('push diagnostics (client without textDocument.diagnostic)', () => {
   let session: Session;

@@ -15,9 +15,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
@@ -71,9 +72,36 @@ export class TempWorkspace {
     return path;
   }
 
+  private created = 0;
+
+  /** A fresh, numbered sub-folder: `p1`, `p2`, ... */
+  next(stem = 'p'): string {
+    return this.folder(`${stem}${++this.created}`);
+  }
+
   remove(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/**
+ * The temporary folder of one LSP test file, with the hooks every such file needs: the
+ * server bundle built before its tests; every session stopped and the folder removed after.
+ */
+export function useTempWorkspace(prefix: string): TempWorkspace {
+  const workspace = new TempWorkspace(prefix);
+  before(() => ensureServerBuilt());
+  after(async () => {
+    await stopAllSessions();
+    workspace.remove();
+  });
+  return workspace;
+}
+
+/** Writes `text` to `path`, creating its folders. */
+export function writeTextFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
 }
 
 export function uriOf(path: string): string {
@@ -348,6 +376,30 @@ export class Session {
   /** The diagnostics the server publishes for the document's current version. */
   waitForCurrent(uri: string, options: { after?: number; timeoutMs?: number } = {}): Promise<PublishDiagnosticsParams> {
     return this.waitForDiagnostics(uri, { ...options, version: this.version(uri) });
+  }
+
+  /**
+   * Runs `action` and waits until `uri` is published with `want` (after `filter`): a wait
+   * for a state rather than the next publish, since a change elsewhere in the workspace may
+   * re-publish the document once more with what it already had.
+   */
+  async expectRepublished(
+    uri: string,
+    action: () => void,
+    want: readonly DiagnosticSummary[],
+    why: string,
+    options: { filter?: (found: DiagnosticSummary[]) => DiagnosticSummary[]; timeoutMs?: number } = {},
+  ): Promise<void> {
+    const filter = options.filter ?? ((found) => found);
+    const mark = this.mark();
+    action();
+    const wanted = JSON.stringify(want);
+    await this.waitForDiagnostics(uri, {
+      after: mark,
+      where: (published) => JSON.stringify(filter(summarize(published.diagnostics))) === wanted,
+      timeoutMs: options.timeoutMs,
+      what: `${uri} re-published after ${why} with ${want.map((d) => d.code).join(', ') || 'no diagnostics'}`,
+    });
   }
 
   lastPublished(uri: string): PublishDiagnosticsParams | undefined {

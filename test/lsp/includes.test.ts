@@ -4,19 +4,18 @@
  * `workspace/didChangeWatchedFiles`, or taken from the editor while it is open.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import {
-  ensureServerBuilt,
   expected,
   rangeOf,
   Session,
   Severity,
-  stopAllSessions,
   summarize,
-  TempWorkspace,
   uriOf,
+  useTempWorkspace,
+  writeTextFile,
   type DiagnosticSummary,
 } from './harness';
 
@@ -32,19 +31,7 @@ const WITH_TEMPLATE: DiagnosticSummary[] = [expected('image/not-pinned', rangeOf
 /** `.tpl` no longer defines `$IMG`: the runner would pull `:20.1.0`. */
 const IMG_UNDEFINED: DiagnosticSummary[] = [expected('image/undefined-variable', rangeOf(PIPELINE, '$IMG'), Severity.Warning)];
 
-const workspace = new TempWorkspace('pullguard-lsp-includes-');
-let folders = 0;
-
-before(() => ensureServerBuilt());
-after(async () => {
-  await stopAllSessions();
-  workspace.remove();
-});
-
-function write(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
+const workspace = useTempWorkspace('pullguard-lsp-includes-');
 
 interface Project {
   readonly root: string;
@@ -55,27 +42,16 @@ interface Project {
 
 /** A fresh folder with `ci/templates.yml` and `.gitlab-ci.yml` on disk. */
 function project(): Project {
-  const root = workspace.folder(`p${++folders}`);
+  const root = workspace.next();
   const templates = join(root, 'ci/templates.yml');
-  write(templates, TEMPLATES);
-  write(join(root, '.gitlab-ci.yml'), PIPELINE);
+  writeTextFile(templates, TEMPLATES);
+  writeTextFile(join(root, '.gitlab-ci.yml'), PIPELINE);
   return { root, templates, templatesUri: uriOf(templates), ciUri: uriOf(join(root, '.gitlab-ci.yml')) };
 }
 
-/**
- * Runs `action` and waits until the pipeline is published with `want`: a wait for a
- * state rather than the next publish, since the workspace may be indexed after the
- * first one and any change re-publishes every open document.
- */
-async function expectPipeline(session: Session, p: Project, action: () => void, want: DiagnosticSummary[], why: string): Promise<void> {
-  const mark = session.mark();
-  action();
-  const text = JSON.stringify(want);
-  await session.waitForDiagnostics(p.ciUri, {
-    after: mark,
-    where: (published) => JSON.stringify(summarize(published.diagnostics)) === text,
-    what: `the pipeline published after ${why} with ${want.map((d) => d.code).join(', ') || 'no diagnostics'}`,
-  });
+/** Runs `action` and waits until the pipeline is published with `want`. */
+function expectPipeline(session: Session, p: Project, action: () => void, want: DiagnosticSummary[], why: string): Promise<void> {
+  return session.expectRepublished(p.ciUri, action, want, why);
 }
 
 describe('a template from an included file', () => {
@@ -121,10 +97,10 @@ describe('a template from an included file', () => {
 
 describe('a YAML file that becomes an included pipeline file', () => {
   test('opened before any pipeline includes it, it is analysed once one does', async () => {
-    const root = workspace.folder(`p${++folders}`);
+    const root = workspace.next();
     const templates = join(root, 'ci/templates.yml');
     const templatesText = '.tpl:\n  image: node:latest\n';
-    write(templates, templatesText);
+    writeTextFile(templates, templatesText);
     const templatesUri = uriOf(templates);
     const ciUri = uriOf(join(root, '.gitlab-ci.yml'));
     const session = await Session.start({ root });

@@ -4,16 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { ensureServerBuilt, expected, rangeOf, Session, Severity, stopAllSessions, summarize, TempWorkspace, uriOf, within } from './harness';
+import { describe, test } from 'node:test';
+import { expected, rangeOf, Session, Severity, summarize, uriOf, useTempWorkspace, within } from './harness';
 
-const workspace = new TempWorkspace('pullguard-lsp-lifecycle-');
-
-before(() => ensureServerBuilt());
-after(async () => {
-  await stopAllSessions();
-  workspace.remove();
-});
+const workspace = useTempWorkspace('pullguard-lsp-lifecycle-');
 
 describe('initialize', () => {
   test('answers with incremental sync, hover, and its name', async () => {

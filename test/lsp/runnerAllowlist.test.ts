@@ -5,21 +5,20 @@
  * editor or on disk.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver';
 import {
-  ensureServerBuilt,
   expected,
   positionIn,
   rangeOf,
   Session,
   Severity,
-  stopAllSessions,
   summarize,
-  TempWorkspace,
   uriOf,
+  useTempWorkspace,
+  writeTextFile,
   type DiagnosticSummary,
 } from './harness';
 
@@ -30,37 +29,26 @@ const OPEN = '[[runners]]\n  name = "docker-runner"\n  executor = "docker"\n  [r
 const RESTRICTED = `${OPEN}    allowed_images = ["python:*"]\n`;
 const REFUSED: DiagnosticSummary[] = [expected(CODE, rangeOf(PIPELINE, `node@${DIGEST}`), Severity.Warning)];
 
-const workspace = new TempWorkspace('pullguard-lsp-allowlist-');
-let folders = 0;
-
-before(() => ensureServerBuilt());
-after(async () => {
-  await stopAllSessions();
-  workspace.remove();
-});
+const workspace = useTempWorkspace('pullguard-lsp-allowlist-');
 
 function project(runnerConfig: string): { root: string; toml: string; tomlUri: string; ciUri: string } {
-  const root = workspace.folder(`p${++folders}`);
+  const root = workspace.next();
   const toml = join(root, 'gitlab-runner/config.toml');
-  mkdirSync(dirname(toml), { recursive: true });
-  writeFileSync(toml, runnerConfig);
+  writeTextFile(toml, runnerConfig);
   return { root, toml, tomlUri: uriOf(toml), ciUri: uriOf(join(root, '.gitlab-ci.yml')) };
 }
 
 /** Only this rule's diagnostics: other families may add their own to the same file. */
 function ofRule(diagnostics: Parameters<typeof summarize>[0]): DiagnosticSummary[] {
-  return summarize(diagnostics).filter((d) => d.code === CODE);
+  return onlyRule(summarize(diagnostics));
 }
 
-async function expectPipeline(session: Session, ciUri: string, action: () => void, want: DiagnosticSummary[], why: string): Promise<void> {
-  const mark = session.mark();
-  action();
-  const wanted = JSON.stringify(want);
-  await session.waitForDiagnostics(ciUri, {
-    after: mark,
-    where: (published) => JSON.stringify(ofRule(published.diagnostics)) === wanted,
-    what: `the pipeline re-published after ${why} with ${want.length === 0 ? `no ${CODE}` : CODE}`,
-  });
+function onlyRule(found: DiagnosticSummary[]): DiagnosticSummary[] {
+  return found.filter((d) => d.code === CODE);
+}
+
+function expectPipeline(session: Session, ciUri: string, action: () => void, want: DiagnosticSummary[], why: string): Promise<void> {
+  return session.expectRepublished(ciUri, action, want, why, { filter: onlyRule });
 }
 
 describe('runner allowlists across files', () => {

@@ -10,21 +10,19 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { FullDocumentDiagnosticReport } from 'vscode-languageserver';
 import {
   describePublish,
-  ensureServerBuilt,
   expected,
   rangeOf,
   Session,
   Severity,
   sortSummaries,
-  stopAllSessions,
   summarize,
-  TempWorkspace,
   uriOf,
   type DiagnosticSummary,
+  useTempWorkspace,
 } from './harness';
 
 const PIPELINE = 'build:\n  image: redis\n  script: [x]\ntest:\n  image: node:20\n  script: [x]\n';
@@ -32,18 +30,11 @@ const latestTag = (severity: number) => expected('image/latest-tag', rangeOf(PIP
 const notPinned = (severity: number) => expected('image/not-pinned', rangeOf(PIPELINE, '20', 'node:'), severity);
 const DEFAULTS: DiagnosticSummary[] = sortSummaries([latestTag(Severity.Warning), notPinned(Severity.Information)]);
 
-const workspace = new TempWorkspace('pullguard-lsp-settings-');
-let folders = 0;
-
-before(() => ensureServerBuilt());
-after(async () => {
-  await stopAllSessions();
-  workspace.remove();
-});
+const workspace = useTempWorkspace('pullguard-lsp-settings-');
 
 /** A server on its own workspace folder with the pipeline open and its first publish received. */
 async function startWithPipeline(options: Parameters<typeof Session.start>[0] & object): Promise<{ session: Session; uri: string; first: DiagnosticSummary[] }> {
-  const root = workspace.folder(`w${++folders}`);
+  const root = workspace.next('w');
   const session = await Session.start({ ...options, root });
   const uri = uriOf(join(root, '.gitlab-ci.yml'));
   session.open(uri, PIPELINE);
@@ -100,7 +91,7 @@ describe('settings with workspace/configuration', () => {
   });
 
   test('push: pullguard.variables marks a variable defined, so image/undefined-variable goes away', async () => {
-    const root = workspace.folder(`w${++folders}`);
+    const root = workspace.next('w');
     const session = await Session.start({ root });
     const uri = uriOf(join(root, '.gitlab-ci.yml'));
     const text = 'deploy:\n  image: $DEPLOY_IMAGE\n  script: [x]\n';
@@ -217,7 +208,7 @@ describe('how a bad setting is reported to the user', () => {
   });
 
   test('stays alive and keeps publishing when the client answers window/showMessageRequest with an error', async () => {
-    const root = workspace.folder(`w${++folders}`);
+    const root = workspace.next('w');
     const session = await Session.start({ root, settings: { pinning: 'loud' } });
     session.showMessageRequestAnswer = 'error';
     const uri = uriOf(join(root, '.gitlab-ci.yml'));

@@ -5,22 +5,20 @@
  * pull policies that the open `.gitlab-ci.yml` sees.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import type { FullDocumentDiagnosticReport, MarkupContent } from 'vscode-languageserver';
 import {
-  ensureServerBuilt,
   expected,
   positionIn,
   rangeOf,
   Session,
   Severity,
-  stopAllSessions,
   summarize,
-  TempWorkspace,
-  TIMEOUT_MS,
   uriOf,
+  useTempWorkspace,
+  writeTextFile,
   type DiagnosticSummary,
 } from './harness';
 
@@ -35,19 +33,7 @@ const DEFINED: DiagnosticSummary[] = [expected('image/not-pinned', rangeOf(PIPEL
 /** `$RUNNER_IMAGE` undefined: the runner would pull `:3.3`. */
 const UNDEFINED: DiagnosticSummary[] = [expected('image/undefined-variable', rangeOf(PIPELINE, '$RUNNER_IMAGE'), Severity.Warning)];
 
-const workspace = new TempWorkspace('pullguard-lsp-workspace-');
-let folders = 0;
-
-before(() => ensureServerBuilt());
-after(async () => {
-  await stopAllSessions();
-  workspace.remove();
-});
-
-function write(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
+const workspace = useTempWorkspace('pullguard-lsp-workspace-');
 
 interface Project {
   readonly root: string;
@@ -58,9 +44,9 @@ interface Project {
 
 /** A fresh workspace folder; the runner config at `tomlPath` (relative) when `runnerConfig` is given. */
 function project(runnerConfig: string | undefined, tomlPath = 'gitlab-runner/config.toml'): Project {
-  const root = workspace.folder(`p${++folders}`);
+  const root = workspace.next();
   const toml = join(root, tomlPath);
-  if (runnerConfig !== undefined) write(toml, runnerConfig);
+  if (runnerConfig !== undefined) writeTextFile(toml, runnerConfig);
   return { root, toml, tomlUri: uriOf(toml), ciUri: uriOf(join(root, '.gitlab-ci.yml')) };
 }
 
@@ -69,21 +55,9 @@ async function openPipeline(session: Session, p: Project): Promise<DiagnosticSum
   return summarize((await session.waitForCurrent(p.ciUri)).diagnostics);
 }
 
-/**
- * Runs `action` and waits until the pipeline is published with `expected` diagnostics.
- * A wait for the expected state rather than the next publish: opening or editing a
- * config.toml may re-publish the pipeline once more with what it already had.
- */
-async function expectRepublished(session: Session, p: Project, action: () => void, expected: DiagnosticSummary[], why: string, timeoutMs = TIMEOUT_MS): Promise<void> {
-  const mark = session.mark();
-  action();
-  const want = JSON.stringify(expected);
-  await session.waitForDiagnostics(p.ciUri, {
-    after: mark,
-    where: (published) => JSON.stringify(summarize(published.diagnostics)) === want,
-    timeoutMs,
-    what: `the pipeline re-published after ${why} with ${expected.map((d) => d.code).join(', ') || 'no diagnostics'}`,
-  });
+/** Runs `action` and waits until the pipeline is published with `expected` diagnostics. */
+function expectRepublished(session: Session, p: Project, action: () => void, expected: DiagnosticSummary[], why: string, timeoutMs?: number): Promise<void> {
+  return session.expectRepublished(p.ciUri, action, expected, why, { timeoutMs });
 }
 
 function watchedFileChanged(session: Session, uri: string, type: number): void {
@@ -117,7 +91,7 @@ describe('runner config.toml on disk', () => {
     const p = project(undefined);
     const session = await Session.start({ root: p.root });
     assert.deepEqual(await openPipeline(session, p), UNDEFINED);
-    write(p.toml, RUNNER_WITH_IMAGE);
+    writeTextFile(p.toml, RUNNER_WITH_IMAGE);
     await expectRepublished(session, p, () => watchedFileChanged(session, p.tomlUri, FileChangeType.Created), DEFINED, 'the runner config was created');
     assert.equal(await session.stop(), 0);
   });
