@@ -18,12 +18,32 @@ describe('TOML values and nesting beyond the parser', () => {
     const found = analyze('runner-config', `[[runners]]\n  name = "${'x'.repeat(300_000)}"\n  [runners.docker]\n    image = "redis:latest"\n`);
     assert.deepEqual(found.map((f) => [f.code, f.line, f.character]), [['syntax/toml', 0, 0]]);
     assert.match(found[0]!.message, /too long .* for Pullguard to read/);
+    // Past Pullguard's limit the file may be valid: the message must not say the runner rejects it.
+    assert.match(found[0]!.message, /the runner may still load this configuration/i);
+    assert.doesNotMatch(found[0]!.message, /fails to load/);
   });
 
   test('a runner config with arrays nested 10,000 levels deep gets one syntax/toml naming the limit', () => {
     const found = analyze('runner-config', `[[runners]]\n  x = ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
     assert.deepEqual(found.map((f) => [f.code, f.line, f.character]), [['syntax/toml', 0, 0]]);
     assert.match(found[0]!.message, /nesting too deep/);
+  });
+
+  test('a Docker config nested 1,000 levels deep (which Go reads) is not called unreadable by Docker', () => {
+    const found = analyze('docker-config', `{"auths": {}, "x": ${'['.repeat(1000)}${']'.repeat(1000)}}`);
+    assert.deepEqual(found.map((f) => f.code), ['syntax/json']);
+    assert.match(found[0]!.message, /nested more than 512 levels/);
+    assert.match(found[0]!.message, /may accept it/);
+    assert.doesNotMatch(found[0]!.message, /cannot read this file/);
+  });
+
+  test('a DOCKER_AUTH_CONFIG nested 1,000 levels deep is not called unparseable by the runner', () => {
+    const json = `{"auths": {}, "x": ${'['.repeat(1000)}${']'.repeat(1000)}}`;
+    const found = analyze('gitlab-ci', `variables:\n  DOCKER_AUTH_CONFIG: '${json}'\nbuild:\n  image: redis:7\n  script: [make]\n`);
+    const invalid = found.filter((f) => f.code === 'auth/invalid-json');
+    assert.equal(invalid.length, 1);
+    assert.match(invalid[0]!.message, /may accept it/);
+    assert.doesNotMatch(invalid[0]!.message, /cannot parse/);
   });
 
   test('the CLI reports such a config.toml found in a folder and still checks the pipeline next to it', () => {

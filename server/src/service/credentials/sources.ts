@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Finding, FixData } from '../finding';
 import type { Settings } from '../settings';
 import { getGitLabHost } from '../variables';
-import { decodeAuth, encodeAuth } from './base64';
+import { decodeAuth, encodeAuth, revealPassword } from './base64';
 import { toHost, embedWholeJson, type EmbeddedJson } from './embeddedJson';
 import { convertToRegistryPath, hostOfPath, isEcrHost } from './normalize';
 import type { AuthEntry, CredentialSource, HelperEntry, SourceOrigin, SourcePlace } from './types';
@@ -121,6 +121,11 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
     drop('the JSON does not parse');
     for (const error of embedded.model.errors) {
       const at = toHost(embedded, error.offset, error.length);
+      if (error.limit) {
+        // Go's encoding/json reads up to 10,000 levels: the text may well be valid, only too deep for Pullguard.
+        findings.push({ code: options.wholeFile ? 'syntax/json' : 'auth/invalid-json', ...at, message: `${error.message} Docker and the runner read JSON nested up to 10,000 levels, so they may accept it; Pullguard checks none of its credentials.` });
+        continue;
+      }
       findings.push(options.wholeFile
         ? { code: 'syntax/json', ...at, message: `${error.message} Docker and the runner cannot read this file until this is fixed; the runner then uses none of its credentials.` }
         : { code: 'auth/invalid-json', ...at, message: `${error.message} The runner cannot parse this \`DOCKER_AUTH_CONFIG\` and drops it whole: none of its credentials are used.` });
@@ -333,11 +338,48 @@ export function readDockerConfig(embedded: EmbeddedJson, options: ReadOptions): 
     }
   }
 
+  const source: CredentialSource = { label: options.label, origin: options.origin, auths, credHelpers: helpers, credsStore, dropReason, abortReason };
+  sourceJson.set(source, embedded);
+  return { source, findings, keys, embedded };
+}
+
+// ---- The one way out for an entry's secrets ----------------------------------------------
+
+/** The JSON each source was read from, so that the registry actions can reveal the one entry they send. */
+const sourceJson = new WeakMap<CredentialSource, EmbeddedJson>();
+
+/** What an `auths` entry gives the registry, decoded as docker/cli does (§1.5). */
+export interface EntrySecret {
+  readonly username?: string;
+  readonly password?: string;
+  readonly identityToken?: string;
+  readonly registryToken?: string;
+}
+
+/**
+ * The secrets of the `auths` entry `key` of `source`: `auth` wins over `username`/
+ * `password` (§1.5); the last of two same keys wins, as in Go's decoder. Only for the
+ * registry actions (*Pin image to digest*, *Check registry access*), which send them to
+ * the registry they are for; never for logs, hovers, messages or command output.
+ */
+export function revealEntrySecret(source: CredentialSource, key: string): EntrySecret | undefined {
+  const embedded = sourceJson.get(source);
+  const root = embedded?.model.root;
+  if (!root) return undefined;
+  const auths = propertiesOf(root).filter((p) => p.name.toLowerCase() === 'auths').pop()?.value;
+  const entry = propertiesOf(auths).filter((p) => p.name === key).pop()?.value;
+  if (!entry) return undefined;
+  const text = (name: string): string | undefined => {
+    const value = propertiesOf(entry).filter((p) => p.name === name).pop()?.value?.value;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const auth = text('auth');
+  const decoded = auth !== undefined ? decodeAuth(auth) : undefined;
+  const fromAuth = decoded?.ok ? { username: decoded.username, password: revealPassword(auth!) } : {};
   return {
-    source: { label: options.label, origin: options.origin, auths, credHelpers: helpers, credsStore, dropReason, abortReason },
-    findings,
-    keys,
-    embedded,
+    ...(decoded?.ok ? fromAuth : { username: text('username'), password: text('password') }),
+    identityToken: text('identitytoken'),
+    registryToken: text('registrytoken'),
   };
 }
 

@@ -11,6 +11,8 @@ export interface JsonSyntaxError {
   readonly offset: number;
   readonly length: number;
   readonly message: string;
+  /** A limit of Pullguard's, not an error of the text: Docker may read it fine. */
+  readonly limit?: boolean;
 }
 
 export interface JsonModel {
@@ -61,7 +63,7 @@ function findTooDeep(text: string): number | undefined {
 export function parseJsonModel(text: string): JsonModel {
   const tooDeep = findTooDeep(text);
   if (tooDeep !== undefined) {
-    return { text, root: undefined, errors: [{ offset: tooDeep, length: 1, message: `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep here, which Pullguard does not analyse.` }] };
+    return { text, root: undefined, errors: [{ offset: tooDeep, length: 1, message: `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep here, which Pullguard does not analyse.`, limit: true }] };
   }
   const raw: ParseError[] = [];
   // Empty content is no error: docker/cli ignores an empty config (io.EOF).

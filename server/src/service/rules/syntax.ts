@@ -8,12 +8,20 @@ interface SyntaxError {
   readonly offset: number;
   readonly length: number;
   readonly message: string;
+  /** A limit of Pullguard's (docs/limits.md), not an error of the file. */
+  readonly limit?: boolean;
 }
 
 const WHAT_HAPPENS: Readonly<Record<'yaml' | 'toml' | 'json', string>> = {
   yaml: 'GitLab rejects the pipeline until this is fixed',
   toml: 'the runner fails to load this configuration until this is fixed',
   json: 'Docker and the runner cannot read this file until this is fixed',
+};
+
+const LIMIT_CONSEQUENCE: Readonly<Record<'yaml' | 'toml' | 'json', string>> = {
+  yaml: 'GitLab may still accept the pipeline; Pullguard checks nothing in it',
+  toml: 'the runner may still load this configuration; Pullguard checks nothing in it',
+  json: 'Docker and the runner may still read this file; Pullguard checks nothing in it',
 };
 
 /**
@@ -25,7 +33,9 @@ export function checkSyntaxErrors(language: 'yaml' | 'toml' | 'json', errors: re
     const offset = Math.min(Math.max(0, error.offset), textLength);
     const length = Math.max(0, Math.min(error.length, textLength - offset));
     const sentence = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
-    return { code: `syntax/${language}`, offset, length, message: `${sentence} ${capitalize(WHAT_HAPPENS[language])}.` };
+    // Past one of Pullguard's limits the file may be valid: what GitLab or the runner does with it is unknown here.
+    const consequence = error.limit ? `${capitalize(LIMIT_CONSEQUENCE[language])}.` : `${capitalize(WHAT_HAPPENS[language])}.`;
+    return { code: `syntax/${language}`, offset, length, message: `${sentence} ${consequence}` };
   });
 }
 
