@@ -69,3 +69,13 @@ export function analyze(kind: Kind, text: string, options: AnalyzeOptions = {}):
 export function findingsOf(kind: Kind, text: string, code: string, options?: AnalyzeOptions): string[] {
   return analyze(kind, text, options).filter((found) => found.code === code).map((found) => found.text);
 }
+
+/** Hover text at the `|` caret of `content` (the caret is removed first), or undefined when there is none. */
+export function hoverAt(kind: Kind, content: string, options: AnalyzeOptions = {}): string | undefined {
+  const offset = content.indexOf('|');
+  const text = content.slice(0, offset) + content.slice(offset + 1);
+  const document = TextDocument.create(options.uri ?? FILE_NAMES[kind], 'plaintext', 1, text);
+  const hover = new LanguageService().doHover(document, document.positionAt(offset), makeContext(options));
+  if (!hover) return undefined;
+  return typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : String(hover.contents);
+}

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { CiAnalysis, parseCiModel, type EffectiveJob } from '../../server/src/service/model/ciModel';
 import { scalarText } from '../../server/src/service/parse/yamlModel';
 import { analyze, findingsOf, type Kind } from '../helpers/analyze';
+import { describeRuleCases, type RuleCase, type RuleCases } from '../helpers/ruleCases';
 
 function effective(content: string, jobName: string): EffectiveJob {
   const analysis = new CiAnalysis(parseCiModel(content));
@@ -109,19 +110,11 @@ describe('what the model cannot know', () => {
   });
 });
 
-interface Case {
-  readonly name: string;
-  readonly kind?: Kind;
-  readonly content: string;
-  readonly workspace?: Readonly<Record<string, string>>;
-  /** The texts the rule's diagnostics cover, in order; [] = must stay silent. */
-  readonly expected: readonly string[];
-}
 
 const RUNNER_URI = 'file:///project/gitlab-runner/config.toml';
 const ALWAYS_RUNNER = { [RUNNER_URI]: '[[runners]]\n  name = "docker-runner"\n  executor = "docker"\n  [runners.docker]\n    pull_policy = ["always"]\n' };
 
-const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
+const RULE_CASES: RuleCases = {
   'ci/deprecated-global': [
     { name: 'flags top-level image and services', content: 'image: python:3.12\nservices:\n  - postgres:16.4\ntest:\n  script: [pytest]\n', expected: ['image', 'services'] },
     { name: 'does not flag image and services under default:', content: 'default:\n  image: python:3.12\n  services:\n    - postgres:16.4\ntest:\n  script: [pytest]\n', expected: [] },
@@ -155,22 +148,9 @@ const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
   ],
 };
 
-describe('ci rules', () => {
-  for (const [code, cases] of Object.entries(RULE_CASES)) {
-    describe(code, () => {
-      for (const { name, kind, content, workspace, expected } of cases) {
-        test(name, () => assert.deepEqual(findingsOf(kind ?? 'gitlab-ci', content, code, { workspace }), expected));
-      }
-    });
-  }
+describeRuleCases('ci', RULE_CASES);
 
-  test('every ci rule has a case that fires and one that must not', () => {
-    for (const [code, cases] of Object.entries(RULE_CASES)) {
-      assert.ok(cases.some((c) => c.expected.length > 0), `${code} has no firing case`);
-      assert.ok(cases.some((c) => c.expected.length === 0), `${code} has no near miss`);
-    }
-  });
-
+describe('ci rule details', () => {
   test('reports a hash used by many jobs once, where it is written', () => {
     const content = '.svc: &svc\n  name: postgres:16\n  environment: {A: "1"}\na:\n  services: [*svc]\n  script: [x]\nb:\n  services: [*svc]\n  script: [x]\n';
     const found = analyze('gitlab-ci', content).filter((f) => f.code === 'ci/invalid-image-key');

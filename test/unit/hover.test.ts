@@ -1,18 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { LanguageService } from '../../server/src/service/languageService';
-import { FILE_NAMES, makeContext, type AnalyzeOptions, type Kind } from '../helpers/analyze';
-
-/** Hover text at the `|` caret of `content` (the caret is removed first). */
-function hoverAt(kind: Kind, content: string, options: AnalyzeOptions = {}): string | undefined {
-  const offset = content.indexOf('|');
-  const text = content.slice(0, offset) + content.slice(offset + 1);
-  const document = TextDocument.create(FILE_NAMES[kind], 'plaintext', 1, text);
-  const hover = new LanguageService().doHover(document, document.positionAt(offset), makeContext(options));
-  if (!hover) return undefined;
-  return typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : String(hover.contents);
-}
+import { hoverAt } from '../helpers/analyze';
 
 describe('image hover', () => {
   test('shows Docker Hub, library/ and the implied latest tag for a short name', () => {

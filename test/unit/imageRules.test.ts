@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { findingsOf, analyze, type Kind } from '../helpers/analyze';
+import { describeRuleCases, type RuleCase, type RuleCases } from '../helpers/ruleCases';
 
-interface Case {
-  readonly name: string;
-  readonly kind?: Kind;
-  readonly content: string;
-  readonly settings?: Record<string, unknown>;
-  /** The texts the rule's diagnostics cover, in order; [] = must stay silent. */
-  readonly expected: readonly string[];
-}
 
 function job(image: string): string {
   return `build:\n  image: ${image}\n  script: [make]\n`;
@@ -17,7 +10,7 @@ function job(image: string): string {
 
 const SHA = 'a'.repeat(64);
 
-const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
+const RULE_CASES: RuleCases = {
   'image/invalid-reference': [
     { name: 'flags a path component that starts with a separator', content: job('registry.example.com/-app:1'), expected: ['-app'] },
     { name: 'flags an unbracketed IPv6 host', content: job('fc00::1:5000/debian:12'), expected: ['fc00::1:5000'] },
@@ -93,27 +86,9 @@ const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
   ],
 };
 
-describe('image rules', () => {
-  for (const [code, cases] of Object.entries(RULE_CASES)) {
-    describe(code, () => {
-      for (const { name, kind, content, settings, expected } of cases) {
-        test(name, () => {
-          const workspace = code === 'image/undefined-variable'
-            ? { 'file:///project/gitlab-runner/config.toml': '[[runners]]\n  environment = ["RUNNER_IMAGE=ruby"]\n' }
-            : undefined;
-          assert.deepEqual(findingsOf(kind ?? 'gitlab-ci', content, code, { settings, workspace }), expected);
-        });
-      }
-    });
-  }
-
-  test('every image rule has a case that fires and one that must not', () => {
-    for (const [code, cases] of Object.entries(RULE_CASES)) {
-      assert.ok(cases.some((c) => c.expected.length > 0), `${code} has no firing case`);
-      assert.ok(cases.some((c) => c.expected.length === 0), `${code} has no near miss`);
-    }
-  });
-});
+describeRuleCases('image', RULE_CASES, (code) => (code === 'image/undefined-variable'
+  ? { 'file:///project/gitlab-runner/config.toml': '[[runners]]\n  environment = ["RUNNER_IMAGE=ruby"]\n' }
+  : undefined));
 
 describe('where image findings are reported', () => {
   test('reports an anchored image once, where it is written, however many jobs use it', () => {

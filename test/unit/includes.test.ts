@@ -16,7 +16,7 @@ import { getAnalysisWithIncludes } from '../../server/src/service/model/includes
 import { WorkspaceIndex } from '../../server/src/service/model/workspace';
 import { parseDocumentAs } from '../../server/src/service/parsedDocument';
 import { DEFAULT_SETTINGS } from '../../server/src/service/settings';
-import { FILE_NAMES, findingsOf, makeContext } from '../helpers/analyze';
+import { FILE_NAMES, findingsOf, hoverAt, makeContext } from '../helpers/analyze';
 
 const MAIN = FILE_NAMES['gitlab-ci'];
 const TEMPLATES = 'file:///project/ci/templates.yml';
@@ -202,12 +202,8 @@ describe('DOCKER_AUTH_CONFIG of an included file', () => {
   ]);
 
   test('the image hover names the included file\'s `DOCKER_AUTH_CONFIG` as the credentials used', () => {
-    const pipeline = 'include:\n  - local: /ci/auth.yml\nbuild:\n  image: registry.example.com/team/app:1.0\n  script: [make]\n';
-    const workspace: Record<string, string> = { 'file:///project/ci/auth.yml': `variables:\n  DOCKER_AUTH_CONFIG: ${AUTH}\n` };
-    const context = makeContext({ workspace });
-    const document = TextDocument.create(MAIN, 'yaml', 1, pipeline);
-    const hover = new LanguageService().doHover(document, document.positionAt(pipeline.indexOf('team/app')), context);
-    const text = JSON.stringify(hover?.contents);
+    const pipeline = 'include:\n  - local: /ci/auth.yml\nbuild:\n  image: registry.example.com/|team/app:1.0\n  script: [make]\n';
+    const text = hoverAt('gitlab-ci', pipeline, { workspace: { 'file:///project/ci/auth.yml': `variables:\n  DOCKER_AUTH_CONFIG: ${AUTH}\n` } }) ?? '';
     assert.match(text, /registry\.example\.com/);
     assert.doesNotMatch(text, /anonymous/i);
     assert.doesNotMatch(text, /dXNlcjpwYXNz|pass/);
@@ -288,19 +284,16 @@ describe('includes with `rules:` (conditional)', () => {
   ]);
 
   test('the job hover says the include applies only when its rules match', () => {
-    const pipeline = 'include:\n  - local: /ci/defaults.yml\n    rules:\n      - if: $CI_COMMIT_BRANCH == "main"\nlint:\n  script: [make]\n';
-    const context = makeContext({ workspace: { 'file:///project/ci/defaults.yml': 'default:\n  image: ruby:3.3.1\n' } });
-    const document = TextDocument.create(MAIN, 'yaml', 1, pipeline);
-    const hover = new LanguageService().doHover(document, document.positionAt(pipeline.indexOf('lint')), context);
-    assert.match(JSON.stringify(hover?.contents), /`\/ci\/defaults\.yml` is included with `rules:`: GitLab includes it only when its rules match at pipeline creation/);
+    const pipeline = 'include:\n  - local: /ci/defaults.yml\n    rules:\n      - if: $CI_COMMIT_BRANCH == "main"\n|lint:\n  script: [make]\n';
+    const hover = hoverAt('gitlab-ci', pipeline, { workspace: { 'file:///project/ci/defaults.yml': 'default:\n  image: ruby:3.3.1\n' } });
+    assert.match(hover ?? '', /`\/ci\/defaults\.yml` is included with `rules:`: GitLab includes it only when its rules match at pipeline creation/);
   });
 
   test('an include without `rules:` is not conditional', () => {
-    const pipeline = 'include:\n  - local: /ci/defaults.yml\nlint:\n  script: [make]\n';
-    const context = makeContext({ workspace: { 'file:///project/ci/defaults.yml': 'default:\n  image: ruby:3.3.1\n' } });
-    const document = TextDocument.create(MAIN, 'yaml', 1, pipeline);
-    const hover = new LanguageService().doHover(document, document.positionAt(pipeline.indexOf('lint')), context);
-    assert.doesNotMatch(JSON.stringify(hover?.contents), /only when its rules match/);
+    const pipeline = 'include:\n  - local: /ci/defaults.yml\n|lint:\n  script: [make]\n';
+    const hover = hoverAt('gitlab-ci', pipeline, { workspace: { 'file:///project/ci/defaults.yml': 'default:\n  image: ruby:3.3.1\n' } });
+    assert.ok(hover);
+    assert.doesNotMatch(hover, /only when its rules match/);
   });
 });
 
@@ -397,11 +390,7 @@ describe('where an image from an included file comes from', () => {
   });
 
   test('the job hover says which template and file give the image', () => {
-    const text = `include: /ci/templates.yml\n${BUILD}`;
-    const document = TextDocument.create(MAIN, 'plaintext', 1, text);
-    const context = makeContext({ workspace: { [TEMPLATES]: '.tpl:\n  image: node:20.1.0\n' } });
-    const hover = new LanguageService().doHover(document, document.positionAt(text.indexOf('build')), context);
-    const value = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
+    const value = hoverAt('gitlab-ci', `include: /ci/templates.yml\n|${BUILD}`, { workspace: { [TEMPLATES]: '.tpl:\n  image: node:20.1.0\n' } }) ?? '';
     assert.match(value, /\*\*Image\*\* `node:20\.1\.0` — from template `\.tpl` in `ci\/templates\.yml`/);
     assert.match(value, /Extends `\.tpl` \(`ci\/templates\.yml`\)\./);
   });
@@ -409,18 +398,12 @@ describe('where an image from an included file comes from', () => {
   test('the job hover of an included file says the including file may set its image', () => {
     const jobs = 'lint:\n  script: [make]\n';
     const uri = 'file:///project/.gitlab/ci/jobs.yml';
-    const document = TextDocument.create(uri, 'plaintext', 1, jobs);
-    const context = makeContext({ workspace: { [MAIN]: 'include: /.gitlab/ci/jobs.yml\n', [uri]: jobs } });
-    const hover = new LanguageService().doHover(document, document.positionAt(jobs.indexOf('lint')), context);
-    const value = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
+    const value = hoverAt('gitlab-ci', `|${jobs}`, { uri, workspace: { [MAIN]: 'include: /.gitlab/ci/jobs.yml\n', [uri]: jobs } }) ?? '';
     assert.match(value, /\*\*Image\*\* unknown — This file is included by another pipeline file, whose `default:`, `variables:` and templates apply to it too; the image may be set there\./);
   });
 
   test('the job hover still says an unread include hides the image', () => {
-    const text = `include: /ci/missing.yml\n${BUILD}`;
-    const document = TextDocument.create(MAIN, 'plaintext', 1, text);
-    const hover = new LanguageService().doHover(document, document.positionAt(text.indexOf('build')), makeContext({ workspace: {} }));
-    const value = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
+    const value = hoverAt('gitlab-ci', `include: /ci/missing.yml\n|${BUILD}`, { workspace: {} }) ?? '';
     assert.match(value, /\*\*Image\*\* unknown — This file has `include:` entries \(`local`\), which Pullguard does not read here/);
   });
 });

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { getNetworkPerBuild, hasNetworkPerBuild, parseRunnerConfig } from '../../server/src/service/model/runnerModel';
 import { matchDoublestar } from '../../server/src/service/rules/runner';
 import { analyze, findingsOf, type Kind } from '../helpers/analyze';
+import { describeRuleCases, type RuleCase, type RuleCases } from '../helpers/ruleCases';
 
 describe('allowlist patterns match as doublestar.Match does', () => {
   const cases: Array<[string, string, boolean]> = [
@@ -57,15 +58,6 @@ describe('FF_NETWORK_PER_BUILD in a runner config', () => {
   }
 });
 
-interface Case {
-  readonly name: string;
-  readonly kind?: Kind;
-  readonly content: string;
-  readonly workspace?: Readonly<Record<string, string>>;
-  readonly settings?: Record<string, unknown>;
-  /** The texts the rule's diagnostics cover, in order; [] = must stay silent. */
-  readonly expected: readonly string[];
-}
 
 const RUNNER_URI = 'file:///project/gitlab-runner/config.toml';
 
@@ -79,7 +71,7 @@ function withRunner(docker: string, top = ''): Readonly<Record<string, string>> 
 
 const API_JOB = 'test:api:dev:\n  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:dev\n  services:\n    - postgres\n    - redis:7.4\n  script: [pytest]\n';
 
-const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
+const RULE_CASES: RuleCases = {
   'runner/invalid-pull-policy': [
     { name: 'flags an underscore spelling in pull_policy and allowed_pull_policies', kind: 'runner-config', content: runner('    pull_policy = ["if_not_present"]\n    allowed_pull_policies = ["always", "IfNotPresent"]\n'), expected: ['"if_not_present"', '"IfNotPresent"'] },
     { name: 'flags a single-string pull_policy', kind: 'runner-config', content: runner('    pull_policy = "pull"\n'), expected: ['"pull"'] },
@@ -153,22 +145,9 @@ const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
   ],
 };
 
-describe('runner rules', () => {
-  for (const [code, cases] of Object.entries(RULE_CASES)) {
-    describe(code, () => {
-      for (const { name, kind, content, workspace, settings, expected } of cases) {
-        test(name, () => assert.deepEqual(findingsOf(kind ?? 'gitlab-ci', content, code, { workspace, settings }), expected));
-      }
-    });
-  }
+describeRuleCases('runner', RULE_CASES);
 
-  test('every runner rule has a case that fires and one that must not', () => {
-    for (const [code, cases] of Object.entries(RULE_CASES)) {
-      assert.ok(cases.some((c) => c.expected.length > 0), `${code} has no firing case`);
-      assert.ok(cases.some((c) => c.expected.length === 0), `${code} has no near miss`);
-    }
-  });
-
+describe('runner rule details', () => {
   test('explains a refused name and what would have matched', () => {
     const [found] = analyze('gitlab-ci', API_JOB, { workspace: RULE_CASES['runner/image-not-allowed']![0]!.workspace }).filter((f) => f.code === 'runner/image-not-allowed');
     assert.equal(found!.message, 'The runner `docker-runner` will refuse this service with `disallowed image`: it compares `postgres` as written with its `allowed_services` (`postgres:*` and `redis:*`), and no pattern matches (`postgres:*` needs a tag: `postgres:latest` would match).');

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { LanguageService } from '../../server/src/service/languageService';
 import { parseImageReference } from '../../server/src/service/reference/parseReference';
 import { getDerivedHostnames, getServiceHostnames, splitAliases } from '../../server/src/service/reference/serviceHostnames';
-import { analyze, FILE_NAMES, findingsOf, makeContext, type AnalyzeOptions, type Kind } from '../helpers/analyze';
+import { analyze, findingsOf, hoverAt } from '../helpers/analyze';
+import { describeRuleCases, type RuleCase, type RuleCases } from '../helpers/ruleCases';
 
 const RUNNER_URI = 'file:///project/gitlab-runner/config.toml';
 const DIGEST = `sha256:${'1234567890'.repeat(6)}abcd`;
@@ -88,15 +87,6 @@ describe('custom aliases split as strings.Fields after commas become spaces', ()
   for (const [name, alias, expected] of cases) test(name, () => assert.deepEqual(splitAliases(alias), expected));
 });
 
-interface Case {
-  readonly name: string;
-  readonly kind?: Kind;
-  readonly content: string;
-  readonly workspace?: Readonly<Record<string, string>>;
-  readonly settings?: Record<string, unknown>;
-  /** The texts the rule's diagnostics cover, in order; [] = must stay silent. */
-  readonly expected: readonly string[];
-}
 
 function job(services: string, variables = '', extra = ''): string {
   return `test:\n  image: python:3.12\n  services:\n${services}${variables ? `  variables:\n${variables}` : ''}${extra}  script: [pytest]\n`;
@@ -104,7 +94,7 @@ function job(services: string, variables = '', extra = ''): string {
 
 const PER_BUILD_RUNNER = '[[runners]]\n  executor = "docker"\n  environment = ["FF_NETWORK_PER_BUILD=true"]\n';
 
-const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
+const RULE_CASES: RuleCases = {
   'service/alias-collision': [
     { name: 'flags the second of two services from one image', content: job('    - postgres:16.4\n    - postgres:16.4\n'), expected: ['postgres:16.4'] },
     { name: 'flags an alias that another service derives', content: job('    - redis:7\n    - name: postgres:16\n      alias: db, redis\n'), expected: ['redis'] },
@@ -155,22 +145,7 @@ const RULE_CASES: Readonly<Record<string, readonly Case[]>> = {
   ],
 };
 
-describe('service rules', () => {
-  for (const [code, cases] of Object.entries(RULE_CASES)) {
-    describe(code, () => {
-      for (const { name, kind, content, workspace, settings, expected } of cases) {
-        test(name, () => assert.deepEqual(findingsOf(kind ?? 'gitlab-ci', content, code, { workspace, settings }), expected));
-      }
-    });
-  }
-
-  test('every service rule has a case that fires and one that must not', () => {
-    for (const [code, cases] of Object.entries(RULE_CASES)) {
-      assert.ok(cases.some((c) => c.expected.length > 0), `${code} has no firing case`);
-      assert.ok(cases.some((c) => c.expected.length === 0), `${code} has no near miss`);
-    }
-  });
-});
+describeRuleCases('service', RULE_CASES);
 
 describe('the background article\'s job: ECR image, postgres and redis', () => {
   // /work/shared/background/gitlab-runner-private-registries.txt, with a real account and region.
@@ -209,15 +184,6 @@ describe('the background article\'s job: ECR image, postgres and redis', () => {
   });
 });
 
-/** Hover text at the `|` caret of `content` (the caret is removed first). */
-function hoverAt(kind: Kind, content: string, options: AnalyzeOptions = {}): string | undefined {
-  const offset = content.indexOf('|');
-  const text = content.slice(0, offset) + content.slice(offset + 1);
-  const document = TextDocument.create(FILE_NAMES[kind], 'plaintext', 1, text);
-  const hover = new LanguageService().doHover(document, document.positionAt(offset), makeContext(options));
-  if (!hover) return undefined;
-  return typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : String(hover.contents);
-}
 
 describe('job hover', () => {
   test('shows the image and services with where each comes from and their hostnames', () => {
