@@ -13,6 +13,57 @@ import { describe, test } from 'node:test';
 import { analyze } from '../helpers/analyze';
 import { makeTree, run } from '../helpers/cli';
 
+describe('10,000 levels of nesting in a pipeline', () => {
+  const DEPTH = 10_000;
+
+  test('closed flow sequences: the image is still checked, and the depth is reported once, inside the document', () => {
+    const text = `build:\n  image: redis:latest\n  script: ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}\n`;
+    const found = analyze('gitlab-ci', text);
+    assert.deepEqual(found.filter((f) => f.code === 'image/latest-tag').map((f) => f.text), ['latest']);
+    const syntax = found.filter((f) => f.code === 'syntax/yaml');
+    assert.equal(syntax.length, 1, syntax.map((f) => f.message).join('\n'));
+    assert.match(syntax[0]!.message, /nested too deeply here for Pullguard/);
+  });
+
+  test('closed flow mappings: the depth is reported, not one error per level', () => {
+    const found = analyze('gitlab-ci', `build:\n  image: redis:latest\n  variables: ${'{a: '.repeat(DEPTH)}1${'}'.repeat(DEPTH)}\n`);
+    assert.deepEqual(found.filter((f) => f.code === 'image/latest-tag').map((f) => f.text), ['latest']);
+    const syntax = found.filter((f) => f.code === 'syntax/yaml');
+    assert.ok(syntax.length >= 1 && syntax.length <= 2, `${syntax.length} syntax errors`);
+  });
+
+  test('unclosed flow sequences: a few syntax errors, not one per open bracket', () => {
+    const found = analyze('gitlab-ci', `build:\n  image: redis:latest\n  script: ${'['.repeat(DEPTH)}\n`);
+    assert.deepEqual(found.filter((f) => f.code === 'image/latest-tag').map((f) => f.text), ['latest']);
+    const syntax = found.filter((f) => f.code === 'syntax/yaml');
+    assert.ok(syntax.length >= 1 && syntax.length <= 3, `${syntax.length} syntax errors:\n${syntax.slice(0, 5).map((f) => f.message).join('\n')}`);
+  });
+
+  test('compact block sequences (`- - - …`) 10,000 levels deep on one line', () => {
+    const found = analyze('gitlab-ci', `build:\n  image: redis:latest\n  script:\n    ${'- '.repeat(DEPTH)}make\n`);
+    assert.deepEqual(found.filter((f) => f.code === 'image/latest-tag').map((f) => f.text), ['latest']);
+    const syntax = found.filter((f) => f.code === 'syntax/yaml');
+    assert.ok(syntax.length <= 2, `${syntax.length} syntax errors:\n${syntax.slice(0, 5).map((f) => `${f.line}:${f.character} ${f.message}`).join('\n')}`);
+  });
+
+  test('block mappings indented 10,000 levels deep (50 MB of indentation) get the one size-limit diagnostic', () => {
+    const lines = ['build:', '  image: redis:latest', 'deep:'];
+    for (let level = 1; level <= DEPTH; level++) lines.push(`${' '.repeat(level)}k${level}:`);
+    const text = `${lines.join('\n')} end\n`;
+    assert.ok(text.length > 16 * 1024 * 1024);
+    const found = analyze('gitlab-ci', text);
+    assert.deepEqual(found.map((f) => [f.code, f.line, f.character]), [['syntax/yaml', 0, 0]]);
+    assert.match(found[0]!.message, /larger than 16 MiB/);
+  });
+
+  test('block mappings 2,000 levels deep with one space each (2 MB) are analysed', () => {
+    const lines = ['build:', '  image: redis:latest', 'deep:'];
+    for (let level = 1; level <= 2000; level++) lines.push(`${' '.repeat(level)}k${level}:`);
+    const found = analyze('gitlab-ci', `${lines.join('\n')} end\n`);
+    assert.deepEqual(found.filter((f) => f.code === 'image/latest-tag').map((f) => f.text), ['latest']);
+  });
+});
+
 describe('TOML values and nesting beyond the parser', () => {
   test('a runner config with a 300,000-character string gets one syntax/toml at the start naming the limit, and no exception', () => {
     const found = analyze('runner-config', `[[runners]]\n  name = "${'x'.repeat(300_000)}"\n  [runners.docker]\n    image = "redis:latest"\n`);

@@ -29,7 +29,16 @@ const LIMIT_CONSEQUENCE: Readonly<Record<'yaml' | 'toml' | 'json', string>> = {
  * @example `image: [node` → syntax/yaml at the missing `]`
  */
 export function checkSyntaxErrors(language: 'yaml' | 'toml' | 'json', errors: readonly SyntaxError[], textLength: number): Finding[] {
-  return errors.map((error) => {
+  // A parser can report the same mistake once per open bracket (thousands for deep
+  // nesting): one diagnostic per place and message is enough.
+  const seen = new Set<string>();
+  const unique = errors.filter((error) => {
+    const key = `${error.offset}:${error.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.map((error) => {
     const offset = Math.min(Math.max(0, error.offset), textLength);
     const length = Math.max(0, Math.min(error.length, textLength - offset));
     const sentence = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
