@@ -89,6 +89,20 @@ export function getConfigurationContribution(): Record<string, unknown> {
         scope: 'machine-overridable',
         markdownDescription: 'Timeout of each request of the registry actions (*Pin image to digest*, *Check registry access*), in milliseconds.',
       },
+      // Machine scope: trusting a CA or reading the user's own credentials is the user's
+      // decision, never a repository's (VS Code ignores machine settings in workspace settings).
+      'pullguard.registry.caFile': {
+        type: 'string',
+        default: DEFAULT_SETTINGS.registry.caFile,
+        scope: 'machine',
+        markdownDescription: 'A PEM file of an extra certificate authority to trust for the registry actions, besides the system\'s (a registry with a private CA). TLS is always verified; there is no setting to turn that off.',
+      },
+      'pullguard.registry.userDockerConfig': {
+        type: 'boolean',
+        default: DEFAULT_SETTINGS.registry.userDockerConfig,
+        scope: 'machine',
+        markdownDescription: 'Let the registry actions use your own `~/.docker/config.json` (and its credential helpers, in trusted workspaces) where the workspace has no Docker config. The runner does not see your file: this only helps you pin images you can pull.',
+      },
     },
   };
 }

@@ -25,6 +25,7 @@ import { WorkspaceIndex } from './service/model/workspace';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
+import { registerRegistryRequests } from './registryRequests';
 
 /** Push-mode validation waits this long after the last change, so typing bursts coalesce. */
 const VALIDATION_DELAY_MS = 50;
@@ -259,6 +260,8 @@ export function startServer(connection: Connection): void {
     const context = await getContext(document.uri);
     return runSafeAsync(token, () => languageService.doCodeActions(document, params.range, params.context, context), [], `code actions in ${document.uri}`, connection);
   });
+
+  registerRegistryRequests(connection, { documents, languageService, getContext, getInitializationOptions: () => initializeParams?.initializationOptions });
 
   documents.listen(connection);
   connection.listen();

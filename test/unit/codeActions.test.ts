@@ -501,9 +501,19 @@ describe('quick fixes: fixture → edit → expected text, and the diagnostic is
     assert.deepEqual(action!.command, { title: action!.title, command: 'pullguard.createDockerAuthConfig', arguments: [{ registry: ECR }] });
   });
 
-  test('offers nothing for a tag that only the registry can pin', () => {
-    const { actions } = quickFixes('gitlab-ci', 'build:\n  image: redis:latest\n  script: [make]\n', 'image/latest-tag');
-    assert.deepEqual(actions, []);
+  test('offers pinning a tag only as a command that asks the registry, with no edit of its own', () => {
+    const content = 'build:\n  image: redis:latest\n  script: [make]\n';
+    const { diagnostic, actions } = quickFixes('gitlab-ci', content, 'image/latest-tag');
+    assert.equal(actions.length, 1);
+    const action = actions[0]!;
+    assert.equal(action.title, 'Pin to digest (asks the registry)');
+    assert.equal(action.edit, undefined);
+    const offset = content.indexOf('latest');
+    assert.deepEqual(action.command, {
+      title: action.title,
+      command: 'pullguard.pinImage',
+      arguments: [{ uri: FILE_NAMES['gitlab-ci'], offset, length: 'latest'.length, range: diagnostic.range, image: 'redis:latest' }],
+    });
   });
 
   test('keeps a folded scalar wrapped over two lines as it is written', () => {

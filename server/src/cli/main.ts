@@ -19,6 +19,8 @@ import { findCandidateFiles, readTextFile } from '../node/findFiles';
 import { formatCodeQuality, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type CliProblem, type OutputFormat } from './formatters';
 import { runAuthCommand, type CommandIo } from './auth';
 import { runExplainCommand } from './explain';
+import { runPinCommand } from './pin';
+import { runCheckAccessCommand } from './checkAccess';
 
 declare const PULLGUARD_VERSION: string;
 const VERSION = typeof PULLGUARD_VERSION === 'string' ? PULLGUARD_VERSION : '0.0.0-dev';
@@ -271,10 +273,13 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
   return problems.some((p) => p.severity === 'error') ? 1 : 0;
 }
 
-/** `pullguard explain …` and `pullguard auth …` are subcommands; anything else is the analysis (`runCli`). */
+/** `pullguard explain …`, `auth …`, `pin …` and `check-access …` are subcommands; anything else is the analysis (`runCli`). */
 export async function main(argv: readonly string[], cwd: string, io: CommandIo): Promise<number> {
   if (argv[0] === 'explain') return runExplainCommand(argv.slice(1), cwd, io);
   if (argv[0] === 'auth') return runAuthCommand(argv.slice(1), io);
+  // The two commands that use the network (SPEC §3): nothing else here contacts anything.
+  if (argv[0] === 'pin') return runPinCommand(argv.slice(1), cwd, io);
+  if (argv[0] === 'check-access') return runCheckAccessCommand(argv.slice(1), cwd, io);
   return runCli(argv, cwd, io);
 }
 

@@ -243,9 +243,11 @@ function getFix(input: CodeActionInput, diagnostic: Diagnostic): Fix | undefined
       return { title: data.title, edits: [{ uri, offset, length, newText: data.newText }] };
     case 'edits':
       return { title: data.title, edits: data.edits.map((edit) => ({ uri, ...edit })) };
-    case 'pin-digest':
-      // Needs the registry: offered by the registry actions, not here.
-      return undefined;
+    case 'pin-digest': {
+      // Needs the registry: the client's command asks the server (`pullguard/pinImage`) only when chosen.
+      const title = 'Pin to digest (asks the registry)';
+      return { title, edits: [], command: { title, command: 'pullguard.pinImage', arguments: [{ uri, offset, length, range: diagnostic.range, image: data.image }] } };
+    }
     case 'create-auth-config': {
       const title = `Create DOCKER_AUTH_CONFIG for \`${data.registry}\`…`;
       return { title, edits: [], command: { title, command: CREATE_AUTH_CONFIG_COMMAND, arguments: [{ registry: data.registry }] } };

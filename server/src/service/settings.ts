@@ -19,7 +19,13 @@ export interface Settings {
   /** Variables known to exist in the project's CI/CD settings; `"*"` = defined, value unknown. */
   readonly variables: Readonly<Record<string, string>>;
   readonly runner: { readonly hosted: boolean; readonly platform: 'linux' | 'windows' | 'macos' };
-  readonly registry: { readonly timeoutMs: number };
+  readonly registry: {
+    readonly timeoutMs: number;
+    /** PEM file of an extra CA the registry actions trust; `''` for none. Machine-scoped: a repository cannot set it. */
+    readonly caFile: string;
+    /** The registry actions may use the user's own `~/.docker/config.json` and its helpers. Machine-scoped. */
+    readonly userDockerConfig: boolean;
+  };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -33,7 +39,7 @@ export const DEFAULT_SETTINGS: Settings = {
   ciRegistry: 'registry.gitlab.com',
   variables: {},
   runner: { hosted: false, platform: 'linux' },
-  registry: { timeoutMs: 10000 },
+  registry: { timeoutMs: 10000, caFile: '', userDockerConfig: false },
 };
 
 const severitySetting = z.enum(SEVERITY_SETTINGS as [SeveritySetting, ...SeveritySetting[]]);
@@ -55,6 +61,8 @@ const LEAVES: ReadonlyArray<{ path: readonly string[]; schema: z.ZodType }> = [
   { path: ['runner', 'hosted'], schema: z.boolean() },
   { path: ['runner', 'platform'], schema: z.enum(['linux', 'windows', 'macos']) },
   { path: ['registry', 'timeoutMs'], schema: z.number().int().min(100).max(300000) },
+  { path: ['registry', 'caFile'], schema: z.string() },
+  { path: ['registry', 'userDockerConfig'], schema: z.boolean() },
 ];
 
 export interface SettingsResult {

@@ -1,0 +1,165 @@
+/**
+ * `pullguard check-access IMAGE` (SPEC §3, §5): tries what the runner would — the
+ * credentials its lookup picks from the given files (REFERENCE §1.2–§1.4), helpers
+ * included — and reports what the registry answered.
+ *
+ * Exit status: 0 the pull is authorized; 1 the registry refuses it, the image or tag does
+ * not exist, the registry cannot be reached, or the runner's credentials cannot be tried
+ * here; 2 bad usage or unreadable input. No output contains a password, token or `auth`.
+ */
+import { resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AUTH_VARIABLE, getJobSources, readCiAuthConfigs, readDockerConfigFile, readRunnerAuthConfigs } from '../service/credentials/documentSources';
+import type { CredentialSource } from '../service/credentials/types';
+import { CiAnalysis, parseCiModel } from '../service/model/ciModel';
+import { parseRunnerConfig } from '../service/model/runnerModel';
+import type { Settings } from '../service/settings';
+import { readTextFile } from '../node/findFiles';
+import { checkAccess, type AccessReport } from '../registry/actions';
+import { withUserDockerConfig } from '../registry/credentials';
+import { NETWORK_FLAGS, NETWORK_USAGE, readNetworkOptions, UsageError } from '../registry/cliOptions';
+import type { CommandIo } from './auth';
+
+const USAGE = `Usage: pullguard check-access IMAGE [options]
+
+Asks IMAGE's registry for its manifest with the credentials a GitLab Runner (Docker
+executor) would use, and reports what the registry answered. Network: contacts the
+registry (and its token service), nothing else.
+
+Credential sources, in the runner's order:
+  --file CI_FILE          a .gitlab-ci.yml whose DOCKER_AUTH_CONFIG variable applies
+  --job NAME              the job in CI_FILE (default: the global variables)
+  --runner-config FILE    a runner config.toml whose environment sets DOCKER_AUTH_CONFIG
+  --docker-config FILE    the runner user's ~/.docker/config.json
+
+Options:
+${NETWORK_USAGE}
+
+Exit status: 0 authorized, 1 refused, not found, unreachable or not testable, 2 bad usage.`;
+
+function read(path: string, cwd: string): { uri: string; text: string } {
+  const absolute = resolvePath(cwd, path);
+  const result = readTextFile(absolute);
+  if (!result.ok) throw new UsageError(`cannot read ${path}: ${result.reason}.`);
+  return { uri: pathToFileURL(absolute).href, text: result.text };
+}
+
+/** The sources of one job, as `pullguard explain` gathers them. */
+function gatherSources(values: { file?: string; job?: string; 'runner-config'?: string; 'docker-config'?: string }, settings: Settings, cwd: string): { sources: CredentialSource[]; notes: string[] } {
+  let pipeline: CredentialSource | undefined;
+  const notes: string[] = [];
+  let unknownJobValue = false;
+  if (values.file !== undefined) {
+    const { uri, text } = read(values.file, cwd);
+    const model = parseCiModel(text);
+    const written = readCiAuthConfigs(model, uri, settings);
+    if (values.job === undefined) {
+      pipeline = written.find((c) => c.job === undefined)?.read.source;
+    } else {
+      const job = model.jobs.get(values.job);
+      if (!job) throw new UsageError(`${values.file} has no job \`${values.job}\`.`);
+      const definition = new CiAnalysis(model).getEffectiveJob(job).variables.get(AUTH_VARIABLE);
+      pipeline = definition ? written.find((c) => c.node === definition.node)?.read.source : undefined;
+      if (definition && !pipeline) {
+        unknownJobValue = true;
+        notes.push(`Job \`${values.job}\` sets \`DOCKER_AUTH_CONFIG\` to a value that is not plain text, so its credentials are unknown here.`);
+      }
+    }
+  }
+  const runners: CredentialSource[] = [];
+  if (values['runner-config'] !== undefined) {
+    const { uri, text } = read(values['runner-config'], cwd);
+    const byRunner = new Map<number, CredentialSource>();
+    for (const found of readRunnerAuthConfigs(parseRunnerConfig(text), uri, settings)) byRunner.set(found.runner.index, found.read.source);
+    runners.push(...byRunner.values());
+  }
+  const dockerConfigs: CredentialSource[] = [];
+  if (values['docker-config'] !== undefined) {
+    const { uri, text } = read(values['docker-config'], cwd);
+    dockerConfigs.push(readDockerConfigFile(text, uri, settings).source);
+  }
+  const job = getJobSources(pipeline, runners, dockerConfigs, settings);
+  const sources = unknownJobValue ? job.sources.filter((s) => s.origin.kind !== 'runner-environment') : [...job.sources];
+  return { sources, notes: [...notes, ...job.notes] };
+}
+
+function formatText(report: AccessReport, notes: readonly string[]): string {
+  const lines = [`Image:        ${report.image}`];
+  if (report.target) lines.push(`Registry:     ${report.target.registry}  repository ${report.target.repository}  reference ${report.target.reference}`);
+  if (report.resolution) {
+    lines.push('', 'Credentials the runner would use, in its order (longest path first, first source first):');
+    if (report.resolution.candidates.length === 0) lines.push('  (no key in any source matches)');
+    report.resolution.candidates.forEach((candidate, i) => {
+      const used = report.resolution!.match && report.resolution!.match.key === candidate.key && report.resolution!.match.source === candidate.source;
+      lines.push(`  ${i + 1}. ${candidate.key} from ${candidate.source} (${candidate.via}, path ${candidate.path})${used ? '  <- the runner uses this' : ''}`);
+    });
+    for (const dropped of report.resolution.droppedSources) lines.push(`  dropped: ${dropped.source} (${dropped.reason})`);
+  }
+  lines.push(`Sent:         ${report.credentials}`);
+  for (const step of report.trace) lines.push(`  - ${step}`);
+  if (report.exchanges.length > 0) {
+    lines.push('', 'Registry answers:');
+    for (const exchange of report.exchanges) lines.push(`  ${exchange.request} -> ${exchange.status}${exchange.note ? `  (${exchange.note})` : ''}`);
+  }
+  lines.push('', `Result: ${report.outcome}`, report.message);
+  if (notes.length > 0) {
+    lines.push('', 'Notes:');
+    for (const note of notes) lines.push(`  - ${note}`);
+  }
+  return lines.join('\n');
+}
+
+function formatJson(report: AccessReport, notes: readonly string[]): string {
+  return JSON.stringify({
+    image: report.image,
+    registry: report.target?.registry ?? null,
+    repository: report.target?.repository ?? null,
+    reference: report.target?.reference ?? null,
+    candidates: report.resolution?.candidates.map(({ source, key, path, via }) => ({ source, key, path, via })) ?? [],
+    match: report.resolution?.match ? { source: report.resolution.match.source, key: report.resolution.match.key } : null,
+    droppedSources: report.resolution?.droppedSources ?? [],
+    credentials: report.credentials,
+    trace: report.trace,
+    exchanges: report.exchanges,
+    outcome: report.outcome,
+    digest: report.digest ?? null,
+    message: report.message,
+    notes,
+  }, null, 2);
+}
+
+/** `pullguard check-access …`; `argv` starts after `check-access`. */
+export async function runCheckAccessCommand(argv: readonly string[], cwd: string, io: CommandIo, signal?: AbortSignal): Promise<number> {
+  let image: string;
+  let options;
+  let gathered;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: { ...NETWORK_FLAGS, file: { type: 'string' }, job: { type: 'string' }, 'runner-config': { type: 'string' }, 'docker-config': { type: 'string' } },
+    });
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'check-access needs an IMAGE.' : 'check-access takes one IMAGE.');
+    if (values.job !== undefined && values.file === undefined) throw new UsageError('--job needs --file, the pipeline the job is in.');
+    image = positionals[0]!;
+    options = readNetworkOptions(values, cwd, io.err, signal);
+    gathered = gatherSources(values, options.settings, cwd);
+  } catch (error) {
+    io.err(`pullguard: ${error instanceof Error ? error.message : String(error)}`);
+    io.err('Run `pullguard check-access --help` for usage.');
+    return 2;
+  }
+  const withUser = withUserDockerConfig(gathered.sources, options.userConfig);
+  const notes = [...gathered.notes, ...options.notes, ...(withUser.note ? [withUser.note] : [])];
+  const report = await checkAccess(image, withUser.sources, options.action);
+  const allNotes = [...(report.resolution?.notes ?? []), ...notes];
+  io.out(options.format === 'json' ? formatJson(report, allNotes) : formatText(report, allNotes));
+  if (report.outcome === 'invalid-image') return 2;
+  return report.outcome === 'authorized' ? 0 : 1;
+}

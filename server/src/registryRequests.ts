@@ -1,0 +1,200 @@
+/**
+ * The server's side of the registry actions (SPEC §3): custom requests the client sends
+ * when the user asks, and the workspace trust they depend on.
+ *
+ *   pullguard/pinImage       {textDocument, offset | position}  → PinImageResult
+ *   pullguard/pinAllImages   {textDocument}                     → PinAllImagesResult
+ *   pullguard/checkAccess    {textDocument, offset | position}  → CheckAccessResult
+ *   pullguard/didChangeWorkspaceTrust (notification) {trusted}
+ *
+ * Trust: `initializationOptions.workspaceTrusted` (boolean), then the notification on
+ * change. Without either, the workspace counts as untrusted: nothing is contacted and no
+ * helper runs — every request answers an `untrusted` failure at once.
+ *
+ * Each request honours LSP cancellation (an AbortSignal down to every socket and helper).
+ * Edits carry the document version they were computed for, so a client does not apply a
+ * stale one.
+ */
+import type { CancellationToken, Connection, TextDocuments } from 'vscode-languageserver/node';
+import type { Position, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { AnalysisContext, LanguageService } from './service/languageService';
+import type { ImageOccurrence } from './service/model/images';
+import { checkAccess, type AccessOutcome, type ActionOptions } from './registry/actions';
+import { getOccurrenceSources, pinOccurrences } from './registry/documentPins';
+import type { Failure } from './registry/errors';
+import { readUserDockerConfig } from './registry/userConfig';
+
+export const PIN_IMAGE_REQUEST = 'pullguard/pinImage';
+export const PIN_ALL_IMAGES_REQUEST = 'pullguard/pinAllImages';
+export const CHECK_ACCESS_REQUEST = 'pullguard/checkAccess';
+export const WORKSPACE_TRUST_NOTIFICATION = 'pullguard/didChangeWorkspaceTrust';
+
+export interface ImageAtParams {
+  readonly textDocument: { readonly uri: string };
+  /** A document offset (as in the quick fix's command arguments)… */
+  readonly offset?: number;
+  /** …or an LSP position (the cursor). */
+  readonly position?: Position;
+}
+
+export type PinImageResult =
+  | { readonly ok: true; readonly image: string; readonly digest: string; readonly pinned: string; readonly credentials: string; readonly edit: WorkspaceEdit }
+  | { readonly ok: false; readonly image: string | null; readonly failure: Failure };
+
+export interface PinAllImagesResult {
+  /** Null when nothing could be pinned. */
+  readonly edit: WorkspaceEdit | null;
+  readonly pinned: ReadonlyArray<{ readonly image: string; readonly digest: string }>;
+  readonly failures: ReadonlyArray<{ readonly image: string; readonly kind: Failure['kind']; readonly message: string; readonly skipped: boolean }>;
+  /** Set when nothing was attempted (untrusted workspace, no document). */
+  readonly refused?: Failure;
+}
+
+export interface CheckAccessResult {
+  readonly image: string | null;
+  readonly outcome: AccessOutcome;
+  readonly message: string;
+  readonly registry: string | null;
+  readonly credentials: string;
+  readonly candidates: ReadonlyArray<{ readonly source: string; readonly key: string; readonly path: string; readonly via: string }>;
+  readonly match: { readonly source: string; readonly key: string } | null;
+  readonly trace: readonly string[];
+  readonly exchanges: ReadonlyArray<{ readonly request: string; readonly status: number; readonly note?: string }>;
+  readonly notes: readonly string[];
+}
+
+export interface RegistryRequestContext {
+  readonly documents: TextDocuments<TextDocument>;
+  readonly languageService: LanguageService;
+  getContext(uri: string): Promise<AnalysisContext>;
+  /** The client's `initializationOptions`, once initialized. */
+  getInitializationOptions(): unknown;
+}
+
+const UNTRUSTED: Failure = {
+  kind: 'untrusted',
+  message: 'This workspace is not trusted, so Pullguard contacts no registry and runs no credential helper for it. Trust the workspace to pin images or check access.',
+};
+
+function signalOf(token: CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+
+export function registerRegistryRequests(connection: Connection, context: RegistryRequestContext): void {
+  let trustFromNotification: boolean | undefined;
+  const isTrusted = (): boolean => {
+    if (trustFromNotification !== undefined) return trustFromNotification;
+    const options = context.getInitializationOptions() as { workspaceTrusted?: unknown } | undefined;
+    return options?.workspaceTrusted === true;
+  };
+  connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: { trusted?: unknown }) => {
+    trustFromNotification = params?.trusted === true;
+  });
+
+  async function getActionOptions(uri: string, signal: AbortSignal): Promise<{ options: ActionOptions; analysisContext: AnalysisContext; userNote?: string; userConfig: ReturnType<typeof readUserDockerConfig>['source'] }> {
+    const analysisContext = await context.getContext(uri);
+    const { settings } = analysisContext;
+    const user = settings.registry.userDockerConfig ? readUserDockerConfig(settings) : {};
+    return {
+      analysisContext,
+      userConfig: user.source,
+      ...(user.note ? { userNote: user.note } : {}),
+      options: {
+        registry: { timeoutMs: settings.registry.timeoutMs, ...(settings.registry.caFile ? { caFile: settings.registry.caFile } : {}) },
+        settings,
+        // Only ever reached in a trusted workspace.
+        allowHelpers: true,
+        signal,
+      },
+    };
+  }
+
+  /** The image occurrence at the params' place, with the document and its analysis. */
+  function findImage(document: TextDocument, analysisContext: AnalysisContext, params: ImageAtParams) {
+    const offset = params.offset ?? (params.position ? document.offsetAt(params.position) : -1);
+    const analysis = context.languageService.analyze(document, analysisContext);
+    const occurrence = analysis.images.find((image) => image.start <= offset && offset <= image.end);
+    return { occurrence, credentials: occurrence ? analysis.credentials.images.get(occurrence) : undefined, analysis };
+  }
+
+  function noImage(uri: string): Failure {
+    return { kind: 'invalid-image', message: `There is no image reference at the cursor in ${uri.split('/').pop() ?? uri}; put the cursor on an \`image\` or \`services\` entry.` };
+  }
+
+  function versionedEdit(document: TextDocument, edits: ReadonlyArray<{ offset: number; newText: string }>): WorkspaceEdit {
+    return {
+      documentChanges: [{
+        textDocument: { uri: document.uri, version: document.version },
+        edits: edits.map((edit) => ({ range: { start: document.positionAt(edit.offset), end: document.positionAt(edit.offset) }, newText: edit.newText })),
+      }],
+    };
+  }
+
+  connection.onRequest(PIN_IMAGE_REQUEST, async (params: ImageAtParams, token: CancellationToken): Promise<PinImageResult> => {
+    if (!isTrusted()) return { ok: false, image: null, failure: UNTRUSTED };
+    const document = context.documents.get(params.textDocument.uri);
+    if (!document) return { ok: false, image: null, failure: { kind: 'invalid-image', message: `${params.textDocument.uri} is not open.` } };
+    const signal = signalOf(token);
+    const { options, analysisContext, userConfig } = await getActionOptions(document.uri, signal);
+    const { occurrence, credentials } = findImage(document, analysisContext, params);
+    if (!occurrence) return { ok: false, image: null, failure: noImage(document.uri) };
+    const [outcome] = await pinOccurrences([{ occurrence, credentials }], options, userConfig);
+    if (!outcome?.edit || !outcome.digest) return { ok: false, image: outcome?.image ?? occurrence.text, failure: outcome?.failure ?? { kind: 'bad-response', message: 'No digest.' } };
+    return {
+      ok: true,
+      image: outcome.image ?? occurrence.text,
+      digest: outcome.digest,
+      pinned: `${occurrence.text}${outcome.edit.newText}`,
+      credentials: outcome.credentials ?? '',
+      edit: versionedEdit(document, [outcome.edit]),
+    };
+  });
+
+  connection.onRequest(PIN_ALL_IMAGES_REQUEST, async (params: { textDocument: { uri: string } }, token: CancellationToken): Promise<PinAllImagesResult> => {
+    if (!isTrusted()) return { edit: null, pinned: [], failures: [], refused: UNTRUSTED };
+    const document = context.documents.get(params.textDocument.uri);
+    if (!document) return { edit: null, pinned: [], failures: [], refused: { kind: 'invalid-image', message: `${params.textDocument.uri} is not open.` } };
+    const signal = signalOf(token);
+    const { options, analysisContext, userConfig } = await getActionOptions(document.uri, signal);
+    const analysis = context.languageService.analyze(document, analysisContext);
+    const occurrences = analysis.images.map((occurrence: ImageOccurrence) => ({ occurrence, credentials: analysis.credentials.images.get(occurrence) }));
+    const outcomes = await pinOccurrences(occurrences, options, userConfig);
+    const edits = outcomes.flatMap((o) => (o.edit ? [o.edit] : []));
+    return {
+      edit: edits.length > 0 ? versionedEdit(document, edits) : null,
+      pinned: outcomes.flatMap((o) => (o.edit && o.digest ? [{ image: o.occurrence.text, digest: o.digest }] : [])),
+      failures: outcomes.flatMap((o) => (o.failure ? [{ image: o.occurrence.text, kind: o.failure.kind, message: o.failure.message, skipped: o.failure.skipped }] : [])),
+    };
+  });
+
+  connection.onRequest(CHECK_ACCESS_REQUEST, async (params: ImageAtParams, token: CancellationToken): Promise<CheckAccessResult> => {
+    const refused = (failure: Failure): CheckAccessResult => ({ image: null, outcome: failure.kind, message: failure.message, registry: null, credentials: 'none', candidates: [], match: null, trace: [], exchanges: [], notes: [] });
+    if (!isTrusted()) return refused(UNTRUSTED);
+    const document = context.documents.get(params.textDocument.uri);
+    if (!document) return refused({ kind: 'invalid-image', message: `${params.textDocument.uri} is not open.` });
+    const signal = signalOf(token);
+    const { options, analysisContext, userConfig, userNote } = await getActionOptions(document.uri, signal);
+    const { occurrence, credentials } = findImage(document, analysisContext, params);
+    if (!occurrence) return refused(noImage(document.uri));
+    const image = credentials?.resolution.image;
+    if (!image) return refused({ kind: 'invalid-image', message: `\`${occurrence.text}\` depends on a variable whose value is known only at run time, so its registry is unknown here.` });
+    const sources = getOccurrenceSources(credentials, analysisContext.settings, userConfig);
+    const report = await checkAccess(image, sources, options);
+    return {
+      image,
+      outcome: report.outcome,
+      message: report.message,
+      registry: report.target?.registry ?? null,
+      credentials: report.credentials,
+      candidates: report.resolution?.candidates.map(({ source, key, path, via }) => ({ source, key, path, via })) ?? [],
+      match: report.resolution?.match ? { source: report.resolution.match.source, key: report.resolution.match.key } : null,
+      trace: report.trace,
+      exchanges: report.exchanges,
+      notes: [...(report.resolution?.notes ?? []), ...(credentials?.notes ?? []), ...(userNote ? [userNote] : [])],
+    };
+  });
+}
