@@ -9,6 +9,7 @@ const cache = new Map<string, RegExp>();
 export function globToRegExp(glob: string): RegExp {
   const cached = cache.get(glob);
   if (cached) return cached;
+  const closed = matchedBraces(glob);
   let source = '';
   let braceDepth = 0;
   for (let i = 0; i < glob.length; i++) {
@@ -29,7 +30,7 @@ export function globToRegExp(glob: string): RegExp {
       }
     } else if (ch === '?') {
       source += '[^/]';
-    } else if (ch === '{') {
+    } else if (ch === '{' && closed.has(i)) {
       braceDepth++;
       source += '(?:';
     } else if (ch === '}' && braceDepth > 0) {
@@ -43,17 +44,52 @@ export function globToRegExp(glob: string): RegExp {
         source += '\\[';
       } else {
         const body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
-        source += body.startsWith('!') ? `[^${body.slice(1)}]` : `[${body}]`;
-        i = close;
+        const characterClass = body.startsWith('!') ? `[^${body.slice(1)}]` : `[${body}]`;
+        if (isValidRegExp(characterClass)) {
+          source += characterClass;
+          i = close;
+        } else {
+          // A class no regular expression can hold (`[z-a]`): its `[` is a literal character.
+          source += '\\[';
+        }
       }
     } else {
-      source += ch.replace(/[.+^$()|\\\]]/g, '\\$&');
+      source += ch.replace(/[.+^$()|{}\\\]]/g, '\\$&');
     }
   }
-  const regexp = new RegExp(`^${source}$`);
+  let regexp: RegExp;
+  try {
+    regexp = new RegExp(`^${source}$`);
+  } catch {
+    // Brackets that still pair up into no valid expression (`{[}]`): the pattern matches itself only.
+    regexp = new RegExp(`^${glob.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  }
   if (cache.size > 1000) cache.clear();
   cache.set(glob, regexp);
   return regexp;
+}
+
+/**
+ * The offsets of the `{` that a later `}` closes. An unclosed `{` is a literal
+ * character (as in a shell), not the start of a group that never ends.
+ */
+function matchedBraces(glob: string): Set<number> {
+  const open: number[] = [];
+  const closed = new Set<number>();
+  for (let i = 0; i < glob.length; i++) {
+    if (glob[i] === '{') open.push(i);
+    else if (glob[i] === '}' && open.length > 0) closed.add(open.pop()!);
+  }
+  return closed;
+}
+
+function isValidRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
