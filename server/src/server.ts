@@ -123,7 +123,8 @@ export function startServer(connection: Connection): void {
     const settings = await getFolderSettings();
     workspaceIndex = new WorkspaceIndex(workspaceRoots);
     for (const root of workspaceRoots) {
-      for (const path of findCandidateFiles(root)) {
+      const onSkip = (path: string, reason: string) => connection.console.info(`Pullguard: skipped ${path}: ${reason}.`);
+      for (const path of findCandidateFiles(root, { onSkip })) {
         const uri = pathToFileURL(path).href;
         if (documents.get(uri)) continue;
         const read = readTextFile(path);

@@ -1,13 +1,17 @@
 /**
  * Finds the files Pullguard reads in a folder tree (SPEC, file table), for the CLI
  * and for the server's workspace index. Bounded: it skips dependency and VCS
- * folders, never follows symbolic links, and stops after a fixed number of entries.
+ * folders, never follows symbolic links (so a link loop cannot trap it), and stops
+ * after a fixed number of entries. What it passes over that looked like one of the
+ * files (a link, a FIFO, a folder it cannot list, the rest of a huge tree) is told to
+ * `onSkip`, so the server can log it.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', '.venv', 'vendor']);
-const MAX_ENTRIES = 200_000;
+/** Folder entries looked at per tree, at most (docs/limits.md). */
+export const MAX_ENTRIES = 200_000;
 /** Candidate files larger than this are not read (the analysis would refuse them anyway). */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -16,26 +20,43 @@ function isCandidate(name: string): boolean {
   return /\.(ya?ml|toml|json)$/i.test(name);
 }
 
-export function findCandidateFiles(root: string): string[] {
+/** Told about an entry the walk passed over, with the reason as a sentence fragment. */
+export type SkipReporter = (path: string, reason: string) => void;
+
+export interface FindOptions {
+  readonly onSkip?: SkipReporter;
+  /** Entries looked at before the walk stops; `MAX_ENTRIES` unless a test needs a small tree to hit it. */
+  readonly maxEntries?: number;
+}
+
+export function findCandidateFiles(root: string, options: FindOptions = {}): string[] {
+  const { onSkip = () => {}, maxEntries = MAX_ENTRIES } = options;
   const found: string[] = [];
   const stack = [root];
   let seen = 0;
-  while (stack.length > 0 && seen < MAX_ENTRIES) {
+  while (stack.length > 0) {
     const folder = stack.pop()!;
     let entries;
     try {
       entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      continue; // unreadable folder: skip it, keep the rest
+    } catch (error) {
+      // Unreadable or vanished folder: skip it, keep the rest.
+      if (folder !== root || (error as NodeJS.ErrnoException).code !== 'ENOENT') onSkip(folder, `its entries cannot be listed (${describeErrorCode(error)})`);
+      continue;
     }
     for (const entry of entries) {
-      seen++;
-      if (entry.isSymbolicLink()) continue;
+      if (++seen > maxEntries) {
+        onSkip(root, `the folder has more than ${maxEntries.toLocaleString('en-US')} entries; the files after the first ${maxEntries.toLocaleString('en-US')} are not read`);
+        return found.sort();
+      }
       const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
+      if (entry.isSymbolicLink()) {
+        if (isCandidate(entry.name)) onSkip(path, 'it is a symbolic link, and Pullguard does not follow links in a folder it searches (name the file itself to check it)');
+      } else if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) stack.push(path);
-      } else if (entry.isFile() && isCandidate(entry.name)) {
-        found.push(path);
+      } else if (isCandidate(entry.name)) {
+        if (entry.isFile()) found.push(path);
+        else onSkip(path, 'it is not a regular file');
       }
     }
   }
@@ -46,19 +67,43 @@ export type ReadResult =
   | { readonly ok: true; readonly text: string }
   | { readonly ok: false; readonly reason: string; readonly tooLarge?: boolean };
 
-/** Reads a UTF-8 text file, refusing directories, huge files and binary content with a reason. */
+function describeErrorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? 'unknown error';
+}
+
+/**
+ * Reads a UTF-8 text file, refusing directories, FIFOs and devices, huge files and
+ * binary content with a reason. The checks are made on the opened file itself, so a
+ * file swapped for a FIFO after it was listed cannot block the read.
+ */
 export function readTextFile(path: string): ReadResult {
+  let fd: number | undefined;
   try {
-    const stat = lstatSync(path).isSymbolicLink() ? statSync(path) : lstatSync(path);
+    // Non-blocking: opening a FIFO must not wait for a writer.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const stat = fstatSync(fd);
     if (stat.isDirectory()) return { ok: false, reason: 'it is a directory' };
     if (!stat.isFile()) return { ok: false, reason: 'it is not a regular file' };
     if (stat.size > MAX_FILE_BYTES) return { ok: false, reason: `it is larger than ${MAX_FILE_BYTES / (1024 * 1024)} MiB`, tooLarge: true };
-    const bytes = readFileSync(path);
+    const bytes = readFileSync(fd);
+    if (bytes.length > MAX_FILE_BYTES) return { ok: false, reason: `it is larger than ${MAX_FILE_BYTES / (1024 * 1024)} MiB`, tooLarge: true };
     if (bytes.includes(0)) return { ok: false, reason: 'it is a binary file (it contains NUL bytes)' };
     return { ok: true, text: bytes.toString('utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'a symbolic link loop' : `it cannot be read (${code ?? 'unknown error'})`;
+    if (code === 'EISDIR') return { ok: false, reason: 'it is a directory' };
+    if (code === 'ENOENT') return { ok: false, reason: isDanglingLink(path) ? 'it is a symbolic link to nothing' : 'it does not exist' };
+    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'a symbolic link loop' : `it cannot be read (${code ?? 'unknown error'})`;
     return { ok: false, reason };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function isDanglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -1,0 +1,126 @@
+/**
+ * The workspace on disk, as the CLI walk and the server's index meet it: folders named
+ * like files, files that vanish, FIFOs and dangling links in place of files (the tests
+ * run as root, so "unreadable" is simulated with paths that cannot be read as text),
+ * symbolic link loops, files over the size limit, and a tree larger than the walk's
+ * entry limit. Each case ends quickly with the file skipped and a reason for the log,
+ * never a hang or an exception.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { findCandidateFiles, MAX_FILE_BYTES, readTextFile } from '../../server/src/node/findFiles';
+import { makeTree, run } from '../helpers/cli';
+
+const PIPELINE = 'build:\n  image: Redis:1\n  script: [make]\n';
+
+function mkfifo(path: string): void {
+  execFileSync('mkfifo', [path]);
+}
+
+/** findCandidateFiles with the skipped entries collected, relative to `root`. */
+function walk(root: string, maxEntries?: number): { files: string[]; skipped: Array<[string, string]> } {
+  const skipped: Array<[string, string]> = [];
+  const files = findCandidateFiles(root, { onSkip: (path, reason) => skipped.push([path.slice(root.length + 1) || '.', reason]), maxEntries });
+  return { files: files.map((f) => f.slice(root.length + 1)), skipped };
+}
+
+describe('reading one file', () => {
+  test('a FIFO named like a config is refused at once, without waiting for a writer', () => {
+    const root = makeTree({});
+    mkfifo(join(root, 'config.toml'));
+    assert.deepEqual(readTextFile(join(root, 'config.toml')), { ok: false, reason: 'it is not a regular file' });
+  });
+
+  test('a link to a FIFO is refused the same way', () => {
+    const root = makeTree({});
+    mkfifo(join(root, 'fifo'));
+    symlinkSync(join(root, 'fifo'), join(root, '.gitlab-ci.yml'));
+    assert.deepEqual(readTextFile(join(root, '.gitlab-ci.yml')), { ok: false, reason: 'it is not a regular file' });
+  });
+
+  test('a dangling link, a link loop, a folder and a vanished file each get their reason', () => {
+    const root = makeTree({ 'config.json/inner.txt': 'x' });
+    symlinkSync(join(root, 'nowhere'), join(root, 'dangling.yml'));
+    symlinkSync(join(root, 'loop-b.yml'), join(root, 'loop-a.yml'));
+    symlinkSync(join(root, 'loop-a.yml'), join(root, 'loop-b.yml'));
+    writeFileSync(join(root, 'gone.yml'), PIPELINE);
+    rmSync(join(root, 'gone.yml'));
+    assert.deepEqual(readTextFile(join(root, 'dangling.yml')), { ok: false, reason: 'it is a symbolic link to nothing' });
+    assert.deepEqual(readTextFile(join(root, 'loop-a.yml')), { ok: false, reason: 'a symbolic link loop' });
+    assert.deepEqual(readTextFile(join(root, 'config.json')), { ok: false, reason: 'it is a directory' });
+    assert.deepEqual(readTextFile(join(root, 'gone.yml')), { ok: false, reason: 'it does not exist' });
+  });
+
+  test('a sparse file just over the limit is refused by its size, unread', () => {
+    const root = makeTree({ 'big.yml': '' });
+    truncateSync(join(root, 'big.yml'), MAX_FILE_BYTES + 1);
+    assert.deepEqual(readTextFile(join(root, 'big.yml')), { ok: false, reason: 'it is larger than 16 MiB', tooLarge: true });
+  });
+
+  test('a link to a regular file is read when named directly', () => {
+    const root = makeTree({ 'real.yml': PIPELINE });
+    symlinkSync(join(root, 'real.yml'), join(root, '.gitlab-ci.yml'));
+    assert.deepEqual(readTextFile(join(root, '.gitlab-ci.yml')), { ok: true, text: PIPELINE });
+  });
+});
+
+describe('walking a folder', () => {
+  test('does not follow a link loop of folders, and says which candidate links it passed over', () => {
+    const root = makeTree({ '.gitlab-ci.yml': PIPELINE, 'a/b/config.toml': '[[runners]]\n' });
+    symlinkSync(join(root, 'a'), join(root, 'a/b/up'));
+    symlinkSync(join(root, 'a/b'), join(root, 'a/down'));
+    symlinkSync(join(root, '.gitlab-ci.yml'), join(root, 'a/linked.gitlab-ci.yml'));
+    const { files, skipped } = walk(root);
+    assert.deepEqual(files, ['.gitlab-ci.yml', 'a/b/config.toml']);
+    assert.deepEqual(skipped.map(([path]) => path), ['a/linked.gitlab-ci.yml']);
+    assert.match(skipped[0]![1], /symbolic link/);
+  });
+
+  test('descends into a folder named like a file, and skips a FIFO named like one', () => {
+    const root = makeTree({ '.gitlab-ci.yml/inner.gitlab-ci.yml': PIPELINE });
+    mkdirSync(join(root, 'gitlab-runner'));
+    mkfifo(join(root, 'gitlab-runner/config.toml'));
+    const { files, skipped } = walk(root);
+    assert.deepEqual(files, ['.gitlab-ci.yml/inner.gitlab-ci.yml']);
+    assert.deepEqual(skipped, [['gitlab-runner/config.toml', 'it is not a regular file']]);
+  });
+
+  test('stops at the entry limit and says so', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`f${String(i).padStart(2, '0')}.yml`] = '';
+    const root = makeTree(files);
+    const result = walk(root, 10);
+    assert.equal(result.files.length, 10);
+    assert.deepEqual(result.skipped.map(([path]) => path), ['.']);
+    assert.match(result.skipped[0]![1], /more than 10 entries/);
+  });
+
+  test('a root that does not exist gives nothing, and nothing to log', () => {
+    const root = makeTree({});
+    assert.deepEqual(walk(join(root, 'missing')), { files: [], skipped: [] });
+  });
+});
+
+describe('the CLI on such a tree', () => {
+  test('checks the regular files and exits 1 for their errors, past link loops, FIFOs, dangling links and folders named like files', () => {
+    const root = makeTree({ '.gitlab-ci.yml': PIPELINE, 'docker-config.json/x.txt': 'x' });
+    mkdirSync(join(root, '.docker'));
+    mkfifo(join(root, '.docker/config.json'));
+    symlinkSync(join(root, 'nowhere'), join(root, 'dangling.gitlab-ci.yml'));
+    symlinkSync(root, join(root, 'loop'));
+    const result = run(['--format', 'json'], root);
+    assert.equal(result.code, 1, result.err);
+    assert.deepEqual((JSON.parse(result.out) as Array<{ file: string; code: string }>).map((p) => [p.file, p.code]), [['.gitlab-ci.yml', 'image/uppercase-repository']]);
+  });
+
+  test('exits 2 when a FIFO is named on the command line, saying it is not a regular file', () => {
+    const root = makeTree({});
+    mkfifo(join(root, '.gitlab-ci.yml'));
+    const result = run(['.gitlab-ci.yml'], root);
+    assert.equal(result.code, 2);
+    assert.match(result.err, /\.gitlab-ci\.yml: it is not a regular file/);
+  });
+});
