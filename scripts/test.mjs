@@ -20,6 +20,8 @@ const EDITOR_TOOLS = ['node24', 'codeServer', 'chromium'];
 const SUITES = {
   unit: { dir: 'test/unit', needsBuild: false },
   lsp: { dir: 'test/lsp', needsBuild: true },
+  // vscode-tmgrammar-test on the TextMate grammars of syntaxes/ (driven by test/grammar/grammar.test.ts).
+  grammar: { dir: 'test/grammar', needsBuild: false },
   // Real registries (Debian's docker-registry), skopeo and openssl; in CI a missing tool fails the suite.
   registry: { dir: 'test/registry', needsBuild: true },
   // Property-based fuzzing of the core and the CLI with a fixed seed and 20,000 cases (test/fuzz/harness.ts).

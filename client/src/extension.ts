@@ -1,9 +1,23 @@
 /**
- * The VS Code client: starts the Pullguard language server and stops it. All
- * analysis lives in the server; this file only connects VS Code to it.
+ * The VS Code client: starts the Pullguard language server, restarts it if it dies,
+ * and registers the commands. All analysis lives in the server; the commands' logic
+ * lives in client/src/commands/ behind the seam of ui.ts.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  State,
+  TransportKind,
+  type ErrorHandler,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { registerCommands, trackEditorKind } from './commands';
+import { registerRegistryCommands } from './registry/commands';
+import { RestartPolicy } from './restartPolicy';
+import { ReadOnlyDocuments, VscodeUi, type PromptOverrides } from './vscodeUi';
 
 let client: LanguageClient | undefined;
 
@@ -15,7 +29,36 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'untitled', language: 'yaml' },
 ];
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What `activate` returns (`vscode.extensions.getExtension('pullguard.pullguard').exports`). */
+export interface PullguardApi {
+  /** Milliseconds from the start of activation until the language server answered `initialize`. */
+  readonly serverReadyMs: () => number | undefined;
+  /**
+   * Answers for the commands' prompts, for the extension-host tests; present only when
+   * the extension runs under tests (`PULLGUARD_TEST_SEAM=1` or the test extension mode).
+   */
+  readonly setPromptOverrides?: (overrides: PromptOverrides | undefined) => void;
+}
+
+/** The language client's error handler, following the restart policy; the user is told once. */
+function createErrorHandler(policy: RestartPolicy, output: vscode.LogOutputChannel): ErrorHandler {
+  return {
+    error: (_error, _message, count) => ({ action: policy.onError(count) === 'continue' ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
+    closed: () => {
+      const decision = policy.onClosed();
+      output.warn(`the language server's connection closed; ${decision.restart ? 'restarting it' : 'not restarting it again'}`);
+      if (decision.message) void (decision.restart ? vscode.window.showWarningMessage(decision.message) : vscode.window.showErrorMessage(decision.message));
+      return { action: decision.restart ? CloseAction.Restart : CloseAction.DoNotRestart, handled: true };
+    },
+  };
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PullguardApi> {
+  const activationStarted = Date.now();
+  let serverReadyMs: number | undefined;
+  const output = vscode.window.createOutputChannel('Pullguard', { log: true });
+  context.subscriptions.push(output);
+
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.stdio },
@@ -24,9 +67,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     diagnosticPullOptions: { onChange: true, onSave: false },
+    outputChannel: output,
+    errorHandler: createErrorHandler(new RestartPolicy(), output),
   };
   client = new LanguageClient('pullguard', 'Pullguard', serverOptions, clientOptions);
+
+  const readOnly = new ReadOnlyDocuments();
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(ReadOnlyDocuments.scheme, readOnly));
+  const ui = new VscodeUi(readOnly);
+  registerCommands(context, client, ui);
+  // Pin image to digest, Pin all images in file, Check registry access (client/src/registry/).
+  context.subscriptions.push(...registerRegistryCommands(context, client));
+  context.subscriptions.push(client.onDidChangeState(({ newState }) => {
+    void vscode.commands.executeCommand('setContext', 'pullguard.serverRunning', newState === State.Running);
+  }));
+
   await client.start();
+  serverReadyMs = Date.now() - activationStarted;
+  output.info(`language server ready ${serverReadyMs} ms after activation started`);
+  trackEditorKind(context, client);
+
+  const underTest = process.env.PULLGUARD_TEST_SEAM === '1' || context.extensionMode === vscode.ExtensionMode.Test;
+  return {
+    serverReadyMs: () => serverReadyMs,
+    ...(underTest ? { setPromptOverrides: (overrides: PromptOverrides | undefined) => { ui.overrides = overrides; } } : {}),
+  };
 }
 
 export async function deactivate(): Promise<void> {

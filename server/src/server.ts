@@ -25,6 +25,7 @@ import { WorkspaceIndex } from './service/model/workspace';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
+import { registerClientRequests } from './clientRequests';
 import { registerRegistryRequests } from './registryRequests';
 
 /** Push-mode validation waits this long after the last change, so typing bursts coalesce. */
@@ -263,6 +264,8 @@ export function startServer(connection: Connection): void {
   });
 
   registerRegistryRequests(connection, { documents, languageService, getContext, getInitializationOptions: () => initializeParams?.initializationOptions });
+
+  registerClientRequests(connection, { documents, languageService, getContext, workspaceRoots: () => workspaceRoots });
 
   documents.listen(connection);
   connection.listen();

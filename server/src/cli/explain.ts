@@ -183,7 +183,7 @@ function describeEntry(entry: AuthEntry, jobPayload: boolean): string {
   return parts.join(', ');
 }
 
-function formatText(resolution: Resolution, sources: readonly CredentialSource[], options: ResolveOptions, cwd: string): string {
+export function formatText(resolution: Resolution, sources: readonly CredentialSource[], options: ResolveOptions, cwd: string): string {
   const lines: string[] = [
     `Image:          ${resolution.image}`,
     `Docker's name:  ${resolution.normalized}`,
