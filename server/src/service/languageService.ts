@@ -71,7 +71,8 @@ export class LanguageService {
     const documentKind = kind ?? this.getDocumentKind(document, context);
     const cached = this.cache.get(document.uri);
     if (cached && cached.version === document.version && cached.kind === documentKind) return cached.parsed;
-    const parsed = parseDocumentAs(documentKind, document.getText());
+    // Another version parsed as the same kind: only what the edit touched is parsed again.
+    const parsed = parseDocumentAs(documentKind, document.getText(), cached?.kind === documentKind ? cached.parsed : undefined);
     this.cache.set(document.uri, { version: document.version, kind: documentKind, parsed });
     return parsed;
   }

@@ -18,11 +18,15 @@ export type ParsedDocument =
   | { readonly kind: 'none' }
   | { readonly kind: 'too-large'; readonly documentKind: DocumentKind };
 
-export function parseDocumentAs(kind: DocumentKind, text: string): ParsedDocument {
+/**
+ * @param previous the parse of an earlier version of the same document as the same
+ *   kind: a pipeline is then re-parsed only where it changed (`previous` is consumed)
+ */
+export function parseDocumentAs(kind: DocumentKind, text: string, previous?: ParsedDocument): ParsedDocument {
   if (kind !== 'none' && text.length > MAX_DOCUMENT_LENGTH) return { kind: 'too-large', documentKind: kind };
   switch (kind) {
     case 'gitlab-ci':
-      return { kind, ci: new CiAnalysis(parseCiModel(text)) };
+      return { kind, ci: new CiAnalysis(parseCiModel(text, previous?.kind === 'gitlab-ci' ? previous.ci.model : undefined)) };
     case 'runner-config':
       return { kind, runner: parseRunnerConfig(text) };
     case 'docker-config':

@@ -20,6 +20,7 @@ import {
   isNullNode,
   parseYamlModel,
   scalarText,
+  updateYamlModel,
   type YMap,
   type YNode,
   type YScalar,
@@ -192,8 +193,12 @@ export interface IncludedConfig {
 
 // ---- Building the model ------------------------------------------------------
 
-export function parseCiModel(text: string): CiModel {
-  const yaml = parseYamlModel(text);
+/**
+ * @param previous the model of an earlier version of the same file, to re-parse only
+ *   the top-level entries the edit touches (it is consumed: see `updateYamlModel`)
+ */
+export function parseCiModel(text: string, previous?: CiModel): CiModel {
+  const yaml = previous ? updateYamlModel(previous.yaml, text) : parseYamlModel(text);
   const root = yaml.root?.kind === 'map' ? yaml.root : undefined;
   const jobs = new Map<string, CiJob>();
   let defaultMap: YMap | undefined;

@@ -87,16 +87,36 @@ function firstLine(message: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+/** What the builder records of one chunk of a large file, to reuse it after an edit elsewhere. */
+interface ChunkTracking {
+  /** Every node built for the chunk (not the nodes its aliases point to). */
+  readonly nodes: YNode[];
+  /** Anchors the chunk defines, in order (a later one of the same name wins). */
+  readonly anchors: Map<string, YNode>;
+  /** Names the chunk's aliases use, resolved or not. */
+  readonly aliases: Set<string>;
+}
+
 class ModelBuilder {
-  private readonly anchors = new Map<string, YNode>();
   /** Problems the YAML package leaves to us: duplicate keys, aliases of no anchor. */
-  readonly errors: YamlSyntaxError[] = [];
+  errors: YamlSyntaxError[] = [];
   /** Offset of the text being converted within the whole document. */
   base = 0;
+  /** Set while converting one chunk of a large file. */
+  tracking: ChunkTracking | undefined;
+
+  /** @param anchors the anchors defined before the text converted (in earlier chunks) */
+  constructor(private readonly anchors = new Map<string, YNode>()) {}
+
+  private defineAnchor(name: string, node: YNode): void {
+    this.anchors.set(name, node);
+    this.tracking?.anchors.set(name, node);
+  }
 
   convert(node: YamlNode | null | undefined): YNode | undefined {
     if (!node) return undefined;
     if (isAlias(node)) {
+      this.tracking?.aliases.add(node.source);
       // The most recent anchor of that name, as YAML defines it.
       const target = this.anchors.get(node.source);
       if (!target && node.range) {
@@ -111,13 +131,15 @@ class ModelBuilder {
     const tag = node.tag && !node.tag.startsWith('tag:yaml.org,2002:') ? node.tag : undefined;
     if (isScalar(node)) {
       const scalar: YScalar = { kind: 'scalar', start, end, tag, value: node.value, style: scalarStyle(node.type) };
-      if (node.anchor) this.anchors.set(node.anchor, scalar);
+      this.tracking?.nodes.push(scalar);
+      if (node.anchor) this.defineAnchor(node.anchor, scalar);
       return scalar;
     }
     if (isMap(node)) {
       const map: YMap = { kind: 'map', start, end, tag, pairs: [], merges: [] };
+      this.tracking?.nodes.push(map);
       // Registered before the children, so a child alias to it is a reference, not a copy.
-      if (node.anchor) this.anchors.set(node.anchor, map);
+      if (node.anchor) this.defineAnchor(node.anchor, map);
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const key = this.convert(item.key as YamlNode);
@@ -134,7 +156,8 @@ class ModelBuilder {
     }
     if (isSeq(node)) {
       const seq: YSeq = { kind: 'seq', start, end, tag, items: [] };
-      if (node.anchor) this.anchors.set(node.anchor, seq);
+      this.tracking?.nodes.push(seq);
+      if (node.anchor) this.defineAnchor(node.anchor, seq);
       for (const item of node.items) {
         const converted = this.convert(item as YamlNode);
         if (converted) seq.items.push(converted);
@@ -165,17 +188,21 @@ class ModelBuilder {
   }
 
   reportDuplicate(key: YScalar): void {
-    this.errors.push({
-      offset: key.start,
-      length: Math.max(1, key.end - key.start),
-      message: `Map keys must be unique; \`${String(key.value)}\` is defined again here, and this definition replaces the earlier one`,
-    });
+    this.errors.push(duplicateKeyError(key));
   }
 
   addMerges(map: YMap, value: YNode | undefined): void {
     if (value?.kind === 'map') map.merges.push(value);
     else if (value?.kind === 'seq') for (const item of value.items) if (item.kind === 'map') map.merges.push(item);
   }
+}
+
+function duplicateKeyError(key: YScalar): YamlSyntaxError {
+  return {
+    offset: key.start,
+    length: Math.max(1, key.end - key.start),
+    message: `Map keys must be unique; \`${String(key.value)}\` is defined again here, and this definition replaces the earlier one`,
+  };
 }
 
 const PARSE_OPTIONS = {
@@ -195,86 +222,225 @@ function toSyntaxErrors(doc: Document, base: number): YamlSyntaxError[] {
   });
 }
 
-/** Parse work is split at top-level keys into batches of about this many characters. */
-const BATCH_LENGTH = 64 * 1024;
+/** Files longer than this are parsed one top-level entry (a chunk) at a time. */
+const CHUNKED_LENGTH = 64 * 1024;
 /** A line that starts a top-level `key:` entry (plain, double- or single-quoted key). */
 const TOP_LEVEL_KEY = /^(?:[^\s#\-?:,[\]{}&*!|>'"%@`][^\n]*?|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ \t]*:(?:[ \t]|\r?$)/;
 
 /**
- * Where a single-document file with a block mapping at its root can be cut into
- * independent parts: at lines that start a top-level key. Undefined when the file
- * has any other line at column 0 (directives, `---`, a root sequence, flow text),
- * which the whole-file parse handles instead.
+ * The starts of the lines between `from` (a line start) and `to` (a line start or the
+ * end) that start a top-level key. Undefined when a line in between starts at column 0
+ * with anything else (directives, `---`, a root sequence, flow text), which only the
+ * whole-file parse reads right.
  */
-export function findTopLevelBatches(text: string): Array<{ start: number; end: number }> | undefined {
-  if (text.length <= BATCH_LENGTH) return undefined;
-  const batches: Array<{ start: number; end: number }> = [];
-  let batchStart = 0;
-  let lineStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  while (lineStart < text.length) {
+function findKeyLines(text: string, from: number, to: number): number[] | undefined {
+  const starts: number[] = [];
+  let lineStart = from === 0 && text.charCodeAt(0) === 0xfeff ? 1 : from;
+  while (lineStart < to) {
     let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
+    if (lineEnd === -1 || lineEnd > to) lineEnd = to;
     const first = text[lineStart];
     if (first !== ' ' && first !== '\t' && first !== '#' && first !== '\r' && lineStart !== lineEnd) {
       if (!TOP_LEVEL_KEY.test(text.slice(lineStart, lineEnd))) return undefined;
-      if (lineStart - batchStart >= BATCH_LENGTH) {
-        batches.push({ start: batchStart, end: lineStart });
-        batchStart = lineStart;
-      }
+      starts.push(lineStart);
     }
     lineStart = lineEnd + 1;
   }
-  batches.push({ start: batchStart, end: text.length });
-  return batches;
-}
-
-function inSameBatch(batches: ReadonlyArray<{ start: number; end: number }>, a: number, b: number): boolean {
-  return batches.some((batch) => batch.start <= a && a < batch.end && batch.start <= b && b < batch.end);
+  return starts;
 }
 
 /**
- * Parses a pipeline file. A large file is parsed in batches of top-level keys:
- * the YAML package's cost grows faster than linearly on one huge mapping, and a
- * batch's anchors stay visible to the next through the builder's anchor table.
+ * Where a single-document file with a block mapping at its root can be cut into
+ * independent chunks: one per top-level key, the first also holding what comes
+ * before it. Undefined for a small file, and for a file with any other line at
+ * column 0, which the whole-file parse handles instead. The cuts depend only on the
+ * lines they are at, so an edit moves no cut outside the lines it touches.
+ */
+export function findTopLevelBatches(text: string): Array<{ start: number; end: number }> | undefined {
+  if (text.length <= CHUNKED_LENGTH) return undefined;
+  const keys = findKeyLines(text, 0, text.length);
+  if (!keys) return undefined;
+  return toRanges([0, ...keys.slice(1)], text.length);
+}
+
+function toRanges(starts: readonly number[], end: number): Array<{ start: number; end: number }> {
+  return starts.map((start, i) => ({ start, end: starts[i + 1] ?? end }));
+}
+
+/** One top-level entry of a large file, parsed on its own, kept to be reused after edits elsewhere. */
+interface Chunk extends ChunkTracking {
+  start: number;
+  end: number;
+  pairs: YPair[];
+  merges: YMap[];
+  /** From the YAML package. */
+  readonly syntaxErrors: YamlSyntaxError[];
+  /** From the model builder: duplicate keys inside the entry, aliases of no anchor. */
+  readonly builderErrors: YamlSyntaxError[];
+}
+
+/** The chunks of a model parsed in chunks, and the text they are of. A model is updated from them once. */
+const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly chunks: readonly Chunk[] }>();
+
+function parseChunk(text: string, start: number, end: number, builder: ModelBuilder): Chunk {
+  const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
+  const chunk: Chunk = {
+    start, end, pairs: [], merges: [], syntaxErrors: toSyntaxErrors(doc, start), builderErrors: [],
+    nodes: [], anchors: new Map(), aliases: new Set(),
+  };
+  builder.base = start;
+  builder.errors = chunk.builderErrors;
+  builder.tracking = chunk;
+  const part = builder.convert(doc.contents as YamlNode | undefined);
+  builder.tracking = undefined;
+  if (part?.kind === 'map') {
+    chunk.pairs = part.pairs;
+    chunk.merges = part.merges;
+  }
+  return chunk;
+}
+
+/** The model of the whole file from its chunks: the root map, then the errors in the order one parse gives them. */
+function assemble(text: string, chunks: readonly Chunk[]): YamlModel {
+  const root: YMap = { kind: 'map', start: 0, end: text.length, tag: undefined, pairs: [], merges: [] };
+  const syntaxErrors: YamlSyntaxError[] = [];
+  const builderErrors: YamlSyntaxError[] = [];
+  const duplicates: YamlSyntaxError[] = [];
+  // Duplicates inside a chunk were reported by the builder; these are across chunks.
+  const chunkOfKey = new Map<unknown, number>();
+  for (let index = 0; index < chunks.length; index++) {
+    const chunk = chunks[index]!;
+    for (const pair of chunk.pairs) {
+      root.pairs.push(pair);
+      const earlier = chunkOfKey.get(pair.key.value);
+      if (earlier !== undefined && earlier !== index) duplicates.push(duplicateKeyError(pair.key));
+      chunkOfKey.set(pair.key.value, index);
+    }
+    for (const merged of chunk.merges) root.merges.push(merged);
+    for (const error of chunk.syntaxErrors) syntaxErrors.push(error);
+    for (const error of chunk.builderErrors) builderErrors.push(error);
+  }
+  const errors = [...syntaxErrors, ...builderErrors, ...duplicates].sort((a, b) => a.offset - b.offset);
+  const model: YamlModel = { root, errors };
+  chunkedParses.set(model, { text, chunks });
+  return model;
+}
+
+/**
+ * Parses a pipeline file. A large file is parsed one top-level entry at a time:
+ * the YAML package's cost grows faster than linearly on one huge mapping, an
+ * entry's anchors stay visible to the next through the builder's anchor table,
+ * and an edit re-parses only the entries it touches (`updateYamlModel`).
  * A file that starts with a `spec:` header document (CI/CD inputs) has the
  * pipeline in its second document.
  */
 export function parseYamlModel(text: string, options: { readonly batches?: boolean } = {}): YamlModel {
+  const batches = options.batches === false ? undefined : findTopLevelBatches(text);
+  if (batches) {
+    const builder = new ModelBuilder();
+    return assemble(text, batches.map(({ start, end }) => parseChunk(text, start, end, builder)));
+  }
   const builder = new ModelBuilder();
   const errors: YamlSyntaxError[] = [];
-  const batches = options.batches === false ? undefined : findTopLevelBatches(text);
-  let root: YNode | undefined;
-  if (batches) {
-    const map: YMap = { kind: 'map', start: 0, end: text.length, tag: undefined, pairs: [], merges: [] };
-    for (const { start, end } of batches) {
-      const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
-      errors.push(...toSyntaxErrors(doc, start));
-      builder.base = start;
-      const part = builder.convert(doc.contents as YamlNode | undefined);
-      if (part?.kind !== 'map') continue;
-      for (const pair of part.pairs) map.pairs.push(pair);
-      map.merges.push(...part.merges);
-    }
-    // Duplicates within a batch were reported by the builder; these are across batches.
-    const seen = new Map<unknown, YScalar>();
-    for (const { key } of map.pairs) {
-      const earlier = seen.get(key.value);
-      if (earlier && !inSameBatch(batches, earlier.start, key.start)) builder.reportDuplicate(key);
-      seen.set(key.value, key);
-    }
-    root = map;
-  } else {
-    const parsed = parseAllDocuments(text, PARSE_OPTIONS);
-    // An empty file gives an EmptyStream, not an array.
-    const documents: Document[] = Array.isArray(parsed) ? parsed : [];
-    for (const doc of documents) errors.push(...toSyntaxErrors(doc, 0));
-    const first = builder.convert(documents[0]?.contents as YamlNode | undefined);
-    const isSpecHeader = first?.kind === 'map' && first.pairs.some((pair) => pair.key.value === 'spec');
-    root = documents.length > 1 && isSpecHeader ? builder.convert(documents[1]!.contents as YamlNode | undefined) : first;
-  }
+  const parsed = parseAllDocuments(text, PARSE_OPTIONS);
+  // An empty file gives an EmptyStream, not an array.
+  const documents: Document[] = Array.isArray(parsed) ? parsed : [];
+  for (const doc of documents) errors.push(...toSyntaxErrors(doc, 0));
+  const first = builder.convert(documents[0]?.contents as YamlNode | undefined);
+  const isSpecHeader = first?.kind === 'map' && first.pairs.some((pair) => pair.key.value === 'spec');
+  const root = documents.length > 1 && isSpecHeader ? builder.convert(documents[1]!.contents as YamlNode | undefined) : first;
   errors.push(...builder.errors);
   errors.sort((a, b) => a.offset - b.offset);
   return { root, errors };
+}
+
+/** The last chunk that starts at or before `offset`. */
+function chunkAt(chunks: readonly Chunk[], offset: number): number {
+  let low = 0;
+  let high = chunks.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (chunks[mid]!.start <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  const limit = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < limit && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+function commonSuffixLength(a: string, b: string, limit: number): number {
+  let i = 0;
+  while (i < limit && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
+}
+
+/** Moves a chunk after an edit above it, with everything built for it. */
+function shiftChunk(chunk: Chunk, delta: number): void {
+  chunk.start += delta;
+  chunk.end += delta;
+  for (const node of chunk.nodes as Array<{ start: number; end: number }>) {
+    node.start += delta;
+    node.end += delta;
+  }
+  for (const error of [...chunk.syntaxErrors, ...chunk.builderErrors] as Array<{ offset: number }>) error.offset += delta;
+}
+
+/**
+ * The model of `text`, an edit of the text `previous` was parsed from: only the
+ * top-level entries the edit touches are parsed again, the others are reused (the
+ * ones after it moved by the edit's length). The result is the model
+ * `parseYamlModel(text)` gives (test/unit/incremental.test.ts checks it on random
+ * edits); whenever reuse could differ — a small file, a line at column 0 that is not
+ * a key, an anchor defined in the edited entries that a later entry's alias names —
+ * it is that whole parse.
+ *
+ * `previous` is consumed: its later entries now have the offsets of `text`.
+ */
+export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
+  const before = chunkedParses.get(previous);
+  if (!before || text.length <= CHUNKED_LENGTH) return parseYamlModel(text);
+  const { text: old, chunks } = before;
+  if (old === text) return previous;
+
+  // The changed span: [prefix, old.length - suffix) in the old text.
+  const prefix = commonPrefixLength(old, text);
+  const suffix = commonSuffixLength(old, text, Math.min(old.length, text.length) - prefix);
+  // The entries holding the change, widened by a character on each side: an edit
+  // at the start of a line may join it to the entry before, one at the end of an
+  // entry may change how the next one starts.
+  const first = chunkAt(chunks, Math.max(prefix - 1, 0));
+  const last = chunkAt(chunks, Math.min(old.length - suffix, old.length - 1));
+  const delta = text.length - old.length;
+  const from = chunks[first]!.start;
+  const to = chunks[last]!.end + delta;
+  const keys = findKeyLines(text, from, to);
+  // An edited region with no key left, or that no longer starts with one, joins its neighbours.
+  if (!keys || keys.length === 0 || (from > 0 && keys[0] !== from)) return parseYamlModel(text);
+  const starts = from === 0 ? [0, ...keys.slice(1)] : keys;
+
+  const anchors = new Map<string, YNode>();
+  for (let i = 0; i < first; i++) for (const [name, node] of chunks[i]!.anchors) anchors.set(name, node);
+  const builder = new ModelBuilder(anchors);
+  const fresh = toRanges(starts, to).map(({ start, end }) => parseChunk(text, start, end, builder));
+
+  // An alias after the edit that names an anchor defined in the edited entries (before
+  // or after the edit) may now mean another node: only a whole parse resolves it.
+  const changedAnchors = new Set<string>();
+  for (const chunk of [...chunks.slice(first, last + 1), ...fresh]) for (const name of chunk.anchors.keys()) changedAnchors.add(name);
+  if (changedAnchors.size > 0) {
+    for (let i = last + 1; i < chunks.length; i++) {
+      for (const name of chunks[i]!.aliases) if (changedAnchors.has(name)) return parseYamlModel(text);
+    }
+  }
+
+  chunkedParses.delete(previous);
+  if (delta !== 0) for (let i = last + 1; i < chunks.length; i++) shiftChunk(chunks[i]!, delta);
+  return assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)]);
 }
 
 // ---- Lookups over the model -------------------------------------------------
