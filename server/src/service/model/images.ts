@@ -103,16 +103,20 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
   for (const [name, definition] of analysis.globalVariables) globals.set(name, literal(definition.value));
 
   // Each written scalar once, with every job that uses it.
-  interface Collected { use: ImageUse; users: string[]; jobVariables: Map<string, Definition>; scriptNames: Set<string>; inJobs: boolean; elsewhere: boolean }
+  interface Collected { use: ImageUse; users: string[]; userSet: Set<string>; jobVariables: Map<string, Definition>; scriptNames: Set<string>; inJobs: boolean; elsewhere: boolean }
   const byNode = new Map<YScalar, Collected>();
   const add = (use: ImageUse | undefined, jobName: string | undefined, effective: ReturnType<CiAnalysis['getEffectiveJob']> | undefined) => {
     if (!use || use.origin.file) return;
     let collected = byNode.get(use.name);
     if (!collected) {
-      collected = { use, users: [], jobVariables: new Map(), scriptNames: new Set(), inJobs: false, elsewhere: analysis.hasUnknownContext };
+      collected = { use, users: [], userSet: new Set(), jobVariables: new Map(), scriptNames: new Set(), inJobs: false, elsewhere: analysis.hasUnknownContext };
       byNode.set(use.name, collected);
     }
-    if (jobName !== undefined && !collected.users.includes(jobName)) collected.users.push(jobName);
+    // A set beside the list: a template's image may have thousands of users.
+    if (jobName !== undefined && !collected.userSet.has(jobName)) {
+      collected.userSet.add(jobName);
+      collected.users.push(jobName);
+    }
     if (effective) {
       collected.inJobs = true;
       if (effective.unknown.variables) collected.elsewhere = true;

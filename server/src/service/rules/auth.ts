@@ -22,8 +22,18 @@ export interface ImageCredentials {
   readonly notes: readonly string[];
 }
 
+/** Each occurrence's pull name, computed once: the credential lookup and its checks both need it. */
+const pullNames = new WeakMap<ImageOccurrence, { name: string; domainKnown: boolean } | undefined>();
+
 /** The image as the runner will pull it, or undefined when a variable hides its registry. */
 export function getPullName(occurrence: ImageOccurrence): { name: string; domainKnown: boolean } | undefined {
+  if (pullNames.has(occurrence)) return pullNames.get(occurrence);
+  const pull = computePullName(occurrence);
+  pullNames.set(occurrence, pull);
+  return pull;
+}
+
+function computePullName(occurrence: ImageOccurrence): { name: string; domainKnown: boolean } | undefined {
   const expansion = expandVariables(occurrence.text, occurrence.variables);
   const parsed = parseImageReference(expansion.text);
   if (!parsed.ok) return undefined;
@@ -32,8 +42,39 @@ export function getPullName(occurrence: ImageOccurrence): { name: string; domain
   return { name: expansion.text, domainKnown };
 }
 
+/**
+ * Resolutions already made, for the jobs of a pipeline that pull the same image with
+ * the same sources (thousands of jobs share a handful). Kept under the first source
+ * the user wrote (it is read again with the document, so they go with it), else
+ * under the settings; the key names the other sources by identity and GitLab's job
+ * credentials, which are rebuilt per job from the settings, by content.
+ */
+const resolutions = new WeakMap<object, Map<string, Resolution>>();
+const sourceIds = new WeakMap<CredentialSource, number>();
+let nextSourceId = 0;
+/** A bound on one cache's entries: names typed one keystroke at a time add up over a day. */
+const MAX_CACHED_RESOLUTIONS = 10_000;
+
+function sourceKey(source: CredentialSource): string {
+  if (source.origin.kind === 'job-payload') return `payload:${source.origin.service}:${source.auths.map((entry) => entry.key).join(',')}`;
+  let id = sourceIds.get(source);
+  if (id === undefined) sourceIds.set(source, (id = nextSourceId++));
+  return `#${id}`;
+}
+
 export function resolveImageCredentials(name: string, sources: readonly CredentialSource[], settings: Settings): Resolution {
-  return resolveCredentials(name, sources, { platform: settings.runner.platform, hosted: settings.runner.hosted });
+  const options = { platform: settings.runner.platform, hosted: settings.runner.hosted };
+  const owner: object = sources.find((source) => source.origin.kind !== 'job-payload') ?? settings;
+  let cache = resolutions.get(owner);
+  if (!cache) resolutions.set(owner, (cache = new Map()));
+  const key = `${options.platform}\0${options.hosted}\0${sources.map(sourceKey).join('\0')}\0${name}`;
+  let resolution = cache.get(key);
+  if (!resolution) {
+    if (cache.size >= MAX_CACHED_RESOLUTIONS) cache.clear();
+    resolution = resolveCredentials(name, sources, options);
+    cache.set(key, resolution);
+  }
+  return resolution;
 }
 
 /** Registries that never serve an image anonymously (SPEC §1: the warning form of auth/no-credentials). */
