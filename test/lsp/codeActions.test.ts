@@ -299,6 +299,94 @@ describe('code actions over LSP', () => {
     });
   });
 
+  describe('every other fix of SPEC §1, in each host string style', () => {
+    test('uses the key docker login writes for a bare Docker Hub host, in a config.json (replace)', async () => {
+      const config = (key: string) => JSON.stringify({ auths: { [key]: { auth: AUTH } } }, null, 2);
+      await assertFixed({ files: [{ path: DOCKER, text: config('registry-1.docker.io') }], target: DOCKER, code: 'auth/docker-hub-key', title: 'Use "https://index.docker.io/v1/"', expected: { [DOCKER]: config('https://index.docker.io/v1/') } });
+    });
+
+    test('drops the scheme of a key in a YAML single-quoted scalar (replace)', async () => {
+      const config = (key: string) => pipeline(`'${compact({ auths: { [key]: { auth: AUTH } } })}'`, 'registry.example.com/team/app:1.0');
+      await assertFixed({ files: [{ path: CI, text: config('https://registry.example.com/team') }], target: CI, code: 'auth/scheme-drops-path', title: 'Use "registry.example.com/team"', expected: { [CI]: config('registry.example.com/team') } });
+    });
+
+    test('removes the duplicate entry in a TOML literal string (remove-entry)', async () => {
+      const entry = (value: unknown) => runner(`'DOCKER_AUTH_CONFIG=${compact(value)}'`);
+      await assertFixed({
+        files: [{ path: RUNNER, text: entry({ auths: { 'docker.io': { auth: AUTH }, 'https://index.docker.io/v1/': { auth: AUTH } } }) }], target: RUNNER, code: 'auth/duplicate-registry',
+        title: 'Remove the `https://index.docker.io/v1/` entry', expected: { [RUNNER]: entry({ auths: { 'docker.io': { auth: AUTH } } }) },
+      });
+    });
+
+    test('turns credsStore ecr-login into per-registry credHelpers in a YAML single-quoted scalar (creds-store-to-helpers)', async () => {
+      const text = (json: string) => `variables:\n  DOCKER_AUTH_CONFIG: '${json}'\nbuild:\n  image: ${ECR}/app:1.0\n  script: [make]\n`;
+      await assertFixed({
+        files: [{ path: CI, text: text('{"credsStore": "ecr-login"}') }], target: CI, code: 'auth/ecr-creds-store',
+        title: `Replace \`credsStore\` with \`credHelpers\` → \`ecr-login\` for each ECR registry in \`auths\` or used here: \`${ECR}\``,
+        expected: { [CI]: text(`{"credHelpers": {"${ECR}": "ecr-login"}}`) },
+      });
+    });
+
+    test('re-encodes an auth inside a TOML multi-line basic string (strip-auth-newline)', async () => {
+      const entry = (auth: string) => runner(`"""DOCKER_AUTH_CONFIG=${compact({ auths: { 'registry.example.com': { auth } } })}"""`);
+      await assertFixed({ files: [{ path: RUNNER, text: entry(AUTH_NEWLINE) }], target: RUNNER, code: 'auth/trailing-newline', title: 'Re-encode `auth` without the trailing newline', expected: { [RUNNER]: entry(AUTH) } });
+    });
+
+    test('removes the ignored email field inside a YAML folded scalar (remove-field)', async () => {
+      const folded = (value: unknown) => `>\n    ${compact(value)}`;
+      await assertFixed({
+        files: [{ path: CI, text: pipeline(folded({ auths: { 'registry.example.com': { auth: AUTH, email: 'ci@example.com' } } })) }], target: CI, code: 'auth/email-ignored',
+        title: 'Remove `email`', expected: { [CI]: pipeline(folded({ auths: { 'registry.example.com': { auth: AUTH } } })) },
+      });
+    });
+
+    test('uses the dependency proxy prefix variable (replace)', async () => {
+      const text = 'build:\n  image: gitlab.com/group/dependency_proxy/containers/alpine:3.20\n  script: [make]\n';
+      await assertFixed({ files: [{ path: CI, text }], target: CI, code: 'image/dependency-proxy-port', title: 'Use $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX', expected: { [CI]: text.replace('gitlab.com/group/dependency_proxy/containers', '$CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX') } });
+    });
+
+    test('moves a top-level image under default: (edits)', async () => {
+      const text = 'image:\n  name: python:3.12\n  entrypoint: [""]\nbuild:\n  script: [make]\n';
+      await assertFixed({ files: [{ path: CI, text }], target: CI, code: 'ci/deprecated-global', title: 'Move `image` under `default:`', expected: { [CI]: 'default:\n  image:\n    name: python:3.12\n    entrypoint: [""]\nbuild:\n  script: [make]\n' } });
+    });
+
+    test('renames an image key GitLab does not know (replace)', async () => {
+      const text = 'build:\n  image:\n    name: python:3.12\n    entry_point: [""]\n  script: [make]\n';
+      await assertFixed({ files: [{ path: CI, text }], target: CI, code: 'ci/invalid-image-key', title: 'Change to `entrypoint`', expected: { [CI]: text.replace('entry_point', 'entrypoint') } });
+    });
+
+    test('wraps a single entrypoint in a list (replace)', async () => {
+      const text = 'build:\n  image:\n    name: python:3.12\n    entrypoint: "sh"\n  script: [make]\n';
+      await assertFixed({ files: [{ path: CI, text }], target: CI, code: 'ci/invalid-entrypoint', title: 'Change to ["sh"]', expected: { [CI]: text.replace('"sh"', '["sh"]') } });
+    });
+
+    test('corrects a runner pull policy in its string style (replace)', async () => {
+      const text = "[[runners]]\n  executor = \"docker\"\n  [runners.docker]\n    pull_policy = ['if_not_present']\n";
+      await assertFixed({ files: [{ path: RUNNER, text }], target: RUNNER, code: 'runner/invalid-pull-policy', title: 'Change to "if-not-present"', expected: { [RUNNER]: text.replace('if_not_present', 'if-not-present') } });
+    });
+
+    test('adds FF_NETWORK_PER_BUILD to a runner with services (edits)', async () => {
+      const text = '[[runners]]\n  executor = "docker"\n  [[runners.docker.services]]\n    name = "mysql:8"\n';
+      await assertFixed({
+        files: [{ path: RUNNER, text }], target: RUNNER, code: 'runner/no-network-per-build', title: 'Add FF_NETWORK_PER_BUILD=true to environment',
+        expected: { [RUNNER]: text.replace('executor = "docker"\n', 'executor = "docker"\n  environment = ["FF_NETWORK_PER_BUILD=true"]\n') },
+      });
+    });
+
+    test('converts services written as strings to tables (edits)', async () => {
+      const text = '[[runners]]\n  executor = "docker"\n  environment = ["FF_NETWORK_PER_BUILD=true"]\n  [runners.docker]\n    services = ["mysql:8", "redis:7"]\n';
+      await assertFixed({ files: [{ path: RUNNER, text }], target: RUNNER, code: 'runner/services-as-strings', title: 'Convert to tables', expected: { [RUNNER]: text.replace('["mysql:8", "redis:7"]', '[{ name = "mysql:8" }, { name = "redis:7" }]') } });
+    });
+
+    test('moves a DOCKER_AUTH_CONFIG out of a runner environment (move-to-variable)', async () => {
+      const json = compact({ auths: { 'registry.example.com': { auth: AUTH } } });
+      const text = runner(`"A=1", ${tomlBasic(`DOCKER_AUTH_CONFIG=${json}`)}`);
+      const action = await assertFixed({ files: [{ path: RUNNER, text }], target: RUNNER, code: 'auth/committed-secret', title: 'Move `DOCKER_AUTH_CONFIG` to a CI/CD variable', expected: { [RUNNER]: runner('"A=1"') } });
+      assert.equal(action.command?.command, 'pullguard.moveToVariable');
+      assert.equal(action.command?.arguments?.[0], json);
+    });
+  });
+
   describe('fix all', () => {
     test('applies every safe fix of the document in one edit and leaves the rest', async () => {
       const root = workspace.folder('fix-all');
