@@ -33,6 +33,8 @@ export const USERS = {
   /** Authenticates, but the token server grants her nothing on `team/*`. */
   bob: { username: 'bob', password: 'Pg-Bob-pw-4Vn8#Lq3s' },
 } as const;
+/** An identity token (OAuth2 refresh token) the token server exchanges for alice's access. */
+export const IDENTITY_TOKEN = 'Pg-Identity-token-8Kd3&Wq6';
 /** A wrong password that is also distinctive, so it can be grepped for too. */
 export const WRONG_PASSWORD = 'Pg-Wrong-pw-0Hj5$Tz1';
 
@@ -176,25 +178,31 @@ async function startTokenServer(certificates: Certificates): Promise<TokenServer
   const key = createPrivateKey(readFileSync(certificates.tokenKey));
   const certificateDer = new X509Certificate(readFileSync(certificates.tokenCert)).raw;
   const requests: RecordedRequest[] = [];
-  const server = createHttpServer((request, response) => {
-    requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+  const answer = (request: IncomingMessage, response: ServerResponse, form: URLSearchParams | undefined) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/token') return void response.writeHead(404).end();
+    const refuse = () => {
+      response.writeHead(401, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }));
+    };
     let user: string | undefined;
+    // The OAuth2 variant (REFERENCE §7.3): POST with grant_type=refresh_token; the refresh token is an identity token.
+    const params = form ?? url.searchParams;
+    if (form) {
+      if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== IDENTITY_TOKEN) return refuse();
+      user = USERS.alice.username;
+    }
     const authorization = request.headers.authorization;
-    if (authorization) {
+    if (!form && authorization) {
       const match = /^Basic\s+(.+)$/i.exec(authorization);
       const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
       const colon = decoded.indexOf(':');
       const name = decoded.slice(0, colon);
       const known = Object.values(USERS).find((u) => u.username === name);
-      if (colon < 0 || !known || known.password !== decoded.slice(colon + 1)) {
-        response.writeHead(401, { 'Content-Type': 'application/json' });
-        return void response.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }));
-      }
+      if (colon < 0 || !known || known.password !== decoded.slice(colon + 1)) return refuse();
       user = known.username;
     }
-    const access = url.searchParams.getAll('scope').flatMap((scope) => {
+    const access = params.getAll('scope').flatMap((scope) => {
       const [type, name, actions] = scope.split(':');
       if (type !== 'repository' || !name || !actions) return [];
       return [{ type, name, actions: grantedActions(user, name, actions.split(',')) }];
@@ -204,7 +212,7 @@ async function startTokenServer(certificates: Certificates): Promise<TokenServer
     const claims = {
       iss: TOKEN_ISSUER,
       sub: user ?? '',
-      aud: url.searchParams.get('service') ?? '',
+      aud: params.get('service') ?? '',
       exp: now + 300,
       nbf: now - 30,
       iat: now,
@@ -216,6 +224,13 @@ async function startTokenServer(certificates: Certificates): Promise<TokenServer
     response.writeHead(200, { 'Content-Type': 'application/json' });
     // Some servers answer `token`, some `access_token` (REFERENCE §7.3 item 3): this one both.
     response.end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+  };
+  const server = createHttpServer((request, response) => {
+    requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+    if (request.method !== 'POST') return answer(request, response, undefined);
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => answer(request, response, new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
   });
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}/token`, requests, close: () => close(server) };

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { checkAccess, resolvePinDigest, type AccessReport } from '../../server/src/registry/actions';
 import { getJobPayloadSources } from '../../server/src/service/credentials/jobPayload';
 import { DEFAULT_SETTINGS } from '../../server/src/service/settings';
-import { USERS, WRONG_PASSWORD, getFreePort, sha256, startFakeServer } from '../../scripts/registry/testRegistries';
+import { IDENTITY_TOKEN, TOKEN_SERVICE, USERS, WRONG_PASSWORD, getFreePort, sha256, startFakeServer } from '../../scripts/registry/testRegistries';
 import { actionOptions, assertNoSecret, dockerAuthConfig, HELPER_SECRET, makeFakeHelper, missingToolsReason, skopeoDigest, sourceFromJson, useRegistries } from './support';
 
 const skip = missingToolsReason();
@@ -143,6 +143,30 @@ describe('registry actions against real registries', { skip }, () => {
     });
   });
 
+  describe('token kinds of an auths entry', () => {
+    test('an identitytoken is exchanged at the token service (OAuth2 refresh grant)', async () => {
+      const r = registries.get();
+      const sources = [sourceFromJson(JSON.stringify({ auths: { [r.token.host]: { identitytoken: IDENTITY_TOKEN } } }))];
+      const report = record(await checkAccess(`${r.token.host}/team/multi:2.0`, sources, actionOptions()));
+      assert.equal(report.outcome, 'authorized', report.message);
+      assert.equal(report.credentials, `\`${r.token.host}\` from \`$DOCKER_AUTH_CONFIG\` (an identity token)`);
+      const post = r.tokenServer.requests.filter((q) => q.method === 'POST');
+      assert.ok(post.length > 0, 'no refresh grant was posted');
+    });
+
+    test('a registrytoken is sent to the registry as a bearer token as it is', async () => {
+      const r = registries.get();
+      const url = `${r.tokenServer.url}?service=${TOKEN_SERVICE}&scope=repository:team/app:pull`;
+      const answer = await fetch(url, { headers: { Authorization: `Basic ${Buffer.from(`${USERS.alice.username}:${USERS.alice.password}`).toString('base64')}` } });
+      const { token } = (await answer.json()) as { token: string };
+      const before = r.tokenServer.requests.length;
+      const sources = [sourceFromJson(JSON.stringify({ auths: { [r.token.host]: { registrytoken: token } } }))];
+      const report = record(await checkAccess(`${r.token.host}/team/app:1.0`, sources, actionOptions()));
+      assert.equal(report.outcome, 'authorized', report.message);
+      assert.equal(r.tokenServer.requests.length, before, 'a registry token needs no token service');
+    });
+  });
+
   describe('credential helpers', () => {
     test('a credHelpers entry runs `docker-credential-NAME get` with the server on stdin, and its credentials are used', async () => {
       const r = registries.get();
@@ -188,6 +212,21 @@ describe('registry actions against real registries', { skip }, () => {
       const next = record(await checkAccess(`${r.token.host}/team/app:1.0`, [first, second], actionOptions({ allowHelpers: true })));
       assert.equal(next.outcome, 'authorized', next.message);
       assert.match(next.credentials, /user `alice`/);
+    });
+
+    test('a credsStore is listed, and the listed key that matches is fetched with `get`', async () => {
+      const r = registries.get();
+      const helper = makeFakeHelper(USERS.alice.username, r.token.host, USERS.alice.password);
+      try {
+        const sources = [sourceFromJson(JSON.stringify({ credsStore: 'pgtest' }))];
+        const env = { ...process.env, PATH: `${helper.dir}:${process.env.PATH}` };
+        const report = record(await checkAccess(`${r.token.host}/team/app:1.0`, sources, actionOptions({ allowHelpers: true, env })));
+        assert.equal(report.outcome, 'authorized', report.message);
+        assert.equal(readFileSync(helper.log, 'utf8'), `list \nget ${r.token.host}\n`);
+        assert.ok(report.trace.some((t) => /docker-credential-pgtest list.*1 server listed/.test(t)), report.trace.join('\n'));
+      } finally {
+        rmSync(helper.dir, { recursive: true, force: true });
+      }
     });
 
     test('the helper secret never appears in a report', () => {

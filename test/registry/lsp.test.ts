@@ -122,6 +122,37 @@ describe('registry requests over the language server', { skip }, () => {
     }
   });
 
+  test('$/cancelRequest stops a pin that waits on a silent registry', async () => {
+    const listener = await startSilentListener();
+    const root = workspace.folder('cancel');
+    const path = join(root, '.gitlab-ci.yml');
+    const text = `build:\n  image: ${listener.host}/team/app:1.0\n  script: [make]\n`;
+    writeFileSync(path, text);
+    const uri = uriOf(path);
+    const session = await Session.start({ root, initializationOptions: { workspaceTrusted: true }, settings: { registry: { timeoutMs: 60_000 } } });
+    try {
+      const published = session.waitForDiagnostics(uri);
+      session.open(uri, text);
+      await published;
+      // The id the next request gets (the harness numbers them in order).
+      const id = (session.client as unknown as { nextId: number }).nextId;
+      const started = Date.now();
+      const answer = session.client.request<PinImageResult>('pullguard/pinImage', { textDocument: { uri }, position: positionIn(text, 'team/app') }, 20_000)
+        .then((result) => ({ result, error: undefined }), (error: Error) => ({ result: undefined, error }));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(listener.connections() > 0, 'the request never reached the registry');
+      session.client.notify('$/cancelRequest', { id });
+      const { result, error } = await answer;
+      record(result ?? String(error));
+      assert.ok(Date.now() - started < 10_000, 'the cancellation did not stop the request');
+      if (result) assert.equal(result.failure?.kind, 'cancelled');
+      else assert.match(String(error), /cancel/i);
+    } finally {
+      await session.stop();
+      await listener.close();
+    }
+  });
+
   test('untrusted: no request contacts anything and no helper runs; granting trust lets them through', async () => {
     const listener = await startSilentListener();
     const helper = makeFakeHelper(USERS.alice.username, listener.host);

@@ -13,7 +13,7 @@ import { parseDockerAuthConfigJson } from '../../server/src/service/credentials/
 import type { CredentialSource } from '../../server/src/service/credentials/types';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/service/settings';
 import type { ActionOptions } from '../../server/src/registry/actions';
-import { hasProgram, USERS, WRONG_PASSWORD, startTestRegistries, type TestRegistries } from '../../scripts/registry/testRegistries';
+import { hasProgram, IDENTITY_TOKEN, USERS, WRONG_PASSWORD, startTestRegistries, type TestRegistries } from '../../scripts/registry/testRegistries';
 
 export const TOOLS = ['docker-registry', 'skopeo', 'openssl'];
 
@@ -28,7 +28,7 @@ export function missingToolsReason(): string | undefined {
 
 /** Every secret of the suite, as typed and as it travels (base64 of `user:password` and of the password). */
 export function getSecrets(): string[] {
-  const plain = [USERS.alice.password, USERS.bob.password, WRONG_PASSWORD, HELPER_SECRET];
+  const plain = [USERS.alice.password, USERS.bob.password, WRONG_PASSWORD, HELPER_SECRET, IDENTITY_TOKEN];
   const pairs = [
     `${USERS.alice.username}:${USERS.alice.password}`,
     `${USERS.bob.username}:${USERS.bob.password}`,
@@ -41,6 +41,8 @@ export function getSecrets(): string[] {
 /** Fails when `text` contains any secret of the suite, in any form. */
 export function assertNoSecret(text: string, where: string): void {
   for (const secret of getSecrets()) assert.ok(!text.includes(secret), `${where} contains a secret (${secret.slice(0, 3)}…)`);
+  // The bearer tokens the token service issues are JWTs: `eyJ…` (base64url of `{"`).
+  assert.ok(!/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/.test(text), `${where} contains a bearer token`);
 }
 
 /** The password the fake credential helper hands out. */
@@ -97,8 +99,9 @@ export function skopeoDigest(image: string, options: { creds?: string; caFile?: 
 }
 
 /**
- * A fake `docker-credential-pgtest` in a fresh folder: `get` records its stdin in
- * `calls.log` and answers `user`/HELPER_SECRET for `serverUrl`, "credentials not found" otherwise.
+ * A fake `docker-credential-pgtest` in a fresh folder: every call is recorded in `calls.log`
+ * (action and stdin); `list` answers `{serverUrl: user}`; `get` answers `user`/`secret` for
+ * `serverUrl` and "credentials not found" (exit 1) otherwise.
  */
 export function makeFakeHelper(user: string, serverUrl: string, secret = HELPER_SECRET): { dir: string; log: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pullguard-helper-'));
@@ -107,6 +110,10 @@ export function makeFakeHelper(user: string, serverUrl: string, secret = HELPER_
   const script = `#!/bin/sh
 input=$(cat)
 printf '%s %s\\n' "$1" "$input" >> '${log}'
+if [ "$1" = list ]; then
+  printf '{"%s":"%s"}' '${serverUrl}' '${user}'
+  exit 0
+fi
 if [ "$1" = get ] && [ "$input" = '${serverUrl}' ]; then
   printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}' '${serverUrl}' '${user}' '${secret}'
   exit 0
