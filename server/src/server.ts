@@ -22,14 +22,20 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { LanguageService, type AnalysisContext } from './service/languageService';
 import { FIX_ALL_KIND, QUICK_FIX_KIND } from './service/codeActions';
 import { WorkspaceIndex } from './service/model/workspace';
+import { warmUp } from './service/warmUp';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
 import { registerClientRequests } from './clientRequests';
 import { registerRegistryRequests } from './registryRequests';
 
-/** Push-mode validation waits this long after the last change, so typing bursts coalesce. */
-const VALIDATION_DELAY_MS = 50;
+/**
+ * Push-mode validation waits after the last change so typing bursts coalesce: as long
+ * as the document's last validation took, up to this. Waiting longer than the work it
+ * may save would only delay the diagnostics (an incremental re-analysis of a large
+ * pipeline takes a few milliseconds).
+ */
+const MAX_VALIDATION_DELAY_MS = 50;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -47,6 +53,7 @@ export function startServer(connection: Connection): void {
   const reportedSettingsProblems = new Set<string>();
   const pendingValidations = new Map<string, NodeJS.Timeout>();
   const lastPublished = new Map<string, { version: number; context: AnalysisContext }>();
+  const lastValidationMs = new Map<string, number>();
 
   // ---- Settings and context ---------------------------------------------------
 
@@ -92,11 +99,13 @@ export function startServer(connection: Connection): void {
     const last = lastPublished.get(document.uri);
     if (last && last.version === document.version && last.context === context) return;
     lastPublished.set(document.uri, { version: document.version, context });
+    const started = performance.now();
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
+    lastValidationMs.set(document.uri, performance.now() - started);
     connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   }
 
-  function scheduleValidation(document: TextDocument, delay = VALIDATION_DELAY_MS): void {
+  function scheduleValidation(document: TextDocument, delay = Math.min(MAX_VALIDATION_DELAY_MS, Math.ceil(lastValidationMs.get(document.uri) ?? MAX_VALIDATION_DELAY_MS))): void {
     if (pullDiagnostics) return;
     clearTimeout(pendingValidations.get(document.uri));
     pendingValidations.set(document.uri, setTimeout(() => {
@@ -187,6 +196,8 @@ export function startServer(connection: Connection): void {
   }
 
   connection.onInitialized(() => {
+    // After `initialize` is answered and before the first file: compile the analysis (see warmUp).
+    runSafe(() => warmUp(), 0, 'warming up', connection);
     if (configurationRequests) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pullguard' }).catch(() => undefined);
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [{ globPattern: '**/*.{yml,yaml,toml,json}' }],
@@ -230,6 +241,7 @@ export function startServer(connection: Connection): void {
     clearTimeout(pendingValidations.get(document.uri));
     pendingValidations.delete(document.uri);
     lastPublished.delete(document.uri);
+    lastValidationMs.delete(document.uri);
     languageService.forget(document.uri);
     settingsByUri.delete(document.uri);
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });

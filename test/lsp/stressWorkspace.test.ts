@@ -1,0 +1,124 @@
+/**
+ * The server's workspace index on a hostile folder: symbolic link loops, a FIFO and
+ * a dangling link named like configs, a folder named like a pipeline, a file that
+ * vanishes while open. The index is built (a runner config beside them still counts),
+ * each passed-over entry gets one log line saying why, and nothing is logged as an error.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { codesOf, ensureServerBuilt, Session, stopAllSessions, TempWorkspace, uriOf } from './harness';
+
+const workspace = new TempWorkspace('pullguard-lsp-disk-');
+
+before(() => ensureServerBuilt());
+after(async () => {
+  await stopAllSessions();
+  workspace.remove();
+});
+
+const RUNNER = '[[runners]]\n  executor = "docker"\n  [runners.docker]\n    allowed_images = ["registry.example.com/**"]\n';
+const PIPELINE = 'build:\n  image: docker.io/library/redis:7\n  script: [make]\n';
+
+describe('a workspace with link loops, a FIFO, dangling links and folders named like files', () => {
+  test('is indexed, logs one line per passed-over entry, and cross-file rules still see the runner config', async () => {
+    const root = workspace.folder('hostile');
+    mkdirSync(join(root, 'gitlab-runner'));
+    writeFileSync(join(root, 'gitlab-runner/config.toml'), RUNNER);
+    mkdirSync(join(root, 'a/b'), { recursive: true });
+    symlinkSync(join(root, 'a'), join(root, 'a/b/loop')); // a/b/loop → a: a folder loop
+    symlinkSync(root, join(root, 'a/root')); // a link back to the root
+    symlinkSync(join(root, 'a/x.yml'), join(root, 'a/y.yml'));
+    symlinkSync(join(root, 'a/y.yml'), join(root, 'a/x.yml')); // a file link loop
+    symlinkSync(join(root, 'nowhere'), join(root, 'dangling.gitlab-ci.yml'));
+    mkdirSync(join(root, '.docker'));
+    execFileSync('mkfifo', [join(root, '.docker/config.json')]);
+    mkdirSync(join(root, 'deploy.gitlab-ci.yml')); // a folder named like a pipeline
+
+    const session = await Session.start({ root });
+    const skipped = await session.waitUntil(() => {
+      const lines = session.logMessages.map((m) => m.message).filter((m) => m.startsWith('Pullguard: skipped'));
+      return lines.length >= 4 ? lines : undefined;
+    }, 'the log lines of the skipped entries', 15_000, () => `log: ${JSON.stringify(session.logMessages.map((m) => m.message))}`);
+    assert.deepEqual(skipped.map((line) => line.replace(root, '<root>')).sort(), [
+      'Pullguard: skipped <root>/.docker/config.json: it is not a regular file.',
+      'Pullguard: skipped <root>/a/x.yml: it is a symbolic link, and Pullguard does not follow links in a folder it searches (name the file itself to check it).',
+      'Pullguard: skipped <root>/a/y.yml: it is a symbolic link, and Pullguard does not follow links in a folder it searches (name the file itself to check it).',
+      'Pullguard: skipped <root>/dangling.gitlab-ci.yml: it is a symbolic link, and Pullguard does not follow links in a folder it searches (name the file itself to check it).',
+    ]);
+
+    const uri = uriOf(join(root, '.gitlab-ci.yml'));
+    session.open(uri, PIPELINE);
+    await session.waitUntil(() => {
+      const last = session.lastPublished(uri);
+      return last && codesOf(last.diagnostics).includes('runner/image-not-allowed') ? true : undefined;
+    }, 'runner/image-not-allowed from the runner config on disk', 15_000);
+    assert.deepEqual(session.errorLogs(), []);
+    assert.equal(await session.stop(), 0);
+  });
+});
+
+describe('files that vanish or change nature', () => {
+  test('a file deleted while open is still analysed as the editor holds it; closed, it is cleared without an error', async () => {
+    const root = workspace.folder('vanish');
+    const path = join(root, '.gitlab-ci.yml');
+    writeFileSync(path, PIPELINE);
+    writeFileSync(join(root, 'config.toml'), RUNNER);
+    const session = await Session.start({ root });
+    const uri = uriOf(path);
+    session.open(uri, 'build:\n  image: Redis:1\n');
+    await session.waitForCurrent(uri);
+
+    rmSync(path);
+    rmSync(join(root, 'config.toml'));
+    session.client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 3 }, { uri: uriOf(join(root, 'config.toml')), type: 3 }] });
+    session.replace(uri, 'Redis:1', 'Redis:2');
+    assert.deepEqual(codesOf((await session.waitForCurrent(uri)).diagnostics), ['image/uppercase-repository']);
+
+    const mark = session.mark();
+    session.close(uri);
+    assert.deepEqual((await session.waitForDiagnostics(uri, { after: mark })).diagnostics, []);
+    await session.quiet(300);
+    assert.deepEqual(session.errorLogs(), []);
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('a watched file that became a folder, a FIFO or a dangling link is dropped from the index without an error', async () => {
+    const root = workspace.folder('nature');
+    writeFileSync(join(root, 'config.toml'), RUNNER);
+    const session = await Session.start({ root });
+    const uri = uriOf(join(root, '.gitlab-ci.yml'));
+    session.open(uri, PIPELINE);
+    await session.waitUntil(() => {
+      const last = session.lastPublished(uri);
+      return last && codesOf(last.diagnostics).includes('runner/image-not-allowed') ? true : undefined;
+    }, 'the runner config on disk applied', 15_000);
+
+    for (const [index, makeHostile] of [
+      (path: string) => mkdirSync(path),
+      (path: string) => execFileSync('mkfifo', [path]),
+      (path: string) => symlinkSync(join(root, 'nowhere'), path),
+    ].entries()) {
+      const path = join(root, 'config.toml');
+      rmSync(path, { recursive: true, force: true });
+      makeHostile(path);
+      session.client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path), type: 2 }] });
+      // Without the runner config, the allowlist rule has nothing to check against.
+      await session.waitUntil(() => {
+        const last = session.lastPublished(uri);
+        return last && !codesOf(last.diagnostics).includes('runner/image-not-allowed') ? true : undefined;
+      }, `the runner config dropped (case ${index})`, 15_000);
+      rmSync(path, { recursive: true, force: true });
+      writeFileSync(path, RUNNER);
+      session.client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path), type: 2 }] });
+      await session.waitUntil(() => {
+        const last = session.lastPublished(uri);
+        return last && codesOf(last.diagnostics).includes('runner/image-not-allowed') ? true : undefined;
+      }, `the runner config back (case ${index})`, 15_000);
+    }
+    assert.deepEqual(session.errorLogs(), []);
+    assert.equal(await session.stop(), 0);
+  });
+});
