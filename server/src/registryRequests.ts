@@ -20,7 +20,7 @@ import type { Position, WorkspaceEdit } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisContext, LanguageService } from './service/languageService';
 import type { ImageOccurrence } from './service/model/images';
-import { checkAccess, type AccessOutcome, type ActionOptions } from './registry/actions';
+import { checkAccess, getKnownImageName, type AccessOutcome, type ActionOptions } from './registry/actions';
 import { getOccurrenceSources, pinOccurrences } from './registry/documentPins';
 import type { Failure } from './registry/errors';
 import { readUserDockerConfig } from './registry/userConfig';
@@ -180,8 +180,9 @@ export function registerRegistryRequests(connection: Connection, context: Regist
     const { options, analysisContext, userConfig, userNote } = await getActionOptions(document.uri, signal);
     const { occurrence, credentials } = findImage(document, analysisContext, params);
     if (!occurrence) return refused(noImage(document.uri));
-    const image = credentials?.resolution.image;
-    if (!image) return refused({ kind: 'invalid-image', message: `\`${occurrence.text}\` depends on a variable whose value is known only at run time, so its registry is unknown here.` });
+    const known = getKnownImageName(occurrence);
+    if (!known.ok) return refused(known.failure);
+    const image = known.image;
     const sources = getOccurrenceSources(credentials, analysisContext.settings, userConfig);
     const report = await checkAccess(image, sources, options);
     return {

@@ -164,6 +164,11 @@ describe('registry actions against real registries', { skip }, () => {
       const report = record(await checkAccess(`${r.token.host}/team/app:1.0`, sources, actionOptions()));
       assert.equal(report.outcome, 'authorized', report.message);
       assert.equal(r.tokenServer.requests.length, before, 'a registry token needs no token service');
+      // A token the registry cannot verify (expired, forged) is rejected, not swapped for an anonymous one.
+      const forged = [sourceFromJson(JSON.stringify({ auths: { [r.token.host]: { registrytoken: `${token.slice(0, -4)}AAAA` } } }))];
+      const rejected = record(await checkAccess(`${r.token.host}/team/app:1.0`, forged, actionOptions()));
+      assert.equal(rejected.outcome, 'unauthorized', rejected.message);
+      assert.equal(r.tokenServer.requests.length, before);
     });
   });
 

@@ -173,13 +173,25 @@ export type PinPlace =
     }
   | { readonly ok: false; readonly failure: Failure };
 
-/** Where and how `occurrence` can be pinned, without asking anything. */
-export function getPinPlace(occurrence: ImageOccurrence): PinPlace {
+/**
+ * The image `occurrence` pulls, when every variable in it has a value known here (written
+ * in the files or the settings, or `$CI_REGISTRY`): the registry must not be asked about a
+ * name built from a sample value.
+ */
+export function getKnownImageName(occurrence: ImageOccurrence): { ok: true; image: string; expansion: ReturnType<typeof expandVariables> } | { ok: false; failure: Failure } {
   const expansion = expandVariables(occurrence.text, occurrence.variables);
   const unknown = expansion.uses.find((use) => use.origin !== 'literal' && !(use.origin === 'predefined' && EXACT_PREDEFINED.has(use.name)));
   if (unknown) {
-    return { ok: false, failure: { kind: 'invalid-image', message: `\`${occurrence.text}\` uses \`$${unknown.name}\`, whose value is known only at run time, so Pullguard cannot ask the registry about it. Pin the image where the variable is set.` } };
+    return { ok: false, failure: { kind: 'invalid-image', message: `\`${occurrence.text}\` uses \`$${unknown.name}\`, whose value is known only at run time, so Pullguard cannot ask the registry about it.` } };
   }
+  return { ok: true, image: expansion.text, expansion };
+}
+
+/** Where and how `occurrence` can be pinned, without asking anything. */
+export function getPinPlace(occurrence: ImageOccurrence): PinPlace {
+  const known = getKnownImageName(occurrence);
+  if (!known.ok) return { ok: false, failure: { kind: known.failure.kind, message: `${known.failure.message} Pin the image where the variable is set.` } };
+  const { expansion } = known;
   const parsed = parseImageReference(expansion.text);
   if (!parsed.ok) return { ok: false, failure: { kind: 'invalid-image', message: `${parsed.problem.message} Fix the reference before pinning it.` } };
   if (parsed.reference.digest) return { ok: false, failure: { kind: 'invalid-image', message: `\`${occurrence.text}\` is already pinned to a digest.` } };

@@ -227,10 +227,12 @@ export class RegistrySession {
     if (first.status !== 401) return first;
     const challenge = parseChallenge(firstHeader(first.headers['www-authenticate']));
     if (!challenge) {
-      if (this.authorization && this.credential?.kind !== 'registry-token') return first;
+      if (this.authorization) return first;
       throw new RegistryError('bad-response', `\`${target.apiHost}\` answered 401 without a \`Basic\` or \`Bearer\` challenge, so Pullguard cannot tell how to authenticate.`);
     }
     this.challengeScheme = challenge.scheme;
+    // A registry token is all there is: a 401 to it is the answer, not a reason to ask for another token.
+    if (this.credential?.kind === 'registry-token') return first;
     const authorization = challenge.scheme === 'basic' ? this.getBasicAuthorization() : await this.getBearerAuthorization(target, challenge);
     // Nothing new to offer: the anonymous (or rejected) answer stands.
     if (authorization === undefined || authorization === this.authorization) return first;
