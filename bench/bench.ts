@@ -15,7 +15,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -443,11 +443,13 @@ interface BundleSize {
   gzipBytes: number;
 }
 
-function bundleSizes(): BundleSize[] {
+/** The bundles built with the server measured (client, server, CLI side by side). */
+function bundleSizes(serverPath: string): BundleSize[] {
   const sizes: BundleSize[] = [];
-  for (const file of ['dist/client.js', 'dist/server.js', 'dist/cli.js']) {
-    const path = join(ROOT, file);
+  for (const name of ['client.js', 'server.js', 'cli.js']) {
+    const path = join(dirname(serverPath), name);
     if (!existsSync(path)) continue;
+    const file = path.startsWith(ROOT) ? relative(ROOT, path) : path;
     sizes.push({ file, bytes: statSync(path).size, gzipBytes: gzipSync(readFileSync(path)).length });
   }
   return sizes;
@@ -502,7 +504,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; serverPath: strin
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') quick = true;
-    else if (arg === '--server' && argv[i + 1]) serverPath = argv[++i]!;
+    else if (arg === '--server' && argv[i + 1]) serverPath = resolve(argv[++i]!); // the server runs in each case's own folder
     else {
       console.error(`Unknown argument ${arg}. Usage: node --import tsx bench/bench.ts [--quick] [--server path/to/server.js]`);
       process.exit(2);
@@ -557,7 +559,7 @@ async function main(): Promise<number> {
     rmSync(scratch, { recursive: true, force: true });
   }
 
-  const bundles = bundleSizes();
+  const bundles = bundleSizes(serverPath);
   emit({ kind: 'bundles', files: bundles });
   printTable(results);
   if (bundles.length > 0) {

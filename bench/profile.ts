@@ -1,0 +1,48 @@
+/**
+ * In-process timing of the analysis core over generated pipelines, without the
+ * server: parse, rules and one edit, per phase. For profiling:
+ *
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts 5000 anchors
+ */
+import { performance } from 'node:perf_hooks';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseDocument } from 'yaml';
+import { LanguageService } from '../server/src/service/languageService';
+import { EMPTY_WORKSPACE } from '../server/src/service/model/workspace';
+import { DEFAULT_SETTINGS } from '../server/src/service/settings';
+import { generatePipeline } from './generate.js';
+
+const jobs = Number(process.argv[2] ?? 500);
+const anchors = process.argv.includes('anchors');
+const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? 3);
+const text = generatePipeline({ jobs, anchors, seed: 1 });
+const context = { settings: DEFAULT_SETTINGS, workspace: EMPTY_WORKSPACE };
+const uri = 'file:///project/.gitlab-ci.yml';
+
+/** Wall and CPU time: on a shared machine the CPU time is the steadier figure. */
+function time<T>(label: string, run: () => T): T {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const result = run();
+  const { user, system } = process.cpuUsage(cpu);
+  console.log(`${label.padEnd(28)} ${(performance.now() - start).toFixed(1).padStart(8)} ms  (cpu ${((user + system) / 1000).toFixed(1)} ms)`);
+  return result;
+}
+
+console.log(`${jobs} jobs${anchors ? ' +anchors' : ''}, ${(text.length / 1024).toFixed(1)} KiB`);
+for (let round = 0; round < rounds; round++) {
+  time('yaml.parseDocument', () => parseDocument(text));
+  const service = new LanguageService((family, error) => console.error(family, error));
+  let document = TextDocument.create(uri, 'yaml', 1, text);
+  time('parse (getParsed)', () => service.getParsed(document, context));
+  const diagnostics = time('rules + diagnostics', () => service.doValidation(document, context));
+  // Edits spread through the file: retype one image value each.
+  for (let edit = 1; edit <= 3; edit++) {
+    const current = document.getText();
+    const at = current.indexOf('image: ', Math.floor((current.length * edit) / 4)) + 'image: '.length;
+    document = TextDocument.update(document, [{ range: { start: document.positionAt(at), end: document.positionAt(at + 1) }, text: `${current[at]!}` }], document.version + 1);
+    time(`edit ${edit}: parse`, () => service.getParsed(document, context));
+    time(`edit ${edit}: rules + diagnostics`, () => service.doValidation(document, context));
+  }
+  console.log(`  ${diagnostics.length} diagnostics; heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+}
