@@ -95,7 +95,7 @@ export function getConfigurationContribution(): Record<string, unknown> {
         type: 'string',
         default: DEFAULT_SETTINGS.registry.caFile,
         scope: 'machine',
-        markdownDescription: 'A PEM file of an extra certificate authority to trust for the registry actions, besides the system\'s (a registry with a private CA). TLS is always verified; there is no setting to turn that off.',
+        markdownDescription: 'The absolute path of a PEM file of an extra certificate authority to trust for the registry actions, besides the system\'s (a registry with a private CA). TLS is always verified; there is no setting to turn that off.',
       },
       'pullguard.registry.userDockerConfig': {
         type: 'boolean',

@@ -16,13 +16,13 @@
  * stale one.
  */
 import type { CancellationToken, Connection, TextDocuments } from 'vscode-languageserver/node';
-import type { Position, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisContext, LanguageService } from './service/languageService';
 import type { ImageOccurrence } from './service/model/images';
 import { checkAccess, getKnownImageName, type AccessOutcome, type ActionOptions } from './registry/actions';
 import { getOccurrenceSources, pinOccurrences } from './registry/documentPins';
-import type { Failure } from './registry/errors';
+import { toFailure, type Failure } from './registry/errors';
 import { readUserDockerConfig } from './registry/userConfig';
 
 export const PIN_IMAGE_REQUEST = 'pullguard/pinImage';
@@ -34,8 +34,10 @@ export interface ImageAtParams {
   readonly textDocument: { readonly uri: string };
   /** A document offset (as in the quick fix's command arguments)… */
   readonly offset?: number;
-  /** …or an LSP position (the cursor). */
+  /** …or an LSP position (the cursor)… */
   readonly position?: Position;
+  /** …or a range (its start is used). */
+  readonly range?: Range;
 }
 
 export type PinImageResult =
@@ -115,7 +117,8 @@ export function registerRegistryRequests(connection: Connection, context: Regist
 
   /** The image occurrence at the params' place, with the document and its analysis. */
   function findImage(document: TextDocument, analysisContext: AnalysisContext, params: ImageAtParams) {
-    const offset = params.offset ?? (params.position ? document.offsetAt(params.position) : -1);
+    const at = params.position ?? params.range?.start;
+    const offset = params.offset ?? (at ? document.offsetAt(at) : -1);
     const analysis = context.languageService.analyze(document, analysisContext);
     const occurrence = analysis.images.find((image) => image.start <= offset && offset <= image.end);
     return { occurrence, credentials: occurrence ? analysis.credentials.images.get(occurrence) : undefined, analysis };
@@ -134,7 +137,10 @@ export function registerRegistryRequests(connection: Connection, context: Regist
     };
   }
 
-  connection.onRequest(PIN_IMAGE_REQUEST, async (params: ImageAtParams, token: CancellationToken): Promise<PinImageResult> => {
+  connection.onRequest(PIN_IMAGE_REQUEST, (params: ImageAtParams, token: CancellationToken): Promise<PinImageResult> =>
+    guarded(() => pinImage(params, token), (failure) => ({ ok: false, image: null, failure })));
+
+  async function pinImage(params: ImageAtParams, token: CancellationToken): Promise<PinImageResult> {
     if (!isTrusted()) return { ok: false, image: null, failure: UNTRUSTED };
     const document = context.documents.get(params.textDocument.uri);
     if (!document) return { ok: false, image: null, failure: { kind: 'invalid-image', message: `${params.textDocument.uri} is not open.` } };
@@ -152,9 +158,12 @@ export function registerRegistryRequests(connection: Connection, context: Regist
       credentials: outcome.credentials ?? '',
       edit: versionedEdit(document, [outcome.edit]),
     };
-  });
+  }
 
-  connection.onRequest(PIN_ALL_IMAGES_REQUEST, async (params: { textDocument: { uri: string } }, token: CancellationToken): Promise<PinAllImagesResult> => {
+  connection.onRequest(PIN_ALL_IMAGES_REQUEST, (params: { textDocument: { uri: string } }, token: CancellationToken): Promise<PinAllImagesResult> =>
+    guarded(() => pinAllImages(params, token), (failure) => ({ edit: null, pinned: [], failures: [], refused: failure })));
+
+  async function pinAllImages(params: { textDocument: { uri: string } }, token: CancellationToken): Promise<PinAllImagesResult> {
     if (!isTrusted()) return { edit: null, pinned: [], failures: [], refused: UNTRUSTED };
     const document = context.documents.get(params.textDocument.uri);
     if (!document) return { edit: null, pinned: [], failures: [], refused: { kind: 'invalid-image', message: `${params.textDocument.uri} is not open.` } };
@@ -169,10 +178,13 @@ export function registerRegistryRequests(connection: Connection, context: Regist
       pinned: outcomes.flatMap((o) => (o.edit && o.digest ? [{ image: o.occurrence.text, digest: o.digest }] : [])),
       failures: outcomes.flatMap((o) => (o.failure ? [{ image: o.occurrence.text, kind: o.failure.kind, message: o.failure.message, skipped: o.failure.skipped }] : [])),
     };
-  });
+  }
 
-  connection.onRequest(CHECK_ACCESS_REQUEST, async (params: ImageAtParams, token: CancellationToken): Promise<CheckAccessResult> => {
-    const refused = (failure: Failure): CheckAccessResult => ({ image: null, outcome: failure.kind, message: failure.message, registry: null, credentials: 'none', candidates: [], match: null, trace: [], exchanges: [], notes: [] });
+  const refused = (failure: Failure): CheckAccessResult => ({ image: null, outcome: failure.kind, message: failure.message, registry: null, credentials: 'none', candidates: [], match: null, trace: [], exchanges: [], notes: [] });
+  connection.onRequest(CHECK_ACCESS_REQUEST, (params: ImageAtParams, token: CancellationToken): Promise<CheckAccessResult> =>
+    guarded(() => checkAccessAt(params, token), refused));
+
+  async function checkAccessAt(params: ImageAtParams, token: CancellationToken): Promise<CheckAccessResult> {
     if (!isTrusted()) return refused(UNTRUSTED);
     const document = context.documents.get(params.textDocument.uri);
     if (!document) return refused({ kind: 'invalid-image', message: `${params.textDocument.uri} is not open.` });
@@ -197,5 +209,16 @@ export function registerRegistryRequests(connection: Connection, context: Regist
       exchanges: report.exchanges,
       notes: [...(report.resolution?.notes ?? []), ...(credentials?.notes ?? []), ...(userNote ? [userNote] : [])],
     };
-  });
+  }
+
+  /** An unexpected error becomes a failure answer (logged without secrets: messages never hold one). */
+  async function guarded<T>(run: () => Promise<T>, answer: (failure: Failure) => T): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const failure = toFailure(error);
+      connection.console.error(`Pullguard: a registry action failed: ${failure.message}`);
+      return answer(failure);
+    }
+  }
 }

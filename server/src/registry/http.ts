@@ -13,6 +13,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { RegistryError } from './errors';
 
@@ -51,6 +52,9 @@ export class NotTlsError extends Error {}
 
 /** Reads the extra CA file; a problem is the user's to fix, said plainly. */
 export function readCaFile(path: string): string {
+  if (!isAbsolute(path)) {
+    throw new RegistryError('tls-untrusted', `The CA file \`${path}\` (\`pullguard.registry.caFile\`) must be an absolute path.`);
+  }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
