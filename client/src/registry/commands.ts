@@ -107,8 +107,15 @@ function syncTrust(client: LanguageClient): vscode.Disposable[] {
   ];
 }
 
-function withCancellableProgress<T>(title: string, run: (token: vscode.CancellationToken) => Thenable<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => run(token));
+/**
+ * Runs a request under a cancellable progress notification. The trust goes first on the
+ * same connection, so the server never judges a request by a trust it has not heard yet.
+ */
+function withCancellableProgress<T>(client: LanguageClient, title: string, run: (token: vscode.CancellationToken) => Thenable<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+    await client.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: vscode.workspace.isTrusted });
+    return run(token);
+  });
 }
 
 async function applyEdit(client: LanguageClient, edit: unknown): Promise<boolean> {
@@ -126,7 +133,7 @@ async function pinImage(client: LanguageClient, args: PinImageArguments | undefi
     await vscode.window.showInformationMessage('Pullguard: open a pipeline or runner config and put the cursor on an image to pin it.');
     return;
   }
-  const result = await withCancellableProgress('Pullguard: asking the registry for the digest…', (token) =>
+  const result = await withCancellableProgress(client, 'Pullguard: asking the registry for the digest…', (token) =>
     client.sendRequest<PinImageResult>(PIN_IMAGE_REQUEST, { textDocument: { uri: target.uri }, offset: target.offset }, token));
   if (!result) return;
   if (!result.ok) return showFailure(result.failure);
@@ -147,7 +154,7 @@ async function pinAllImages(client: LanguageClient): Promise<void> {
     await vscode.window.showInformationMessage('Pullguard: open a pipeline or runner config to pin its images.');
     return;
   }
-  const result = await withCancellableProgress('Pullguard: asking the registries for the digests…', (token) =>
+  const result = await withCancellableProgress(client, 'Pullguard: asking the registries for the digests…', (token) =>
     client.sendRequest<PinAllImagesResult>(PIN_ALL_IMAGES_REQUEST, { textDocument: { uri: editor.document.uri.toString() } }, token));
   if (!result) return;
   if (result.refused) return showFailure(result.refused);
@@ -199,7 +206,7 @@ async function checkAccess(client: LanguageClient): Promise<void> {
     await vscode.window.showInformationMessage('Pullguard: put the cursor on an image in a pipeline or runner config to check access.');
     return;
   }
-  const result = await withCancellableProgress('Pullguard: checking registry access…', (token) =>
+  const result = await withCancellableProgress(client, 'Pullguard: checking registry access…', (token) =>
     client.sendRequest<CheckAccessResult>(CHECK_ACCESS_REQUEST, { textDocument: { uri: editor.document.uri.toString() }, position: editor.selection.active }, token));
   if (!result || result.outcome === 'cancelled') return;
   if (result.outcome === 'untrusted' || (result.outcome === 'invalid-image' && result.candidates.length === 0 && !result.registry)) {
