@@ -350,6 +350,8 @@ interface CaseResult {
   codeActionMs?: Stats;
   /** Parse of the same text in this process with the parser the server uses. */
   parseFloorMs?: Stats;
+  /** Median open→diagnostics over the median floor (issue 8's target: at most 1.5). */
+  openToFloor?: number;
   hoversWithContent?: string;
   codeActions?: number;
   /** Largest VmHWM over the sessions, in MiB. */
@@ -377,8 +379,13 @@ function mergeSessions(base: CaseResult, sessions: readonly SessionResult[]): Ca
     hoversWithContent: last && last.hoverMs.length > 0 ? `${last.hoversWithContent}/${last.hoverMs.length}` : undefined,
     codeActions: last && last.codeActionMs.length > 0 ? last.codeActions : undefined,
     peakRssMiB: peaks.length > 0 ? Math.round((Math.max(...peaks) / 2 ** 20) * 10) / 10 : undefined,
+    openToFloor: openToFloor(summarize(all('openMs')), base.parseFloorMs),
     unsupported: last && last.unsupported.length > 0 ? last.unsupported : undefined,
   };
+}
+
+function openToFloor(open: Stats | undefined, floor: Stats | undefined): number | undefined {
+  return open && floor && floor.median > 0 ? Math.round((open.median / floor.median) * 100) / 100 : undefined;
 }
 
 function emit(record: object): void {
@@ -469,7 +476,7 @@ function formatBytes(bytes: number): string {
 }
 
 function printTable(results: readonly CaseResult[]): void {
-  const header = ['case', 'size', 'sessions', 'start', 'ready', 'open→diag', 'edits', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'peak RSS', 'diags'];
+  const header = ['case', 'size', 'sessions', 'start', 'ready', 'open→diag', 'edits', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'open/floor', 'peak RSS', 'diags'];
   const rows = results.map((r) => [
     r.name,
     formatBytes(r.bytes),
@@ -482,6 +489,7 @@ function printTable(results: readonly CaseResult[]): void {
     formatMs(r.hoverMs),
     formatMs(r.codeActionMs),
     formatMs(r.parseFloorMs),
+    r.openToFloor === undefined ? '-' : `${r.openToFloor.toFixed(2)}×`,
     r.peakRssMiB === undefined ? '-' : `${r.peakRssMiB} MiB`,
     r.diagnostics === undefined ? '-' : String(r.diagnostics),
   ]);
@@ -498,28 +506,37 @@ function printTable(results: readonly CaseResult[]): void {
 
 // ---------------------------------------------------------------------------
 
-function parseArgs(argv: readonly string[]): { quick: boolean; serverPath: string } {
+function parseArgs(argv: readonly string[]): { quick: boolean; serverPath: string; sizes: number[] | undefined } {
   let quick = false;
   let serverPath = join(ROOT, 'dist', 'server.js');
+  let sizes: number[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') quick = true;
+    else if (arg === '--sizes' && argv[i + 1]) {
+      sizes = argv[++i]!.split(',').map(Number);
+      if (sizes.some((n) => !Number.isInteger(n) || n < 0)) {
+        console.error(`--sizes takes job counts separated by commas, e.g. --sizes 500,5000 (got ${argv[i]}).`);
+        process.exit(2);
+      }
+    }
     else if (arg === '--server' && argv[i + 1]) serverPath = resolve(argv[++i]!); // the server runs in each case's own folder
     else {
-      console.error(`Unknown argument ${arg}. Usage: node --import tsx bench/bench.ts [--quick] [--server path/to/server.js]`);
+      console.error(`Unknown argument ${arg}. Usage: node --import tsx bench/bench.ts [--quick] [--sizes 50,500,5000] [--server path/to/server.js]`);
       process.exit(2);
     }
   }
-  return { quick, serverPath };
+  return { quick, serverPath, sizes };
 }
 
 async function main(): Promise<number> {
-  const { quick, serverPath } = parseArgs(process.argv.slice(2));
+  const { quick, serverPath, sizes } = parseArgs(process.argv.slice(2));
   if (!existsSync(serverPath)) {
     console.error(`Server not found at ${relative(process.cwd(), serverPath) || serverPath}. Build it first: node scripts/build.mjs`);
     return 1;
   }
-  const plan = quick ? QUICK_PLAN : FULL_PLAN;
+  // --sizes runs only those pipeline cases (no config files): for a look at one size.
+  const plan = { ...(quick ? QUICK_PLAN : FULL_PLAN), ...(sizes ? { sizes } : {}) };
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, '');
   const scratch = mkdtempSync(join(tmpdir(), 'pullguard-bench-'));
@@ -549,7 +566,7 @@ async function main(): Promise<number> {
         emit(result);
       }
     }
-    for (const kind of ['runner-config', 'docker-config'] as const) {
+    for (const kind of sizes ? [] : (['runner-config', 'docker-config'] as const)) {
       process.stderr.write(`… ${kind}\n`);
       const result = await runConfigCase(serverPath, scratch, plan, kind);
       results.push(result);
