@@ -41,11 +41,21 @@ export function checkSyntaxErrors(language: 'yaml' | 'toml' | 'json', errors: re
   return unique.map((error) => {
     const offset = Math.min(Math.max(0, error.offset), textLength);
     const length = Math.max(0, Math.min(error.length, textLength - offset));
-    const sentence = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
+    const message = withoutQuotedSource(error.message);
+    const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
     // Past one of Pullguard's limits the file may be valid: what GitLab or the runner does with it is unknown here.
     const consequence = error.limit ? `${capitalize(LIMIT_CONSEQUENCE[language])}.` : `${capitalize(WHAT_HAPPENS[language])}.`;
     return { code: `syntax/${language}`, offset, length, message: `${sentence} ${consequence}` };
   });
+}
+
+/**
+ * The message without the source text a parser quotes after it (the yaml library
+ * appends the whole unexpected token, which can run to the end of the file and carry
+ * credentials): the diagnostic's range already shows where it is.
+ */
+function withoutQuotedSource(message: string): string {
+  return message.replace(/:\s*"(?:[^"\\]|\\.)*"\s*$/s, '');
 }
 
 function capitalize(text: string): string {
