@@ -158,8 +158,8 @@ export async function resolvePinDigest(image: string, sources: readonly Credenti
 
 // ---- Where a pin goes in the document ------------------------------------------------------
 
-/** Predefined variables whose value Pullguard knows exactly (from the settings), not as a sample. */
-const EXACT_PREDEFINED = new Set(['CI_REGISTRY', 'CI_SERVER_HOST', 'CI_SERVER_FQDN']);
+/** Predefined variables whose value Pullguard knows exactly (`pullguard.ciRegistry`), not as a sample. */
+const EXACT_PREDEFINED = new Set(['CI_REGISTRY']);
 
 export type PinPlace =
   | {

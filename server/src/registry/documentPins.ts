@@ -35,24 +35,20 @@ export async function pinOccurrences(
   occurrences: ReadonlyArray<{ occurrence: ImageOccurrence; credentials: ImageCredentials | undefined }>,
   options: ActionOptions,
   userConfig: CredentialSource | undefined,
-  onProgress?: (done: number, total: number, image: string) => void,
 ): Promise<PinOutcome[]> {
   const outcomes: PinOutcome[] = [];
   const asked = new Map<string, Promise<PinResult>>();
-  let done = 0;
   for (const { occurrence, credentials } of occurrences) {
     const place = getPinPlace(occurrence);
     if (!place.ok) {
       const skipped = place.failure.kind === 'invalid-image';
       outcomes.push({ occurrence, image: undefined, failure: { ...place.failure, skipped } });
-      done++;
       continue;
     }
     if (options.signal?.aborted) {
       outcomes.push({ occurrence, image: place.image, failure: { kind: 'cancelled', message: 'Cancelled.', skipped: false } });
       continue;
     }
-    onProgress?.(done, occurrences.length, place.image);
     const sources = getOccurrenceSources(credentials, options.settings, userConfig);
     const key = `${place.image}\u0000${JSON.stringify(credentials?.resolution.match ?? null)}`;
     let pending = asked.get(key);
@@ -61,7 +57,6 @@ export async function pinOccurrences(
       asked.set(key, pending);
     }
     const result = await pending;
-    done++;
     if (result.ok) {
       outcomes.push({ occurrence, image: place.image, digest: result.digest, credentials: result.credentials, edit: { offset: place.offset, newText: `${place.prefix}${result.digest}` } });
     } else {
