@@ -18,4 +18,11 @@ describe('messages quote no credential', () => {
     for (const f of syntax) assert.ok(!f.message.includes(SECRET), f.message);
     assert.ok(syntax.some((f) => /^Unexpected .* token in YAML stream\./.test(f.message)), syntax.map((f) => f.message).join('\n'));
   });
+
+  test('an environment entry without `=` is named by its leading variable name, not quoted whole', () => {
+    const text = `[[runners]]\n  environment = ["DOCKER_AUTH_CONFIG{\\"auths\\":{\\"r.example.com\\":{\\"password\\":\\"${SECRET}\\"}}}", "{${SECRET}}"]\n`;
+    const entries = analyze('runner-config', text).filter((f) => f.code === 'auth/environment-entry');
+    assert.deepEqual(entries.map((f) => f.message.split(' has no')[0]), ['The `environment` entry `DOCKER_AUTH_CONFIG…`', 'This `environment` entry']);
+    for (const f of entries) assert.ok(!f.message.includes(SECRET), f.message);
+  });
 });

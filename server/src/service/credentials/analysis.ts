@@ -108,7 +108,10 @@ export function analyzeRunnerCredentials(config: RunnerConfigModel, uri: string,
     for (const entry of runner.environment) {
       if (entry.name !== undefined) continue;
       const [start, end] = entry.node.range;
-      findings.push({ code: 'auth/environment-entry', offset: start, length: end - start, message: `\`${entry.value || entry.node.value}\` has no \`=\`: the runner silently drops \`environment\` entries that are not \`NAME=value\`, so this one has no effect.` });
+      // Named by its leading variable-like part only: the rest may be a credential (`DOCKER_AUTH_CONFIG{"auths": …}`).
+      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(entry.value || entry.node.value)?.[0];
+      const which = name ? `The \`environment\` entry \`${name}…\`` : 'This `environment` entry';
+      findings.push({ code: 'auth/environment-entry', offset: start, length: end - start, message: `${which} has no \`=\`: the runner silently drops \`environment\` entries that are not \`NAME=value\`, so this one has no effect.` });
     }
   }
   const docker = workspaceSources(workspace, settings).docker;
