@@ -40,11 +40,15 @@ try {
       PULLGUARD_E2E_RESULTS: resultsFile,
       PULLGUARD_E2E_CLI_DIAGNOSTICS: cliDiagnostics,
       PULLGUARD_E2E_EXTENSIONS_DIR: extensionsDir,
+      // The extension exports the seam through which the tests answer its prompts.
+      PULLGUARD_TEST_SEAM: '1',
     },
   });
   log(SUITE, `code-server listening on ${server.url} (${elapsed()})`);
   browser = await launchBrowser();
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // The commands' tests read what they put on the clipboard (vscode.env.clipboard is the browser's here).
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
   // The workbench forwards its log lines here, mocha's spec output from the extension host
   // among them (indented, unlike the workbench's own; PULLGUARD_E2E_VERBOSE=1 shows all).
   await page.exposeFunction('codeAutomationLog', (type, logArgs) => {

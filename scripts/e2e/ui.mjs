@@ -2,7 +2,8 @@
 // The UI smoke: the installed .vsix in code-server, driven like a user through headless
 // chromium (playwright-core): open .gitlab-ci.yml, find Pullguard's problems in the
 // Problems panel, show an image hover, apply a quick fix (once the server has code
-// actions). A screenshot after each step goes to out/e2e/artifacts/e2e-ui/screenshots/;
+// actions), run *Pullguard: Create DOCKER_AUTH_CONFIG…* from the command palette and answer
+// its prompts (the password input must be masked). A screenshot after each step goes to out/e2e/artifacts/e2e-ui/screenshots/;
 // `--readme-shots` also copies the README's ones to docs/images/.
 //
 //   node scripts/e2e/ui.mjs [--vsix dist/pullguard.vsix] [--results FILE] [--readme-shots]
@@ -16,7 +17,13 @@ const SUITE = 'e2e-ui';
 const STEP_TIMEOUT_MS = 60_000;
 const SHOTS = join(ARTIFACTS, SUITE, 'screenshots');
 /** Screenshot → README image. */
-const README_SHOTS = { '03-problems.png': 'problems-panel.png', '04-hover.png': 'image-hover.png', '05-quick-fix-menu.png': 'quick-fix.png' };
+const README_SHOTS = {
+  '03-problems.png': 'problems-panel.png',
+  '04-hover.png': 'image-hover.png',
+  '05-quick-fix-menu.png': 'quick-fix.png',
+  '08-palette-registry.png': 'create-auth-config.png',
+  '09-palette-password.png': 'masked-password.png',
+};
 
 const args = parseArgs();
 const checks = new Checks(SUITE);
@@ -161,6 +168,44 @@ const quickFixSteps = [
   }],
 ];
 
+/** Waits for the quick input titled like `title`, fills it, and presses Enter once `rowText` (if any) is focused. */
+async function answerQuickInput(title, text, rowText, shotName) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(text);
+  if (rowText) await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).waitFor();
+  if (shotName) await screenshot(shotName);
+  await page.keyboard.press('Enter');
+}
+
+const paletteSteps = [
+  ['the command palette runs Pullguard: Create DOCKER_AUTH_CONFIG…, with the password input masked, and opens the JSON', async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>Pullguard: Create DOCKER_AUTH_CONFIG');
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Create DOCKER_AUTH_CONFIG' }).waitFor();
+    await screenshot('palette');
+    await page.keyboard.press('Enter');
+    // The registries the workspace pulls from; quay.io (the no-credentials fixture) has none.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'pulled without credentials' }).first().waitFor();
+    await answerQuickInput('(1/3)', 'quay.io', 'quay.io', 'palette-registry');
+    await answerQuickInput('(2/3): quay.io', 'deployer');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: '(3/3): quay.io' }).waitFor();
+    const type = await input.getAttribute('type');
+    if (type !== 'password') throw new Error(`the password input has type ${JSON.stringify(type)}, not "password": it would show the secret`);
+    await answerQuickInput('(3/3): quay.io', 'not-a-real-secret', undefined, 'palette-password');
+    await answerQuickInput('Create DOCKER_AUTH_CONFIG: quay.io', 'Open as new JSON document', 'Open as new JSON document');
+    await page.locator('.tab.active', { hasText: 'Untitled' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('.editor-instance .view-lines')?.textContent.includes('quay.io'), null, { timeout: STEP_TIMEOUT_MS });
+    const text = await editorText();
+    const expected = Buffer.from('deployer:not-a-real-secret').toString('base64');
+    if (!text.includes('"quay.io"') || !text.includes(`"auth": "${expected}"`)) throw new Error(`the new document is not the expected JSON:\n${text}`);
+    await screenshot('palette-result');
+    return 'untitled JSON with auths.quay.io.auth';
+  }],
+];
+
 let workspace;
 try {
   await buildSuite();
@@ -175,6 +220,7 @@ try {
   const capabilities = await getServerCapabilities(extensionPath);
   if (capabilities.codeActionProvider) steps.push(...quickFixSteps);
   else for (const [title] of quickFixSteps) checks.pending(title, 'the bundled server does not advertise codeActionProvider yet');
+  steps.push(...paletteSteps);
 } catch (error) {
   checks.fail('code-server starts with the installed .vsix', error);
 }
