@@ -20,13 +20,12 @@ function record(report: AccessReport): AccessReport {
   return report;
 }
 
+// Every report, trace and message of this file: no password, token or `auth` in any form.
+after(() => assertNoSecret(outputs.join('\n'), 'a report'));
+
 describe('registry actions against real registries', { skip }, () => {
   before(() => registries.start());
-  after(async () => {
-    await registries.stop();
-    // Every report, trace and message of this file: no password, token or `auth` in any form.
-    assertNoSecret(outputs.join('\n'), 'a report');
-  });
+  after(() => registries.stop());
 
   const alice = (host: string) => [sourceFromJson(dockerAuthConfig({ [host]: [USERS.alice.username, USERS.alice.password] }))];
 
@@ -268,6 +267,50 @@ describe('registry client safety against misbehaving servers', { skip }, () => {
     } finally {
       await registry.close();
       await target.close();
+    }
+  });
+
+  test('a token service that answers only `access_token` is understood', async () => {
+    let tokenAuthorization: string | undefined;
+    const tokens = await startFakeServer((request, response) => {
+      tokenAuthorization = request.headers.authorization;
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ access_token: 'opaque-test-token', expires_in: 60 }));
+    });
+    const registry = await startFakeServer((request, response) => {
+      if (request.headers.authorization !== 'Bearer opaque-test-token') {
+        response.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${tokens.host}/token",service="fake",scope="repository:team/app:pull"` });
+        return void response.end();
+      }
+      response.writeHead(200, { 'Docker-Content-Digest': sha256(manifest), 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' });
+      response.end();
+    });
+    try {
+      const sources = [sourceFromJson(dockerAuthConfig({ [registry.host]: [USERS.alice.username, USERS.alice.password] }))];
+      const result = await resolvePinDigest(`${registry.host}/team/app:1.0`, sources, actionOptions());
+      outputs.push(JSON.stringify(result));
+      assert.ok(result.ok, result.ok ? '' : result.failure.message);
+      assert.equal(tokenAuthorization, `Basic ${Buffer.from(`${USERS.alice.username}:${USERS.alice.password}`).toString('base64')}`, 'the credentials go to the token service as Basic');
+      assert.equal(tokens.requests[0]!.url, '/token?service=fake&scope=repository%3Ateam%2Fapp%3Apull');
+    } finally {
+      await registry.close();
+      await tokens.close();
+    }
+  });
+
+  test('credentials are never sent to a token service over plain HTTP off this machine', async () => {
+    const registry = await startFakeServer((_request, response) => {
+      response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="http://token.example.invalid/token",service="fake"' });
+      response.end();
+    });
+    try {
+      const sources = [sourceFromJson(dockerAuthConfig({ [registry.host]: [USERS.alice.username, USERS.alice.password] }))];
+      const report = record(await checkAccess(`${registry.host}/team/app:1.0`, sources, actionOptions()));
+      assert.equal(report.outcome, 'bad-response');
+      assert.match(report.message, /only over HTTPS/);
+      assert.ok(report.exchanges.every((e) => !e.request.includes('token.example.invalid')), JSON.stringify(report.exchanges));
+    } finally {
+      await registry.close();
     }
   });
 
