@@ -178,7 +178,7 @@ export function formatAccessReport(result: CheckAccessResult): string {
     const used = result.match !== null && result.match.key === c.key && result.match.source === c.source;
     lines.push(`  ${i + 1}. ${c.key} from ${c.source} (${c.via})${used ? '  <- the runner uses this' : ''}`);
   });
-  lines.push(`Sent: ${result.credentials}`);
+  lines.push(`Credentials: ${result.credentials}${result.credentials.startsWith('none') ? '' : ' (sent when the registry asks for them)'}`);
   for (const step of result.trace) lines.push(`  - ${step}`);
   if (result.exchanges.length > 0) {
     lines.push('', 'Registry answers:');

@@ -96,7 +96,7 @@ function formatText(report: AccessReport, notes: readonly string[]): string {
     });
     for (const dropped of report.resolution.droppedSources) lines.push(`  dropped: ${dropped.source} (${dropped.reason})`);
   }
-  lines.push(`Sent:         ${report.credentials}`);
+  lines.push(`Credentials:  ${report.credentials}${report.credentials.startsWith('none') ? '' : '  (sent when the registry asks for them)'}`);
   for (const step of report.trace) lines.push(`  - ${step}`);
   if (report.exchanges.length > 0) {
     lines.push('', 'Registry answers:');
