@@ -25,4 +25,18 @@ describe('messages quote no credential', () => {
     assert.deepEqual(entries.map((f) => f.message.split(' has no')[0]), ['The `environment` entry `DOCKER_AUTH_CONFIG…`', 'This `environment` entry']);
     for (const f of entries) assert.ok(!f.message.includes(SECRET), f.message);
   });
+
+  test('a YAML block scalar whose JSON slipped onto the header line is not quoted', () => {
+    const text = `test:\n  image: redis:7\n  variables:\n    DOCKER_AUTH_CONFIG: |      {"auths": {"r.example.com": {"identitytoken": "${SECRET}", "email": "a@example.com"}}, "credsStore": "desktop"}\n  script: [make]\n`;
+    const syntax = analyze('gitlab-ci', text).filter((f) => f.code === 'syntax/yaml');
+    assert.ok(syntax.length > 0);
+    for (const f of syntax) assert.ok(!f.message.includes(SECRET), f.message);
+  });
+
+  test('a block scalar header with extra characters is not quoted', () => {
+    const text = `test:\n  variables:\n    DOCKER_AUTH_CONFIG: |x${SECRET}\n      {}\n`;
+    const syntax = analyze('gitlab-ci', text).filter((f) => f.code === 'syntax/yaml');
+    assert.ok(syntax.length > 0);
+    for (const f of syntax) assert.ok(!f.message.includes(SECRET), f.message);
+  });
 });

@@ -52,10 +52,12 @@ export function checkSyntaxErrors(language: 'yaml' | 'toml' | 'json', errors: re
 /**
  * The message without the source text a parser quotes after it (the yaml library
  * appends the whole unexpected token, which can run to the end of the file and carry
- * credentials): the diagnostic's range already shows where it is.
+ * credentials, quoted or not): the diagnostic's range already shows where it is.
  */
 function withoutQuotedSource(message: string): string {
-  return message.replace(/:\s*"(?:[^"\\]|\\.)*"\s*$/s, '');
+  return message
+    .replace(/^(Not a YAML token|Block scalar header includes extra characters): [\s\S]*$/, '$1')
+    .replace(/:\s*"(?:[^"\\]|\\.)*"\s*$/s, '');
 }
 
 function capitalize(text: string): string {
