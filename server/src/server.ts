@@ -50,15 +50,20 @@ const LARGE_DOCUMENT_LENGTH = 256 * 1024;
  * such a file costs a few tens of ms next to its hundreds, and is paid while the
  * user waits for that analysis, never by a hover or code action.
  */
-const collectGarbage: (() => void) | undefined = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
+function collectGarbage(): void {
+  // Looked up on first use: the context it takes costs start-up time a small file never needs.
+  if (gcFunction === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      const gc: unknown = runInNewContext('gc');
+      gcFunction = typeof gc === 'function' ? (gc as () => void) : null;
+    } catch {
+      gcFunction = null;
+    }
   }
-})();
+  gcFunction?.();
+}
+let gcFunction: (() => void) | null | undefined;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -122,7 +127,7 @@ export function startServer(connection: Connection): void {
     const last = lastPublished.get(document.uri);
     if (last && last.version === document.version && last.context === context) return;
     lastPublished.set(document.uri, { version: document.version, context });
-    if (collectGarbage && document.getText().length >= LARGE_DOCUMENT_LENGTH) collectGarbage();
+    if (document.getText().length >= LARGE_DOCUMENT_LENGTH) collectGarbage();
     const started = performance.now();
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
     lastValidationMs.set(document.uri, performance.now() - started);
