@@ -114,6 +114,11 @@ describe('the CLI on such a tree', () => {
     const result = run(['--format', 'json'], root);
     assert.equal(result.code, 1, result.err);
     assert.deepEqual((JSON.parse(result.out) as Array<{ file: string; code: string }>).map((p) => [p.file, p.code]), [['.gitlab-ci.yml', 'image/uppercase-repository']]);
+    // On stderr, one line per candidate passed over; the folder links are not followed and not named.
+    assert.deepEqual(result.err.split('\n').sort(), [
+      'pullguard: skipped .docker/config.json: it is not a regular file.',
+      'pullguard: skipped dangling.gitlab-ci.yml: it is a symbolic link, and Pullguard does not follow links in a folder it searches (name the file itself to check it).',
+    ]);
   });
 
   test('exits 2 when a FIFO is named on the command line, saying it is not a regular file', () => {
@@ -122,5 +127,14 @@ describe('the CLI on such a tree', () => {
     const result = run(['.gitlab-ci.yml'], root);
     assert.equal(result.code, 2);
     assert.match(result.err, /\.gitlab-ci\.yml: it is not a regular file/);
+  });
+
+  test('exits 2 when a symbolic link loop is named on the command line, saying it is a loop', () => {
+    const root = makeTree({});
+    symlinkSync(join(root, 'b.yml'), join(root, 'a.yml'));
+    symlinkSync(join(root, 'a.yml'), join(root, 'b.yml'));
+    const result = run(['a.yml'], root);
+    assert.equal(result.code, 2);
+    assert.equal(result.err, 'pullguard: cannot read a.yml: it is a symbolic link loop.');
   });
 });

@@ -144,14 +144,18 @@ function collectFiles(paths: readonly string[], cwd: string, output: Output): { 
     let isDirectory: boolean;
     try {
       isDirectory = statSync(absolute).isDirectory();
-    } catch {
-      output.err(`pullguard: cannot read ${path}: it does not exist.`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'ELOOP' ? 'it is a symbolic link loop' : code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code ?? 'unknown error'})`;
+      output.err(`pullguard: cannot read ${path}: ${reason}.`);
       unreadable = true;
       continue;
     }
     if (isDirectory) {
       roots.push(absolute);
-      for (const file of findCandidateFiles(absolute)) files.add(file);
+      // What the walk passes over (links, FIFOs, the rest of a huge tree) is said, so a missing file is explained.
+      const onSkip = (skipped: string, reason: string) => output.err(`pullguard: skipped ${relative(cwd, skipped) || skipped}: ${reason}.`);
+      for (const file of findCandidateFiles(absolute, { onSkip })) files.add(file);
     } else {
       roots.push(dirname(absolute));
       files.add(absolute);
