@@ -10,7 +10,9 @@
  * and must decode to the intended JSON, else the whole value is re-encoded in the
  * same style (and checked the same way), else no fix is offered.
  *
- * Pinning to a digest needs the registry and is not offered here.
+ * Pinning to a digest needs the registry: its quick fix carries the client command
+ * `pullguard.pinImage`, which asks the server's registry requests (server/src/registryRequests.ts)
+ * for the digest; nothing is contacted until the user runs it.
  */
 import { applyEdits, getNodeValue, type Node as JsonNode } from 'jsonc-parser';
 import { TextDocument } from 'vscode-languageserver-textdocument';
