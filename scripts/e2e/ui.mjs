@@ -3,7 +3,8 @@
 // chromium (playwright-core): open .gitlab-ci.yml, find Pullguard's problems in the
 // Problems panel, show an image hover, apply a quick fix (once the server has code
 // actions), run *Pullguard: Create DOCKER_AUTH_CONFIG…* from the command palette and answer
-// its prompts (the password input must be masked). A screenshot after each step goes to out/e2e/artifacts/e2e-ui/screenshots/;
+// its prompts (the password input must be masked), and see the JSON of DOCKER_AUTH_CONFIG
+// highlighted by the injection grammar. A screenshot after each step goes to out/e2e/artifacts/e2e-ui/screenshots/;
 // `--readme-shots` also copies the README's ones to docs/images/.
 //
 //   node scripts/e2e/ui.mjs [--vsix dist/pullguard.vsix] [--results FILE] [--readme-shots]
@@ -23,6 +24,7 @@ const README_SHOTS = {
   '05-quick-fix-menu.png': 'quick-fix.png',
   '08-palette-registry.png': 'create-auth-config.png',
   '09-palette-password.png': 'masked-password.png',
+  '11-injection-grammar.png': 'docker-auth-config-highlighting.png',
 };
 
 const args = parseArgs();
@@ -206,6 +208,25 @@ const paletteSteps = [
   }],
 ];
 
+const grammarSteps = [
+  ['the JSON inside DOCKER_AUTH_CONFIG is highlighted as JSON (the injection grammar)', async () => {
+    await quickInput('Control+P', 'credentials.gitlab-ci.yml', 'credentials.gitlab-ci.yml');
+    await page.locator('.editor-instance .view-lines', { hasText: 'DOCKER_AUTH_CONFIG' }).waitFor();
+    // Monaco renders one span per token colour: with the injection, the key `"auths"` is a
+    // property name and the `auth` value a string, each in its own colour; without it the
+    // whole quoted scalar is one string token.
+    const tokens = await page.evaluate(() => {
+      const line = [...document.querySelectorAll('.editor-instance .view-line')].find((l) => l.textContent.includes('DOCKER_AUTH_CONFIG'));
+      return line ? [...line.querySelectorAll('span > span')].map((span) => [span.textContent.replace(/\u00a0/g, ' '), span.className]) : [];
+    });
+    const key = tokens.find(([text]) => text === '"auths"');
+    const value = tokens.find(([text]) => text.includes('ZGVwbG95ZXI6czNjcjN0LXZhbHVl'));
+    if (!key || !value || key[1] === value[1]) throw new Error(`the DOCKER_AUTH_CONFIG line is not tokenized as JSON: ${JSON.stringify(tokens)}`);
+    await screenshot('injection-grammar');
+    return `"auths" ${key[1]}, the auth value ${value[1]}`;
+  }],
+];
+
 let workspace;
 try {
   await buildSuite();
@@ -220,7 +241,7 @@ try {
   const capabilities = await getServerCapabilities(extensionPath);
   if (capabilities.codeActionProvider) steps.push(...quickFixSteps);
   else for (const [title] of quickFixSteps) checks.pending(title, 'the bundled server does not advertise codeActionProvider yet');
-  steps.push(...paletteSteps);
+  steps.push(...paletteSteps, ...grammarSteps);
 } catch (error) {
   checks.fail('code-server starts with the installed .vsix', error);
 }
