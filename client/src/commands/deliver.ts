@@ -4,7 +4,7 @@
  * credentials) is never shown in a message.
  */
 import type { Ui } from '../ui';
-import { describeTarget, getInsertTarget, getTextToInsert } from './insertText';
+import { describeTarget, getInsertProblem, getInsertTarget, getTextToInsert } from './insertText';
 
 export type Delivery = 'copy' | 'insert' | 'open';
 
@@ -28,6 +28,11 @@ export async function deliverJson(ui: Ui, json: string, title: string): Promise<
       await ui.tell('information', 'Pullguard: the JSON is on the clipboard. It contains credentials: paste it into a masked CI/CD variable, not into a file you commit.');
       return 'copy';
     case 'insert': {
+      const problem = getInsertProblem(target!, editor!.text, editor!.offset);
+      if (problem) {
+        await ui.tell('warning', `Pullguard: nothing was inserted. ${problem}`);
+        return undefined;
+      }
       const text = getTextToInsert(json, target!, editor!.text, editor!.offset);
       if (!(await ui.editActive([{ offset: editor!.offset, length: 0, text }]))) {
         await ui.tell('error', 'Pullguard: the editor could not be changed (it was closed or is read-only). Nothing was inserted.');

@@ -55,6 +55,32 @@ function insideEnvironmentArray(text: string, offset: number): boolean {
   return !rest.includes(']');
 }
 
+/** The table the line at `offset` belongs to (`runners` for `[[runners]]`), or '' before any header. */
+function currentTomlTable(text: string, offset: number): { name: string; start: number } {
+  const headers = [...text.slice(0, offset).matchAll(/^[ \t]*\[\[?[ \t]*([^\]\s]+)[ \t]*\]\]?/gm)];
+  const last = headers[headers.length - 1];
+  return last ? { name: last[1]!, start: last.index! } : { name: '', start: 0 };
+}
+
+/**
+ * Why the JSON cannot be inserted at the cursor, or undefined when it can. Only TOML has
+ * such places: an `environment` array belongs directly under a `[[runners]]` table, and a
+ * runner that has one already needs the entry inside it (a second `environment =` is a
+ * duplicate key).
+ */
+export function getInsertProblem(target: InsertTarget, text: string, offset: number): string | undefined {
+  if (target !== 'toml' || insideEnvironmentArray(text, offset)) return undefined;
+  const before = lineBefore(text, offset);
+  const emptyLine = before.trim() === '' && (text.slice(offset).split('\n', 1)[0] ?? '').trim() === '';
+  if (!emptyLine) return 'Put the cursor inside the `environment = [ … ]` array of a `[[runners]]` table, or on an empty line of a `[[runners]]` table that has no `environment` yet.';
+  const table = currentTomlTable(text, offset);
+  if (table.name !== 'runners') return `The cursor is in \`[${table.name || 'the top level'}]\`, where an \`environment\` means nothing to the runner: put it on an empty line of a \`[[runners]]\` table, or inside its \`environment\` array.`;
+  const nextHeader = text.slice(offset).search(/^[ \t]*\[/m);
+  const section = text.slice(table.start, nextHeader === -1 ? text.length : offset + nextHeader);
+  if (/^[ \t]*environment[ \t]*=/m.test(section)) return 'This runner already has an `environment` array: put the cursor inside it, after the last entry\'s comma.';
+  return undefined;
+}
+
 /**
  * The text to insert at `offset` of `text` for `json` and the target:
  * - YAML: after `DOCKER_AUTH_CONFIG:` the scalar; on an empty line the whole

@@ -53,6 +53,25 @@ describe('Create DOCKER_AUTH_CONFIG…', () => {
     assert.deepEqual(ui.clipboard, []);
   });
 
+  test('inserts a TOML environment entry inside the runner\'s array, and refuses a place that would break the config', async () => {
+    const ui = new FakeUi();
+    ui.editor = editorAt('[[runners]]\n  executor = "docker"\n  environment = ["A=1", |]\n', 'toml', 'file:///ws/config.toml');
+    ui.inputs = ['u'];
+    ui.secrets = ['p$w'];
+    ui.picks = ['Insert at cursor as a TOML string for `environment`'];
+    assert.equal(await createDockerAuthConfig(ui, new FakeServer(), { registry: 'r.example.com' }), 'insert');
+    assert.ok(ui.editor.text.includes(`["A=1", "DOCKER_AUTH_CONFIG={\\"auths\\":{\\"r.example.com\\":{\\"auth\\":\\"${b64('u:p$w')}\\"}}}"]`), ui.editor.text);
+
+    const refused = new FakeUi();
+    refused.editor = editorAt('[[runners]]\n  environment = ["A=1"]\n  |\n', 'toml', 'file:///ws/config.toml');
+    refused.inputs = ['u'];
+    refused.secrets = ['p'];
+    refused.picks = ['Insert at cursor as a TOML string for `environment`'];
+    assert.equal(await createDockerAuthConfig(refused, new FakeServer(), { registry: 'r.example.com' }), undefined);
+    assert.equal(refused.editor.text, '[[runners]]\n  environment = ["A=1"]\n  \n');
+    assert.match(refused.told[0]!.message, /nothing was inserted.*already has an `environment` array/);
+  });
+
   test('lets the registry be typed, keyed for Docker Hub as the runner matches it, and opens a new JSON document', async () => {
     const ui = new FakeUi();
     const server = new FakeServer();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import TOML from '@iarna/toml';
 import { parse as parseYaml } from 'yaml';
-import { getInsertTarget, getTextToInsert, toTomlEnvironmentString, toYamlScalar } from '../../../client/src/commands/insertText';
+import { getInsertProblem, getInsertTarget, getTextToInsert, toTomlEnvironmentString, toYamlScalar } from '../../../client/src/commands/insertText';
 import { editorAt } from './fakeUi';
 
 const JSON_TEXTS = [
@@ -81,5 +81,22 @@ describe('insert text for the target', () => {
   test('into JSON inserts the JSON itself, indented when the document is empty', () => {
     assert.equal(insertAt('|', 'json', JSON_TEXTS[0]!), `${JSON.stringify(JSON.parse(JSON_TEXTS[0]!), null, 2)}\n`);
     assert.equal(insertAt('[|]', 'json', JSON_TEXTS[0]!), `[${JSON_TEXTS[0]}]`);
+  });
+
+  test('refuses TOML places where an environment entry would be wrong, and says where to put the cursor', () => {
+    const problem = (textWithCursor: string) => {
+      const editor = editorAt(textWithCursor, 'toml');
+      return getInsertProblem('toml', editor.text, editor.offset);
+    };
+    assert.equal(problem('[[runners]]\n  executor = "docker"\n  |\n  [runners.docker]\n    image = "a"\n'), undefined);
+    assert.equal(problem('[[runners]]\n  environment = ["A=1", |]\n'), undefined);
+    assert.match(problem('[[runners]]\n  environment = ["A=1"]\n  |\n')!, /already has an `environment` array/);
+    assert.match(problem('[[runners]]\n  |\n  environment = ["A=1"]\n')!, /already has an `environment` array/);
+    assert.match(problem('[[runners]]\n  [runners.docker]\n    |\n')!, /`\[runners.docker\]`/);
+    assert.match(problem('concurrent = 4\n|\n')!, /the top level/);
+    assert.match(problem('[[runners]]\n  name = "x|"\n')!, /inside the `environment = \[ … \]` array/);
+    // The next runner's environment is not this one's.
+    assert.equal(problem('[[runners]]\n  |\n[[runners]]\n  environment = ["A=1"]\n'), undefined);
+    for (const yamlOrJson of ['yaml', 'json'] as const) assert.equal(getInsertProblem(yamlOrJson, 'a: 1\n', 0), undefined);
   });
 });
