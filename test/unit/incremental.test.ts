@@ -120,6 +120,22 @@ describe('incremental re-parse of a large pipeline', () => {
     });
   }
 
+  test('gives the model of a fresh parse after random edits of a CRLF file with a byte-order mark', () => {
+    const text = `\ufeff${PIPELINES[1]!.text.replace(/\n/g, '\r\n')}`;
+    fc.assert(
+      fc.property(fc.array(editArbitrary, { minLength: 1, maxLength: 3 }), (edits) => {
+        let current = text;
+        let model = parseYamlModel(current);
+        for (const edit of edits) {
+          current = applyEdit(current, edit);
+          model = updateYamlModel(model, current);
+          assertSame(modelShape(model), modelShape(parseYamlModel(current)));
+        }
+      }),
+      { numRuns: 10, seed: 20261126 },
+    );
+  });
+
   test('reuses the entries an edit does not touch', () => {
     const { text } = PIPELINES[1]!;
     const before = parseYamlModel(text);
