@@ -59,7 +59,9 @@ const SEVERITY_NAMES: Readonly<Record<DiagnosticSeverity, Severity>> = {
 
 function splitAssignment(flag: string, text: string): [string, string] {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new UsageError(`${flag} expects NAME=VALUE, got \`${text}\`.`);
+  // A --var value may be a secret (a project variable): it is never echoed back.
+  const got = flag === '--var' ? 'got an argument without a NAME (not shown, as it may hold a secret)' : `got \`${text}\``;
+  if (eq <= 0) throw new UsageError(`${flag} expects NAME=VALUE, ${got}.`);
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 

@@ -171,4 +171,13 @@ describe('planted secrets and the CLI', () => {
     assert.match(output, /syntax\//);
     assertNoSecret('CLI output for broken files', output);
   });
+
+  test('bad usage of --var does not echo the value, which may be a secret', async () => {
+    for (const argument of [`=${SECRETS.yamlPlain}`, SECRETS.yamlPlain]) {
+      const { code, output } = await cli(['--var', argument]);
+      assert.equal(code, 2);
+      assert.match(output, /--var expects NAME=VALUE/);
+      assertNoSecret('--var usage error', output);
+    }
+  });
 });
