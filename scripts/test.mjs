@@ -2,8 +2,9 @@
 // Runs the test suites and ends with one plain line, `N passed, N failed`, summing
 // them all (CI reads that line). `node scripts/test.mjs [suite...]`; no suite = all.
 //
-// `unit` and `lsp` are node's own test runner over TypeScript files (loaded through tsx);
-// the LSP suite drives the bundled server, so the bundle is built first.
+// `unit`, `lsp` and `fuzz` are node's own test runner over TypeScript files (loaded through
+// tsx); the LSP suite drives the bundled server, so the bundle is built first. `fuzz` runs the
+// seeded property-based tests of test/fuzz with its CI budget (`npm run fuzz` runs longer).
 //
 // The e2e suites drive real editors: `e2e-exthost` (the mocha suite of test/e2e/suite in
 // code-server's extension host), `e2e-ui` (the workbench through chromium) and `nvim`
