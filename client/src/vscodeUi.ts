@@ -79,7 +79,9 @@ export class VscodeUi implements Ui {
   tell(severity: Severity, message: string, ...buttons: string[]): Promise<string | undefined> {
     if (this.overrides?.tell) return this.overrides.tell(severity, message, ...buttons);
     const show = severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    return Promise.resolve(show(message, ...buttons));
+    const shown = show(message, ...buttons);
+    // A message without buttons settles only when the user closes it: the command must not wait for that.
+    return buttons.length > 0 ? Promise.resolve(shown) : Promise.resolve(undefined);
   }
 
   async copy(text: string): Promise<void> {

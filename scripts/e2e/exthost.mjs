@@ -10,7 +10,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node
 import { dirname, join } from 'node:path';
 import { format } from 'node:util';
 import { buildSuite, SUITE_OUT } from './buildSuite.mjs';
-import { installVsix, keepArtifacts, launchBrowser, log, parseArgs, prepareWorkspace, runDir, startCodeServer } from './lib.mjs';
+import { installVsix, keepArtifacts, launchBrowser, log, parseArgs, prepareWorkspace, runDir, startCodeServer, startRegistries } from './lib.mjs';
 
 const SUITE = 'e2e-exthost';
 const RUN_TIMEOUT_MS = 300_000;
@@ -23,12 +23,16 @@ let exitCode = 1;
 let problem;
 let server;
 let browser;
+let registries;
 
 try {
   const testsPath = await buildSuite();
   const { workspace, cliDiagnostics } = prepareWorkspace(dir);
   const { extensionsDir, userDataDir } = installVsix(args.vsix, dir);
   log(SUITE, `installed ${args.vsix} into ${extensionsDir} (${elapsed()})`);
+  // A real registry for the *Pin to digest* quick fix (Debian's docker-registry).
+  registries = await startRegistries(dir);
+  log(SUITE, `test registries on ${registries.info.open} (${elapsed()})`);
   server = await startCodeServer({
     dir,
     extensionsDir,
@@ -42,6 +46,7 @@ try {
       PULLGUARD_E2E_EXTENSIONS_DIR: extensionsDir,
       // The extension exports the seam through which the tests answer its prompts.
       PULLGUARD_TEST_SEAM: '1',
+      PULLGUARD_E2E_REGISTRY: JSON.stringify(registries.info),
     },
   });
   log(SUITE, `code-server listening on ${server.url} (${elapsed()})`);
@@ -76,6 +81,7 @@ try {
 } finally {
   await browser?.close().catch(() => undefined);
   server?.stop();
+  await registries?.stop();
 }
 
 // Mocha's own counts; a run that died before writing them is one failure.

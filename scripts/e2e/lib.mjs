@@ -171,6 +171,42 @@ const USER_SETTINGS = {
 };
 
 /** Installs the .vsix into a fresh extensions folder with code-server's own CLI. */
+/**
+ * The test registries of the registry suite (scripts/registry/serve.ts, Debian's
+ * docker-registry) in a process of their own, for the *Pin to digest* tests in the editor.
+ * Resolves with what serve.ts prints: `{open: "127.0.0.1:PORT", single, multi}`, and `stop()`.
+ */
+export async function startRegistries(dir) {
+  const logFile = join(dir, 'registries.log');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/registry/serve.ts')], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', openSync(logFile, 'a')],
+  });
+  const info = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the test registries did not start within 60 s; see ${logFile}`)), 60_000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const newline = out.indexOf('\n');
+      if (newline === -1) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(out.slice(0, newline)));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the test registries exited with code ${code} before starting: ${readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join(' | ')}`));
+    });
+  });
+  return {
+    info,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.stdin.end();
+    }),
+  };
+}
+
 export function installVsix(vsix, dir) {
   if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` first`);
   const { node24, codeServer } = toolPaths();

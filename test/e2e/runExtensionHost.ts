@@ -13,6 +13,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { startTestRegistries } from '../../scripts/registry/testRegistries';
 
 const root = resolve(__dirname, '../..');
 
@@ -31,15 +32,31 @@ async function main(): Promise<number> {
   writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.enabled': false }));
   const resultsDir = join(root, 'out/test-results');
   mkdirSync(resultsDir, { recursive: true });
+  // A real registry for the *Pin to digest* tests (Debian's docker-registry); without one
+  // they are reported pending, as in any run outside CI.
+  const registries = await startTestRegistries().catch((error: unknown) => {
+    console.warn(`No test registry (${error instanceof Error ? error.message : String(error)}): the Pin to digest tests will be pending.`);
+    return undefined;
+  });
+  const registryEnv: Record<string, string> = registries
+    ? { PULLGUARD_E2E_REGISTRY: JSON.stringify({ open: registries.open.host, single: registries.content.single, multi: registries.content.multi }) }
+    : {};
   try {
     return await runTests({
       version: process.env.PULLGUARD_VSCODE_VERSION ?? 'stable',
       extensionDevelopmentPath: root,
       extensionTestsPath: join(root, 'out/e2e/suite/index.js'),
-      extensionTestsEnv: { PULLGUARD_E2E_RESULTS: join(resultsDir, 'e2e-vscode.json'), PULLGUARD_E2E_CLI_DIAGNOSTICS: cliDiagnostics },
+      extensionTestsEnv: {
+        PULLGUARD_E2E_RESULTS: join(resultsDir, 'e2e-vscode.json'),
+        PULLGUARD_E2E_CLI_DIAGNOSTICS: cliDiagnostics,
+        // The extension exports the seam through which the tests answer its prompts.
+        PULLGUARD_TEST_SEAM: '1',
+        ...registryEnv,
+      },
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', userData],
     });
   } finally {
+    await registries?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

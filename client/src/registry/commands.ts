@@ -35,7 +35,11 @@ function registryUi(client: LanguageClient, output: () => vscode.OutputChannel):
       return { uri: editor.document.uri.toString(), offset: editor.document.offsetAt(position), position: { line: position.line, character: position.character } };
     },
     withProgress: (title, task) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => task(token))),
-    tell: (severity, message, ...buttons) => Promise.resolve(severity === 'information' ? vscode.window.showInformationMessage(message, ...buttons) : vscode.window.showWarningMessage(message, ...buttons)),
+    tell: (severity, message, ...buttons) => {
+      const shown = severity === 'information' ? vscode.window.showInformationMessage(message, ...buttons) : vscode.window.showWarningMessage(message, ...buttons);
+      // A message without buttons settles only when the user closes it: the command must not wait for that.
+      return buttons.length > 0 ? Promise.resolve(shown) : Promise.resolve(undefined);
+    },
     applyEdit: async (edit) => {
       const workspaceEdit = await client.protocol2CodeConverter.asWorkspaceEdit(edit as Parameters<LanguageClient['protocol2CodeConverter']['asWorkspaceEdit']>[0]);
       // A versioned edit whose document moved on is refused by VS Code: false, and the user is told.

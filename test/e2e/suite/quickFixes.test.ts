@@ -46,8 +46,9 @@ function skip(context: Mocha.Context, reason: string): never {
 }
 
 /**
- * Fixes that ask a registry over the network (SPEC §3, *Pin image to digest*): the e2e
- * machine has no registry to ask, so they are listed, not applied.
+ * Fixes that ask a registry over the network (SPEC §3, *Pin image to digest*): this sweep
+ * over the examples leaves them out (their images are on registries that do not exist);
+ * pin.test.ts applies them against the real registry the driver starts.
  */
 const NEEDS_NETWORK = /\bdigest\b/i;
 
