@@ -5,6 +5,7 @@
  * connects them to VS Code and to the server's custom requests.
  */
 import * as vscode from 'vscode';
+import { CLIENT_REQUESTS } from '../../server/src/service/protocol';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { decodeAuthAtCursor, encodeCredentials } from './commands/authValue';
 import { createDockerAuthConfig } from './commands/createAuthConfig';
@@ -12,13 +13,6 @@ import { addEcrCredentialHelper } from './commands/ecrHelper';
 import { explainCredentials } from './commands/explain';
 import { moveToVariable } from './commands/moveToVariable';
 import type { ExplainAnswer, ServerQueries, Ui, WorkspaceRegistry } from './ui';
-
-/** Custom requests of server/src/clientRequests.ts. */
-export const REQUESTS = {
-  workspaceRegistries: 'pullguard/workspaceRegistries',
-  explainImage: 'pullguard/explainImage',
-  documentKind: 'pullguard/documentKind',
-} as const;
 
 export const COMMANDS = {
   createDockerAuthConfig: 'pullguard.createDockerAuthConfig',
@@ -31,8 +25,8 @@ export const COMMANDS = {
 
 function serverQueries(client: LanguageClient): ServerQueries {
   return {
-    workspaceRegistries: () => client.sendRequest<WorkspaceRegistry[]>(REQUESTS.workspaceRegistries, {}),
-    explainImage: (uri, position) => client.sendRequest<ExplainAnswer>(REQUESTS.explainImage, { textDocument: { uri }, position }),
+    workspaceRegistries: () => client.sendRequest<WorkspaceRegistry[]>(CLIENT_REQUESTS.workspaceRegistries, {}),
+    explainImage: (uri, position) => client.sendRequest<ExplainAnswer>(CLIENT_REQUESTS.explainImage, { textDocument: { uri }, position }),
   };
 }
 
@@ -73,7 +67,7 @@ export function trackEditorKind(context: vscode.ExtensionContext, client: Langua
     let kind = 'none';
     if (editor) {
       try {
-        kind = await client.sendRequest<string>(REQUESTS.documentKind, { textDocument: { uri: editor.document.uri.toString() } });
+        kind = await client.sendRequest<string>(CLIENT_REQUESTS.documentKind, { textDocument: { uri: editor.document.uri.toString() } });
       } catch {
         // The server is restarting: the next editor change sets it again.
       }

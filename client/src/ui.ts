@@ -78,15 +78,7 @@ export interface ServerQueries {
 }
 
 /** A registry that images in the workspace are pulled from. */
-export interface WorkspaceRegistry {
-  /** `host[:port]`, or `docker.io` for Docker Hub. */
-  readonly registry: string;
-  /** The key a Docker config needs for it (`https://index.docker.io/v1/` for Docker Hub). */
-  readonly key: string;
-  readonly images: number;
-  /** Images of it that the runner would pull without credentials. */
-  readonly anonymousImages: number;
-  readonly cloud: 'ecr' | 'ecr-public' | 'gcr' | 'artifact-registry' | 'acr' | undefined;
-}
 
-export type ExplainAnswer = { readonly ok: true; readonly image: string; readonly text: string } | { readonly ok: false; readonly message: string };
+import type { ExplainAnswer, WorkspaceRegistry } from '../../server/src/service/protocol';
+
+export type { ExplainAnswer, WorkspaceRegistry };

@@ -21,23 +21,10 @@ import { getDocumentKind } from './service/documentKind';
 import { LanguageService, type AnalysisContext } from './service/languageService';
 import { uriToPath } from './service/model/workspace';
 import { runSafeAsync } from './utils/runner';
-
-export const WORKSPACE_REGISTRIES_REQUEST = 'pullguard/workspaceRegistries';
-export const EXPLAIN_IMAGE_REQUEST = 'pullguard/explainImage';
-export const DOCUMENT_KIND_REQUEST = 'pullguard/documentKind';
+import { CLIENT_REQUESTS, type ExplainAnswer, type WorkspaceRegistry } from './service/protocol';
 
 /** The registry key Docker Hub images need: bare `docker.io` aliases do not all match (rule auth/docker-hub-key). */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-
-export interface WorkspaceRegistry {
-  readonly registry: string;
-  readonly key: string;
-  readonly images: number;
-  readonly anonymousImages: number;
-  readonly cloud: ReturnType<typeof getCloudRegistry>;
-}
-
-export type ExplainAnswer = { readonly ok: true; readonly image: string; readonly text: string } | { readonly ok: false; readonly message: string };
 
 export interface ClientRequestHost {
   readonly documents: TextDocuments<TextDocument>;
@@ -99,13 +86,13 @@ function explainAt(host: ClientRequestHost, document: TextDocument, position: Po
 }
 
 export function registerClientRequests(connection: Connection, host: ClientRequestHost): void {
-  connection.onRequest(WORKSPACE_REGISTRIES_REQUEST, async (_params: unknown, token) => {
+  connection.onRequest(CLIENT_REQUESTS.workspaceRegistries, async (_params: unknown, token) => {
     const root = host.workspaceRoots()[0];
     const context = await host.getContext(root ? pathToFileURL(root).href : '');
     return runSafeAsync(token, () => collectRegistries(host, context), [], 'listing the workspace registries', connection);
   });
 
-  connection.onRequest(EXPLAIN_IMAGE_REQUEST, async (params: { textDocument: { uri: string }; position: Position }, token): Promise<ExplainAnswer> => {
+  connection.onRequest(CLIENT_REQUESTS.explainImage, async (params: { textDocument: { uri: string }; position: Position }, token): Promise<ExplainAnswer> => {
     const document = host.documents.get(params.textDocument.uri);
     if (!document) return { ok: false, message: 'the file is not one Pullguard reads (a `.gitlab-ci.yml`, a runner `config.toml` or a Docker `config.json`).' };
     const context = await host.getContext(document.uri);
@@ -113,7 +100,7 @@ export function registerClientRequests(connection: Connection, host: ClientReque
     return runSafeAsync(token, () => explainAt(host, document, params.position, context), failed, `explaining credentials in ${document.uri}`, connection);
   });
 
-  connection.onRequest(DOCUMENT_KIND_REQUEST, async (params: { textDocument: { uri: string } }) => {
+  connection.onRequest(CLIENT_REQUESTS.documentKind, async (params: { textDocument: { uri: string } }) => {
     const document = host.documents.get(params.textDocument.uri);
     if (!document) return 'none';
     return host.languageService.getDocumentKind(document, await host.getContext(document.uri));

@@ -16,55 +16,15 @@
  * stale one.
  */
 import type { CancellationToken, Connection, TextDocuments } from 'vscode-languageserver/node';
-import type { Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { WorkspaceEdit } from 'vscode-languageserver-types';
+import { REGISTRY_REQUESTS, WORKSPACE_TRUST_NOTIFICATION, type CheckAccessResult, type ImageAtParams, type PinAllImagesResult, type PinImageResult } from './service/protocol';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisContext, LanguageService } from './service/languageService';
 import type { ImageOccurrence } from './service/model/images';
-import { checkAccess, getKnownImageName, type AccessOutcome, type ActionOptions } from './registry/actions';
+import { checkAccess, getKnownImageName, type ActionOptions } from './registry/actions';
 import { getOccurrenceSources, pinOccurrences } from './registry/documentPins';
 import { toFailure, type Failure } from './registry/errors';
 import { readUserDockerConfig } from './registry/userConfig';
-
-export const PIN_IMAGE_REQUEST = 'pullguard/pinImage';
-export const PIN_ALL_IMAGES_REQUEST = 'pullguard/pinAllImages';
-export const CHECK_ACCESS_REQUEST = 'pullguard/checkAccess';
-export const WORKSPACE_TRUST_NOTIFICATION = 'pullguard/didChangeWorkspaceTrust';
-
-export interface ImageAtParams {
-  readonly textDocument: { readonly uri: string };
-  /** A document offset (as in the quick fix's command arguments)… */
-  readonly offset?: number;
-  /** …or an LSP position (the cursor)… */
-  readonly position?: Position;
-  /** …or a range (its start is used). */
-  readonly range?: Range;
-}
-
-export type PinImageResult =
-  | { readonly ok: true; readonly image: string; readonly digest: string; readonly pinned: string; readonly credentials: string; readonly edit: WorkspaceEdit }
-  | { readonly ok: false; readonly image: string | null; readonly failure: Failure };
-
-export interface PinAllImagesResult {
-  /** Null when nothing could be pinned. */
-  readonly edit: WorkspaceEdit | null;
-  readonly pinned: ReadonlyArray<{ readonly image: string; readonly digest: string }>;
-  readonly failures: ReadonlyArray<{ readonly image: string; readonly kind: Failure['kind']; readonly message: string; readonly skipped: boolean }>;
-  /** Set when nothing was attempted (untrusted workspace, no document). */
-  readonly refused?: Failure;
-}
-
-export interface CheckAccessResult {
-  readonly image: string | null;
-  readonly outcome: AccessOutcome;
-  readonly message: string;
-  readonly registry: string | null;
-  readonly credentials: string;
-  readonly candidates: ReadonlyArray<{ readonly source: string; readonly key: string; readonly path: string; readonly via: string }>;
-  readonly match: { readonly source: string; readonly key: string } | null;
-  readonly trace: readonly string[];
-  readonly exchanges: ReadonlyArray<{ readonly request: string; readonly status: number; readonly note?: string }>;
-  readonly notes: readonly string[];
-}
 
 export interface RegistryRequestContext {
   readonly documents: TextDocuments<TextDocument>;
@@ -137,7 +97,7 @@ export function registerRegistryRequests(connection: Connection, context: Regist
     };
   }
 
-  connection.onRequest(PIN_IMAGE_REQUEST, (params: ImageAtParams, token: CancellationToken): Promise<PinImageResult> =>
+  connection.onRequest(REGISTRY_REQUESTS.pinImage, (params: ImageAtParams, token: CancellationToken): Promise<PinImageResult> =>
     guarded(() => pinImage(params, token), (failure) => ({ ok: false, image: null, failure })));
 
   async function pinImage(params: ImageAtParams, token: CancellationToken): Promise<PinImageResult> {
@@ -160,7 +120,7 @@ export function registerRegistryRequests(connection: Connection, context: Regist
     };
   }
 
-  connection.onRequest(PIN_ALL_IMAGES_REQUEST, (params: { textDocument: { uri: string } }, token: CancellationToken): Promise<PinAllImagesResult> =>
+  connection.onRequest(REGISTRY_REQUESTS.pinAllImages, (params: { textDocument: { uri: string } }, token: CancellationToken): Promise<PinAllImagesResult> =>
     guarded(() => pinAllImages(params, token), (failure) => ({ edit: null, pinned: [], failures: [], refused: failure })));
 
   async function pinAllImages(params: { textDocument: { uri: string } }, token: CancellationToken): Promise<PinAllImagesResult> {
@@ -181,7 +141,7 @@ export function registerRegistryRequests(connection: Connection, context: Regist
   }
 
   const refused = (failure: Failure): CheckAccessResult => ({ image: null, outcome: failure.kind, message: failure.message, registry: null, credentials: 'none', candidates: [], match: null, trace: [], exchanges: [], notes: [] });
-  connection.onRequest(CHECK_ACCESS_REQUEST, (params: ImageAtParams, token: CancellationToken): Promise<CheckAccessResult> =>
+  connection.onRequest(REGISTRY_REQUESTS.checkAccess, (params: ImageAtParams, token: CancellationToken): Promise<CheckAccessResult> =>
     guarded(() => checkAccessAt(params, token), refused));
 
   async function checkAccessAt(params: ImageAtParams, token: CancellationToken): Promise<CheckAccessResult> {

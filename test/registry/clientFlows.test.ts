@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   checkAccess, FAILURE_TITLES, OPEN_SETTING, pinAllImages, pinImage, SHOW_DETAILS, UNTRUSTED_MESSAGE,
-  type Cancellation, type CheckAccessResult, type MessageSeverity, type PinAllImagesResult, type PinImageResult, type RegistryServer, type RegistryUi,
+  type Cancellation, type CheckAccessResult, type Failure, type MessageSeverity, type PinAllImagesResult, type PinImageResult, type RegistryServer, type RegistryUi,
 } from '../../client/src/registry/flows';
 
 const URI = 'file:///project/.gitlab-ci.yml';
@@ -144,7 +144,8 @@ describe('registry commands in the editor', () => {
     for (const kind of Object.keys(FAILURE_TITLES)) {
       const ui = new FakeUi();
       const server = new FakeServer();
-      server.pinImageAnswer = { ok: false, image: 'node:20', failure: { kind, message: `What happened (${kind}).` } };
+      // Every heading, the check-access outcomes' too: the client shows whatever kind the server names.
+      server.pinImageAnswer = { ok: false, image: 'node:20', failure: { kind: kind as Failure['kind'], message: `What happened (${kind}).` } };
       await pinImage(ui, server);
       if (kind === 'cancelled') {
         assert.deepEqual(ui.told, []);

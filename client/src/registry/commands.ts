@@ -6,22 +6,19 @@
  * `pullguard/checkAccess`, and the trust notification `pullguard/didChangeWorkspaceTrust`).
  */
 import * as vscode from 'vscode';
+import { REGISTRY_REQUESTS, WORKSPACE_TRUST_NOTIFICATION } from '../../../server/src/service/protocol';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { checkAccess, pinAllImages, pinImage, type CheckAccessResult, type PinAllImagesResult, type PinImageArguments, type PinImageResult, type RegistryServer, type RegistryUi } from './flows';
 
-const PIN_IMAGE_REQUEST = 'pullguard/pinImage';
-const PIN_ALL_IMAGES_REQUEST = 'pullguard/pinAllImages';
-const CHECK_ACCESS_REQUEST = 'pullguard/checkAccess';
-const WORKSPACE_TRUST_NOTIFICATION = 'pullguard/didChangeWorkspaceTrust';
 
 function registryServer(client: LanguageClient): RegistryServer {
   // The progress notification's token is VS Code's own CancellationToken, which the client forwards as `$/cancelRequest`.
   const token = (t: unknown) => t as vscode.CancellationToken;
   return {
     sendTrust: (trusted) => client.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted }),
-    pinImage: (uri, offset, t) => client.sendRequest<PinImageResult>(PIN_IMAGE_REQUEST, { textDocument: { uri }, offset }, token(t)),
-    pinAllImages: (uri, t) => client.sendRequest<PinAllImagesResult>(PIN_ALL_IMAGES_REQUEST, { textDocument: { uri } }, token(t)),
-    checkAccess: (uri, position, t) => client.sendRequest<CheckAccessResult>(CHECK_ACCESS_REQUEST, { textDocument: { uri }, position }, token(t)),
+    pinImage: (uri, offset, t) => client.sendRequest<PinImageResult>(REGISTRY_REQUESTS.pinImage, { textDocument: { uri }, offset }, token(t)),
+    pinAllImages: (uri, t) => client.sendRequest<PinAllImagesResult>(REGISTRY_REQUESTS.pinAllImages, { textDocument: { uri } }, token(t)),
+    checkAccess: (uri, position, t) => client.sendRequest<CheckAccessResult>(REGISTRY_REQUESTS.checkAccess, { textDocument: { uri }, position }, token(t)),
   };
 }
 

@@ -8,34 +8,9 @@
  * and applies an edit only when it is still for the document version it was made for.
  */
 
-export interface Failure {
-  readonly kind: string;
-  readonly message: string;
-}
+import type { AccessOutcome, CheckAccessResult, Failure, PinAllImagesResult, PinImageResult } from '../../../server/src/service/protocol';
 
-export type PinImageResult =
-  | { readonly ok: true; readonly image: string; readonly digest: string; readonly pinned: string; readonly credentials: string; readonly edit: unknown }
-  | { readonly ok: false; readonly image: string | null; readonly failure: Failure };
-
-export interface PinAllImagesResult {
-  readonly edit: unknown;
-  readonly pinned: ReadonlyArray<{ readonly image: string; readonly digest: string }>;
-  readonly failures: ReadonlyArray<{ readonly image: string; readonly kind: string; readonly message: string; readonly skipped: boolean }>;
-  readonly refused?: Failure;
-}
-
-export interface CheckAccessResult {
-  readonly image: string | null;
-  readonly outcome: string;
-  readonly message: string;
-  readonly registry: string | null;
-  readonly credentials: string;
-  readonly candidates: ReadonlyArray<{ readonly source: string; readonly key: string; readonly path: string; readonly via: string }>;
-  readonly match: { readonly source: string; readonly key: string } | null;
-  readonly trace: readonly string[];
-  readonly exchanges: ReadonlyArray<{ readonly request: string; readonly status: number; readonly note?: string }>;
-  readonly notes: readonly string[];
-}
+export type { CheckAccessResult, Failure, PinAllImagesResult, PinImageResult };
 
 /** A cancellation signal of the progress notification, as the server requests take it. */
 export interface Cancellation {
@@ -101,7 +76,8 @@ function title(kind: string): string {
   return FAILURE_TITLES[kind] ?? kind;
 }
 
-export async function showFailure(ui: RegistryUi, failure: Failure): Promise<void> {
+/** One message for a failure, or for a check-access outcome that is not `authorized`. */
+export async function showFailure(ui: RegistryUi, failure: { readonly kind: Failure['kind'] | AccessOutcome; readonly message: string }): Promise<void> {
   if (failure.kind === 'cancelled') return;
   const text = `Pullguard: ${title(failure.kind)}. ${failure.message}`;
   const setting = failure.kind === 'tls-untrusted' ? 'pullguard.registry.caFile' : failure.kind === 'timeout' ? 'pullguard.registry.timeoutMs' : undefined;

@@ -16,7 +16,8 @@ import type { Settings } from '../service/settings';
 import { expandVariables } from '../service/variables';
 import { getRegistryTarget, RegistrySession, type ExchangeStep, type RegistryTarget } from './client';
 import { chooseCredentials, type Picked } from './credentials';
-import { RegistryError, toFailure, type Failure, type FailureKind } from './errors';
+import type { AccessOutcome } from '../service/protocol';
+import { RegistryError, toFailure, type Failure } from './errors';
 import { readCaFile } from './http';
 
 export interface RegistrySettings {
@@ -35,7 +36,7 @@ export interface ActionOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export type AccessOutcome = 'authorized' | FailureKind | 'untestable' | 'aborted';
+export type { AccessOutcome };
 
 /** What `check-access` reports. */
 export interface AccessReport {
