@@ -10,25 +10,11 @@ import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { generatePipeline } from '../../bench/generate';
 import { LanguageService, type DocumentAnalysis } from '../../server/src/service/languageService';
-import { parseYamlModel, updateYamlModel, type YamlModel, type YNode } from '../../server/src/service/parse/yamlModel';
+import { parseYamlModel, updateYamlModel, type YamlModel } from '../../server/src/service/parse/yamlModel';
 import { makeContext } from '../helpers/analyze';
+import { yamlShape } from '../helpers/yamlShape';
 
 const URI = 'file:///project/.gitlab-ci.yml';
-
-/** A plain structure of a node; anchored nodes are shared, so the walk is bounded by depth. */
-function shape(node: YNode | undefined, depth = 0): unknown {
-  if (!node || depth > 12) return null;
-  switch (node.kind) {
-    case 'scalar':
-      return [node.start, node.end, node.value, node.style, node.tag];
-    case 'seq':
-      return [node.start, node.end, node.tag, node.items.map((item) => shape(item, depth + 1))];
-    case 'map':
-      return [node.start, node.end, node.tag,
-        node.pairs.map((pair) => [shape(pair.key, depth + 1), shape(pair.value, depth + 1)]),
-        node.merges.map((merged) => shape(merged, depth + 1))];
-  }
-}
 
 /** deepEqual, with a quick comparison first (assert's own is slow on structures this large). */
 function assertSame(actual: unknown, expected: unknown): void {
@@ -36,7 +22,7 @@ function assertSame(actual: unknown, expected: unknown): void {
 }
 
 function modelShape(model: YamlModel): unknown {
-  return { root: shape(model.root), errors: model.errors };
+  return { root: yamlShape(model.root), errors: model.errors };
 }
 
 /** What an analysis shows the user: findings as they are, images without their lookup functions. */

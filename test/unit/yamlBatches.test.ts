@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { findTopLevelBatches, parseYamlModel, type YNode } from '../../server/src/service/parse/yamlModel';
+import { findTopLevelBatches, parseYamlModel } from '../../server/src/service/parse/yamlModel';
 import { generatePipeline } from '../../bench/generate';
-
-/** A plain structure of a model (anchored nodes are shared, so the walk is bounded by depth). */
-function shape(node: YNode | undefined, depth = 0): unknown {
-  if (!node || depth > 12) return null;
-  switch (node.kind) {
-    case 'scalar':
-      return [node.start, node.end, node.value, node.style, node.tag];
-    case 'seq':
-      return [node.start, node.end, node.tag, node.items.map((item) => shape(item, depth + 1))];
-    case 'map':
-      return [node.start, node.end, node.tag,
-        node.pairs.map((pair) => [shape(pair.key, depth + 1), shape(pair.value, depth + 1)]),
-        node.merges.map((merged) => merged.start)];
-  }
-}
+import { yamlShape } from '../helpers/yamlShape';
 
 describe('parsing a large pipeline in batches of top-level keys', () => {
   for (const anchors of [false, true]) {
@@ -28,7 +14,7 @@ describe('parsing a large pipeline in batches of top-level keys', () => {
       assert.deepEqual(batched.errors, whole.errors);
       const root = batched.root;
       assert.ok(root?.kind === 'map' && whole.root?.kind === 'map');
-      assert.deepEqual(root.pairs.map((p) => shape(p.value)), whole.root.pairs.map((p) => shape(p.value)));
+      assert.deepEqual(root.pairs.map((p) => yamlShape(p.value)), whole.root.pairs.map((p) => yamlShape(p.value)));
     });
   }
 
