@@ -1,6 +1,6 @@
 /**
  * Grammar tests: `vscode-tmgrammar-test` runs each case file of test/grammar/cases/
- * (written by cases.py) against the extension's grammars from package.json — the TOML
+ * (written by cases.ts) against the extension's grammars from package.json — the TOML
  * grammar and the DOCKER_AUTH_CONFIG injection — plus VS Code's own YAML grammar as the
  * host for the YAML cases (test/grammar/hosts/yaml). One test per case file; each line
  * of `^` markers in it is one assertion of scopes.
