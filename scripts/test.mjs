@@ -8,9 +8,10 @@
 //
 // The e2e suites drive real editors: `e2e-exthost` (the mocha suite of test/e2e/suite in
 // code-server's extension host), `e2e-ui` (the workbench through chromium) and `nvim`
-// (neovim as an LSP client). They need the tools of scripts/e2e/install-tools.sh, which
-// this script installs when they are missing (outside the clone); a suite that cannot
-// run is counted as failed, never skipped. The code-server suites test the packaged .vsix.
+// (neovim as an LSP client). They and the `registry` suite (Debian's docker-registry,
+// skopeo, openssl) need the tools of scripts/e2e/install-tools.sh, which this script
+// installs when they are missing (outside the clone); a suite that cannot run is counted
+// as failed, never skipped. The code-server suites test the packaged .vsix.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -24,7 +25,7 @@ const SUITES = {
   // vscode-tmgrammar-test on the TextMate grammars of syntaxes/ (driven by test/grammar/grammar.test.ts).
   grammar: { dir: 'test/grammar', needsBuild: false },
   // Real registries (Debian's docker-registry), skopeo and openssl; in CI a missing tool fails the suite.
-  registry: { dir: 'test/registry', needsBuild: true },
+  registry: { dir: 'test/registry', needsBuild: true, tools: ['dockerRegistry', 'skopeo', 'openssl'] },
   // Property-based fuzzing of the core and the CLI with a fixed seed and 20,000 cases (test/fuzz/harness.ts).
   fuzz: { dir: 'test/fuzz', needsBuild: false },
   'e2e-exthost': { driver: 'scripts/e2e/exthost.mjs', tools: EDITOR_TOOLS, needsVsix: true },
@@ -108,24 +109,27 @@ function runE2eSuite(name) {
 }
 
 /**
- * Before the first e2e suite: installs the tools when some are missing (a suite whose tools
- * are still missing is not run, and counted as failed), then packages the .vsix the
- * code-server suites install.
+ * Before the first suite that needs outside tools (editors, neovim, the registry programs):
+ * installs the missing ones (outside the clone); a suite whose tools are still missing is
+ * not run, and counted as failed.
  */
-function prepareE2e() {
-  const e2eSuites = suites.filter((name) => SUITES[name].driver);
-  const needs = [...new Set(e2eSuites.flatMap((name) => SUITES[name].tools))];
+function prepareTools() {
+  const needs = [...new Set(suites.flatMap((name) => SUITES[name].tools ?? []))];
   if (missingTools(needs).length > 0) {
     const started = Date.now();
-    console.log(`\n=== e2e tools: installing into ${toolsDir()} (missing: ${missingTools(needs).join(', ')}) ===`);
+    console.log(`\n=== tools: installing into ${toolsDir()} (missing: ${missingTools(needs).join(', ')}) ===`);
     const install = spawnSync('bash', [join(root, 'scripts/e2e/install-tools.sh'), toolsDir()], { stdio: 'inherit', cwd: root });
-    console.log(`e2e tools: install-tools.sh exited with ${install.status} after ${seconds(started)}`);
+    console.log(`tools: install-tools.sh exited with ${install.status} after ${seconds(started)}`);
   }
-  for (const name of e2eSuites) {
-    const missing = missingTools(SUITES[name].tools);
+  for (const name of suites) {
+    const missing = missingTools(SUITES[name].tools ?? []);
     if (missing.length > 0) notRun.set(name, `its tools are missing (${missing.join(', ')}) and \`bash scripts/e2e/install-tools.sh\` could not install them`);
   }
-  const needVsix = e2eSuites.filter((name) => SUITES[name].needsVsix && !notRun.has(name));
+}
+
+/** Before the first e2e suite: packages the .vsix the code-server suites install. */
+function prepareE2e() {
+  const needVsix = suites.filter((name) => SUITES[name].needsVsix && !notRun.has(name));
   if (needVsix.length > 0) {
     // The artefact users install is the one tested: production bundles, packaged by vsce.
     console.log('\n=== package: npm run package (dist/pullguard.vsix) ===');
@@ -134,6 +138,7 @@ function prepareE2e() {
   }
 }
 
+prepareTools();
 let e2ePrepared = false;
 for (const name of suites) {
   if (SUITES[name].driver && !e2ePrepared) {

@@ -41,6 +41,9 @@ export function missingTools(needs, tools = toolsDir()) {
     codeServer: () => existsSync(paths.codeServer) && existsSync(paths.codeServerComplete),
     chromium: () => existsSync(paths.chromium),
     nvim: () => onPath(paths.nvim),
+    dockerRegistry: () => onPath('docker-registry'),
+    skopeo: () => onPath('skopeo'),
+    openssl: () => onPath('openssl'),
   };
   return needs.filter((name) => !checks[name]());
 }
