@@ -52,9 +52,16 @@ export function expandVariables(text: string, lookup: VariableLookup): Expansion
   const uses: VariableUse[] = [];
   let i = 0;
   while (i < text.length) {
-    const ch = text[i]!;
-    if (ch !== '$' || i + 1 >= text.length) {
-      out.add(ch, i, i + 1);
+    if (text[i] !== '$') {
+      // Literal text up to the next `$`, as one plain run.
+      const next = text.indexOf('$', i);
+      const end = next === -1 ? text.length : next;
+      out.add(text.slice(i, end), i, end);
+      i = end;
+      continue;
+    }
+    if (i + 1 >= text.length) {
+      out.add('$', i, i + 1);
       i++;
       continue;
     }

@@ -26,8 +26,13 @@ export function getDependencyProxyKey(settings: Settings): string {
   return `${getGitLabHost(settings)}:443`;
 }
 
+/** Built once per settings object: every image of every job asks for the same two sources. */
+const payloadSources = new WeakMap<Settings, readonly CredentialSource[]>();
+
 /** The job-payload credentials for `settings.ciRegistry`, in the runner's order: registry, then dependency proxy. */
-export function getJobPayloadSources(settings: Settings): CredentialSource[] {
+export function getJobPayloadSources(settings: Settings): readonly CredentialSource[] {
+  const cached = payloadSources.get(settings);
+  if (cached) return cached;
   const source = (service: 'registry' | 'dependency-proxy', key: string): CredentialSource => ({
     label: JOB_PAYLOAD_LABEL,
     origin: { kind: 'job-payload', service },
@@ -37,7 +42,9 @@ export function getJobPayloadSources(settings: Settings): CredentialSource[] {
     dropReason: undefined,
     abortReason: undefined,
   });
-  return [source('registry', settings.ciRegistry), source('dependency-proxy', getDependencyProxyKey(settings))];
+  const sources = [source('registry', settings.ciRegistry), source('dependency-proxy', getDependencyProxyKey(settings))];
+  payloadSources.set(settings, sources);
+  return sources;
 }
 
 /** Whether a source is GitLab's job token (for wording: "the job token", not "a password"). */
