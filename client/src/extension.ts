@@ -72,6 +72,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pullgu
     diagnosticPullOptions: { onChange: true, onSave: false },
     outputChannel: output,
     errorHandler: createErrorHandler(new RestartPolicy(), output),
+    // The registry actions obey it from the first request; later changes follow as notifications.
+    initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
   };
   client = new LanguageClient('pullguard', 'Pullguard', serverOptions, clientOptions);
 
