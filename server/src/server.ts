@@ -225,8 +225,6 @@ export function startServer(connection: Connection): void {
   }
 
   connection.onInitialized(() => {
-    // After `initialize` is answered and before the first file: compile the analysis (see warmUp).
-    runSafe(() => warmUp(), 0, 'warming up', connection);
     if (configurationRequests) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pullguard' }).catch(() => undefined);
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [{ globPattern: '**/*.{yml,yaml,toml,json}' }],
@@ -240,6 +238,12 @@ export function startServer(connection: Connection): void {
       });
     }
     void reindex();
+    // Compile the analysis before the first file arrives (see warmUp), after the messages
+    // already received: when the user's file is already open, analysing it warms the same
+    // code, and a warm-up would only delay its diagnostics.
+    setImmediate(() => {
+      if (documents.all().length === 0) runSafe(() => warmUp(), 0, 'warming up', connection);
+    });
   });
 
   connection.onDidChangeConfiguration((change) => {
