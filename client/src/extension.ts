@@ -82,7 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pullgu
   const ui = new VscodeUi(readOnly);
   registerCommands(context, client, ui);
   // Pin image to digest, Pin all images in file, Check registry access (client/src/registry/).
-  context.subscriptions.push(...registerRegistryCommands(context, client));
+  context.subscriptions.push(...registerRegistryCommands(client, ui));
   context.subscriptions.push(client.onDidChangeState(({ newState }) => {
     void vscode.commands.executeCommand('setContext', 'pullguard.serverRunning', newState === State.Running);
   }));

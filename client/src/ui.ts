@@ -7,6 +7,9 @@
  * Secrets: a password is only ever read through `askSecret`, whose VS Code side always
  * masks the input, keeps it open on focus loss, and never pre-fills or remembers a value.
  */
+import type { ExplainAnswer, WorkspaceRegistry } from '../../server/src/service/protocol';
+
+export type { ExplainAnswer, WorkspaceRegistry };
 
 export interface PickItem<T> {
   readonly label: string;
@@ -76,9 +79,3 @@ export interface ServerQueries {
   workspaceRegistries(): Promise<readonly WorkspaceRegistry[]>;
   explainImage(uri: string, position: { line: number; character: number }): Promise<ExplainAnswer>;
 }
-
-/** A registry that images in the workspace are pulled from. */
-
-import type { ExplainAnswer, WorkspaceRegistry } from '../../server/src/service/protocol';
-
-export type { ExplainAnswer, WorkspaceRegistry };

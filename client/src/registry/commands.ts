@@ -8,8 +8,8 @@
 import * as vscode from 'vscode';
 import { REGISTRY_REQUESTS, WORKSPACE_TRUST_NOTIFICATION } from '../../../server/src/service/protocol';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
+import type { VscodeUi } from '../vscodeUi';
 import { checkAccess, pinAllImages, pinImage, type CheckAccessResult, type PinAllImagesResult, type PinImageArguments, type PinImageResult, type RegistryServer, type RegistryUi } from './flows';
-
 
 function registryServer(client: LanguageClient): RegistryServer {
   // The progress notification's token is VS Code's own CancellationToken, which the client forwards as `$/cancelRequest`.
@@ -22,21 +22,13 @@ function registryServer(client: LanguageClient): RegistryServer {
   };
 }
 
-function registryUi(client: LanguageClient, output: () => vscode.OutputChannel): RegistryUi {
+/** The commands' own VS Code seam, for messages and the active editor (and the tests' answers to them). */
+function registryUi(client: LanguageClient, ui: VscodeUi, output: () => vscode.OutputChannel): RegistryUi {
   return {
     isTrusted: () => vscode.workspace.isTrusted,
-    activeEditor: () => {
-      const editor = vscode.window.activeTextEditor;
-      if (!editor) return undefined;
-      const position = editor.selection.active;
-      return { uri: editor.document.uri.toString(), offset: editor.document.offsetAt(position), position: { line: position.line, character: position.character } };
-    },
+    activeEditor: () => ui.activeEditor(),
     withProgress: (title, task) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => task(token))),
-    tell: (severity, message, ...buttons) => {
-      const shown = severity === 'information' ? vscode.window.showInformationMessage(message, ...buttons) : vscode.window.showWarningMessage(message, ...buttons);
-      // A message without buttons settles only when the user closes it: the command must not wait for that.
-      return buttons.length > 0 ? Promise.resolve(shown) : Promise.resolve(undefined);
-    },
+    tell: (severity, message, ...buttons) => ui.tell(severity, message, ...buttons),
     applyEdit: async (edit) => {
       const workspaceEdit = await client.protocol2CodeConverter.asWorkspaceEdit(edit as Parameters<LanguageClient['protocol2CodeConverter']['asWorkspaceEdit']>[0]);
       // A versioned edit whose document moved on is refused by VS Code: false, and the user is told.
@@ -69,10 +61,10 @@ function syncTrust(client: LanguageClient): vscode.Disposable[] {
 }
 
 /** Registers the three registry commands and the trust sync; the caller disposes them with the extension. */
-export function registerRegistryCommands(_context: vscode.ExtensionContext, client: LanguageClient): vscode.Disposable[] {
+export function registerRegistryCommands(client: LanguageClient, vscodeUi: VscodeUi): vscode.Disposable[] {
   let channel: vscode.OutputChannel | undefined;
   const output = () => (channel ??= vscode.window.createOutputChannel('Pullguard registry access'));
-  const ui = registryUi(client, output);
+  const ui = registryUi(client, vscodeUi, output);
   const server = registryServer(client);
   const run = (action: () => Promise<void>) => async () => {
     try {
