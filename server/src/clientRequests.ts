@@ -72,10 +72,9 @@ function collectRegistries(host: ClientRequestHost, context: AnalysisContext): W
 
 function explainAt(host: ClientRequestHost, document: TextDocument, position: Position, context: AnalysisContext): ExplainAnswer {
   const offset = document.offsetAt(position);
-  const { images, credentials } = host.languageService.analyze(document, context);
-  const occurrence = images.find((image) => image.start <= offset && offset <= image.end);
-  if (!occurrence) return { ok: false, message: 'the cursor is not on an image or service name. Put it on the name after `image:`, `services:` or `name:`.' };
-  const found = credentials.images.get(occurrence);
+  const image = host.languageService.getImageAt(document, offset, context);
+  if (!image) return { ok: false, message: 'the cursor is not on an image or service name. Put it on the name after `image:`, `services:` or `name:`.' };
+  const { occurrence, credentials: found } = image;
   if (!found) return { ok: false, message: `\`${occurrence.text}\` has no registry Pullguard can tell (a variable hides it, or it is not a valid reference), so its credentials cannot be looked up.` };
   const path = uriToPath(document.uri);
   const root = host.workspaceRoots().find((r) => path.startsWith(`${r}/`)) ?? (document.uri.startsWith('file:') ? dirname(fileURLToPath(document.uri)) : '/');

@@ -75,13 +75,12 @@ export function registerRegistryRequests(connection: Connection, context: Regist
     };
   }
 
-  /** The image occurrence at the params' place, with the document and its analysis. */
+  /** The image occurrence at the params' place, with the runner's credential lookup for it. */
   function findImage(document: TextDocument, analysisContext: AnalysisContext, params: ImageAtParams) {
     const at = params.position ?? params.range?.start;
     const offset = params.offset ?? (at ? document.offsetAt(at) : -1);
-    const analysis = context.languageService.analyze(document, analysisContext);
-    const occurrence = analysis.images.find((image) => image.start <= offset && offset <= image.end);
-    return { occurrence, credentials: occurrence ? analysis.credentials.images.get(occurrence) : undefined, analysis };
+    const image = context.languageService.getImageAt(document, offset, analysisContext);
+    return { occurrence: image?.occurrence, credentials: image?.credentials };
   }
 
   function noImage(uri: string): Failure {

@@ -25,6 +25,7 @@ import { checkCiAgainstRunners, checkRunnerConfig } from './rules/runner';
 import { checkCiServices, checkRunnerServices } from './rules/services';
 import { checkSyntaxErrors } from './rules/syntax';
 import { analyzeCiCredentials, analyzeDockerConfigCredentials, analyzeRunnerCredentials, type CredentialAnalysis } from './credentials/analysis';
+import type { ImageCredentials } from './rules/auth';
 import type { Settings } from './settings';
 
 export type { DocumentKind, ParsedDocument };
@@ -109,22 +110,29 @@ export class LanguageService {
     return getCodeActions(input, range, codeActionContext);
   }
 
+  /** The image or service name at `offset` (its ends included), with the runner's credential lookup for it. */
+  getImageAt(document: TextDocument, offset: number, context: AnalysisContext): { occurrence: ImageOccurrence; credentials: ImageCredentials | undefined } | undefined {
+    const { images, credentials } = this.analyze(document, context);
+    const occurrence = images.find((image) => image.start <= offset && offset <= image.end);
+    return occurrence && { occurrence, credentials: credentials.images.get(occurrence) };
+  }
+
   doHover(document: TextDocument, position: Position, context: AnalysisContext): Hover | null {
     const offset = document.offsetAt(position);
-    const { images, credentials } = this.analyze(document, context);
+    const { credentials } = this.analyze(document, context);
     const range = (start: number, end: number) => ({ start: document.positionAt(start), end: document.positionAt(end) });
     const key = credentials.keys.find((place) => place.offset <= offset && offset <= place.offset + place.length);
     if (key) return { contents: getKeyHover(key, credentials.images), range: range(key.offset, key.offset + key.length) };
-    const occurrence = images.find((image) => image.start <= offset && offset <= image.end);
-    if (!occurrence) {
+    const image = this.getImageAt(document, offset, context);
+    if (!image) {
       // Not on an image: on a job's name, the image and services it really runs with.
       const parsed = this.getParsed(document, context);
       const job = parsed.kind === 'gitlab-ci' ? getJobHover(getAnalysisWithIncludes(parsed.ci, document.uri, context.workspace), offset, context) : undefined;
       return job ? { contents: job.contents, range: { start: document.positionAt(job.start), end: document.positionAt(job.end) } } : null;
     }
     return {
-      contents: getImageHover(occurrence, context.workspace, credentials.images.get(occurrence)),
-      range: range(occurrence.start, occurrence.end),
+      contents: getImageHover(image.occurrence, context.workspace, image.credentials),
+      range: range(image.occurrence.start, image.occurrence.end),
     };
   }
 
