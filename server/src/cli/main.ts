@@ -3,7 +3,7 @@
  * Exit status: 0 when nothing of severity error, 1 when any error, 2 on bad usage
  * or unreadable input.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,8 @@ import { getTooLargeFinding } from '../service/parsedDocument';
 import { LanguageService, type AnalysisContext } from '../service/languageService';
 import { WorkspaceIndex, uriToPath } from '../service/model/workspace';
 import { getRuleSeverity, parseSettings } from '../service/settings';
-import { findCandidateFiles, readTextFile } from '../node/findFiles';
+import { readTextFile } from '../node/findFiles';
+import { collectFiles } from './paths';
 import { formatCodeQuality, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type CliProblem, type OutputFormat } from './formatters';
 import { runAuthCommand, type CommandIo } from './auth';
 import { runExplainCommand } from './explain';
@@ -136,36 +137,6 @@ function readOptions(argv: readonly string[], cwd: string): Options | 'help' | '
   return { paths: positionals.length > 0 ? positionals : ['.'], format, raw };
 }
 
-/** Files to analyse: named files as they are, folders searched for the three kinds. */
-function collectFiles(paths: readonly string[], cwd: string, output: Output): { files: string[]; roots: string[]; unreadable: boolean } {
-  const files = new Set<string>();
-  const roots: string[] = [];
-  let unreadable = false;
-  for (const path of paths) {
-    const absolute = resolve(cwd, path);
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(absolute).isDirectory();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ELOOP' ? 'it is a symbolic link loop' : code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code ?? 'unknown error'})`;
-      output.err(`pullguard: cannot read ${path}: ${reason}.`);
-      unreadable = true;
-      continue;
-    }
-    if (isDirectory) {
-      roots.push(absolute);
-      // What the walk passes over (links, FIFOs, the rest of a huge tree) is said, so a missing file is explained.
-      const onSkip = (skipped: string, reason: string) => output.err(`pullguard: skipped ${relative(cwd, skipped) || skipped}: ${reason}.`);
-      for (const file of findCandidateFiles(absolute, { onSkip })) files.add(file);
-    } else {
-      roots.push(dirname(absolute));
-      files.add(absolute);
-    }
-  }
-  return { files: [...files].sort(), roots, unreadable };
-}
-
 /** Guesses the kind of a file named on the command line that no pattern matches. */
 function kindByContent(path: string, text: string): 'gitlab-ci' | 'runner-config' | 'docker-config' | 'none' {
   if (/\.ya?ml$/i.test(path)) return 'gitlab-ci';
@@ -198,7 +169,7 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
     return 2;
   }
 
-  const { files, roots, unreadable: missing } = collectFiles(options.paths, cwd, output);
+  const { files, roots, unreadable: missing } = collectFiles(options.paths, cwd, (text) => output.err(text));
   let unreadable = missing;
   const explicitlyNamed = new Set(options.paths.map((p) => resolve(cwd, p)));
 

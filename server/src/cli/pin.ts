@@ -8,18 +8,19 @@
  * Exit status: 0 every image pinned (or nothing to pin); 1 some image could not be
  * resolved; 2 bad usage or unreadable input. No output contains a secret.
  */
-import { statSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LanguageService, type AnalysisContext } from '../service/languageService';
 import { getDocumentKind } from '../service/documentKind';
 import { WorkspaceIndex, uriToPath } from '../service/model/workspace';
-import { findCandidateFiles, readTextFile } from '../node/findFiles';
+import { readTextFile } from '../node/findFiles';
 import { applyInsertions, pinOccurrences, type PinOutcome } from '../registry/documentPins';
-import { NETWORK_FLAGS, NETWORK_USAGE, readNetworkOptions, UsageError } from '../registry/cliOptions';
+import { NETWORK_FLAGS, NETWORK_USAGE, readNetworkOptions } from '../registry/cliOptions';
 import type { CommandIo } from './auth';
+import { collectFiles } from './paths';
 
 const USAGE = `Usage: pullguard pin [PATH...] [options]
 
@@ -41,28 +42,6 @@ interface FileResult {
   readonly outcomes: readonly PinOutcome[];
 }
 
-function collectFiles(paths: readonly string[], cwd: string): { files: string[]; roots: string[] } {
-  const files = new Set<string>();
-  const roots: string[] = [];
-  for (const path of paths) {
-    const absolute = resolve(cwd, path);
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(absolute).isDirectory();
-    } catch {
-      throw new UsageError(`cannot read ${path}: it does not exist.`);
-    }
-    if (isDirectory) {
-      roots.push(absolute);
-      for (const file of findCandidateFiles(absolute)) files.add(file);
-    } else {
-      roots.push(dirname(absolute));
-      files.add(absolute);
-    }
-  }
-  return { files: [...files].sort(), roots };
-}
-
 function position(text: string, offset: number): { line: number; character: number } {
   return TextDocument.create('file:///x', 'plaintext', 0, text).positionAt(offset);
 }
@@ -80,7 +59,11 @@ export async function runPinCommand(argv: readonly string[], cwd: string, io: Co
       return 0;
     }
     options = readNetworkOptions(values, cwd, io.err, signal);
-    collected = collectFiles(positionals.length > 0 ? positionals : ['.'], cwd);
+    collected = collectFiles(positionals.length > 0 ? positionals : ['.'], cwd, io.err);
+    if (collected.unreadable) {
+      io.err('Run `pullguard pin --help` for usage.');
+      return 2;
+    }
   } catch (error) {
     io.err(`pullguard: ${error instanceof Error ? error.message : String(error)}`);
     io.err('Run `pullguard pin --help` for usage.');
