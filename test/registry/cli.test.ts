@@ -129,6 +129,14 @@ describe('pullguard pin and check-access against real registries', { skip }, () 
     assert.equal(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8'), pipeline);
   });
 
+  test('pin names a path it cannot read and exits 2 before contacting anything', async () => {
+    const root = makeFolder({ '.gitlab-ci.yml': 'build:\n  image: alpine:3.20\n  script: [make]\n' });
+    const result = await inProcess(runPinCommand, ['missing.yml'], root);
+    assert.equal(result.code, 2);
+    assert.match(result.err, /cannot read missing\.yml: it does not exist\./);
+    assert.equal(result.out, '');
+  });
+
   test('check-access: exit 0 when authorized, 1 when refused, 2 on bad usage; JSON names what was tried', async () => {
     const r = registries.get();
     const good = makeFolder({ 'config.json': dockerAuthConfig({ [r.token.host]: [USERS.alice.username, USERS.alice.password] }) });
