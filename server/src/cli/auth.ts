@@ -8,6 +8,7 @@ import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseArgs } from 'node:util';
 import { buildDockerAuthConfig, decodeAuth, getUsernameProblem } from '../service/credentials/base64';
 import { isUnmatchedDockerHubAlias } from '../service/credentials/normalize';
+import { UsageError } from './projectSettings';
 
 /** What a subcommand may use of the process: output lines and all of stdin. */
 export interface CommandIo {
@@ -27,7 +28,6 @@ decode  reads a Docker config JSON (config.json or DOCKER_AUTH_CONFIG) or one
 
 Exit status: 0 ok, 1 an auth value or the JSON is invalid, 2 bad usage or no input.`;
 
-class UsageError extends Error {}
 
 /** The masked form of a secret of known length (SPEC §2). */
 export function maskSecret(length: number): string {

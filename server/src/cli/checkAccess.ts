@@ -18,7 +18,8 @@ import type { Settings } from '../service/settings';
 import { readTextFile } from '../node/findFiles';
 import { checkAccess, type AccessReport } from '../registry/actions';
 import { withUserDockerConfig } from '../registry/credentials';
-import { NETWORK_FLAGS, NETWORK_USAGE, readNetworkOptions, UsageError } from '../registry/cliOptions';
+import { NETWORK_FLAGS, NETWORK_USAGE, readNetworkOptions } from '../registry/cliOptions';
+import { UsageError } from './projectSettings';
 import type { CommandIo } from './auth';
 
 const USAGE = `Usage: pullguard check-access IMAGE [options]

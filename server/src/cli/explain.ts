@@ -25,6 +25,7 @@ import { parseRunnerConfig } from '../service/model/runnerModel';
 import { parseSettings, type Settings } from '../service/settings';
 import { readTextFile } from '../node/findFiles';
 import { maskSecret, type CommandIo } from './auth';
+import { UsageError } from './projectSettings';
 
 const USAGE = `Usage: pullguard explain IMAGE [options]
 
@@ -43,7 +44,6 @@ Options:
 
 Exit status: 0 explained, 2 bad usage or unreadable input.`;
 
-class UsageError extends Error {}
 
 interface Options {
   readonly image: string;

@@ -3,8 +3,7 @@
  * Exit status: 0 when nothing of severity error, 1 when any error, 2 on bad usage
  * or unreadable input.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -17,6 +16,7 @@ import { WorkspaceIndex, uriToPath } from '../service/model/workspace';
 import { getRuleSeverity, parseSettings } from '../service/settings';
 import { readTextFile } from '../node/findFiles';
 import { collectFiles } from './paths';
+import { loadProjectSettings, UsageError } from './projectSettings';
 import { formatCodeQuality, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type CliProblem, type OutputFormat } from './formatters';
 import { runAuthCommand, type CommandIo } from './auth';
 import { runExplainCommand } from './explain';
@@ -44,7 +44,6 @@ Options:
 Settings are also read from .pullguard.json at the repository root; flags win.
 Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.`;
 
-class UsageError extends Error {}
 
 interface Output {
   out(text: string): void;
@@ -66,35 +65,13 @@ function splitAssignment(flag: string, text: string): [string, string] {
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 
-/** The repository root: the nearest folder above `start` with a `.git`, else `start`. */
-function findRepositoryRoot(start: string): string {
-  for (let folder = start; ; folder = dirname(folder)) {
-    if (existsSync(join(folder, '.git'))) return folder;
-    if (dirname(folder) === folder) return start;
-  }
-}
-
-function loadProjectSettings(root: string): Record<string, unknown> {
-  const path = join(root, '.pullguard.json');
-  if (!existsSync(path)) return {};
-  const read = readTextFile(path);
-  if (!read.ok) throw new UsageError(`Cannot read ${path}: ${read.reason}.`);
-  try {
-    const value: unknown = JSON.parse(read.text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('it is not a JSON object');
-    return value as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`Cannot use ${path}: ${error instanceof Error ? error.message : String(error)}.`);
-  }
-}
-
 interface Options {
   readonly paths: string[];
   readonly format: OutputFormat;
   readonly raw: Record<string, unknown>;
 }
 
-function readOptions(argv: readonly string[], cwd: string): Options | 'help' | 'version' {
+function readOptions(argv: readonly string[], cwd: string, warn: (text: string) => void): Options | 'help' | 'version' {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -114,7 +91,7 @@ function readOptions(argv: readonly string[], cwd: string): Options | 'help' | '
   const format = (values.format ?? 'text') as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got \`${values.format}\`.`);
 
-  const raw = loadProjectSettings(findRepositoryRoot(cwd));
+  const raw = loadProjectSettings(cwd, warn);
   const rules: Record<string, unknown> = { ...(raw.rules as Record<string, unknown> | undefined) };
   for (const assignment of values.rule ?? []) {
     const [code, severity] = splitAssignment('--rule', assignment);
@@ -148,7 +125,7 @@ function kindByContent(path: string, text: string): 'gitlab-ci' | 'runner-config
 export function runCli(argv: readonly string[], cwd: string, output: Output): number {
   let options: Options | 'help' | 'version';
   try {
-    options = readOptions(argv, cwd);
+    options = readOptions(argv, cwd, (text) => output.err(text));
   } catch (error) {
     output.err(`pullguard: ${error instanceof Error ? error.message : String(error)}`);
     output.err('Run `pullguard --help` for usage.');

@@ -5,15 +5,12 @@
  * `.pullguard.json` belongs to the repository, so it cannot choose a CA to trust or make
  * Pullguard read the user's own credentials: those come from flags only.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
-import { readTextFile } from '../node/findFiles';
+import { resolve as resolvePath } from 'node:path';
 import { parseSettings, type Settings } from '../service/settings';
 import type { CredentialSource } from '../service/credentials/types';
 import type { ActionOptions } from './actions';
 import { readUserDockerConfig } from './userConfig';
-
-export class UsageError extends Error {}
+import { loadProjectSettings, UsageError } from '../cli/projectSettings';
 
 /** `parseArgs` options both commands take. */
 export const NETWORK_FLAGS = {
@@ -48,37 +45,6 @@ export interface NetworkValues {
   readonly platform?: string;
   readonly hosted?: boolean;
   readonly format?: string;
-}
-
-function findRepositoryRoot(start: string): string {
-  for (let folder = start; ; folder = dirname(folder)) {
-    if (existsSync(join(folder, '.git'))) return folder;
-    if (dirname(folder) === folder) return start;
-  }
-}
-
-/** `.pullguard.json` at the repository root, without the machine-only settings (a warning names them). */
-function loadProjectSettings(cwd: string, warn: (text: string) => void): Record<string, unknown> {
-  const path = join(findRepositoryRoot(cwd), '.pullguard.json');
-  if (!existsSync(path)) return {};
-  const read = readTextFile(path);
-  if (!read.ok) throw new UsageError(`Cannot read ${path}: ${read.reason}.`);
-  let value: unknown;
-  try {
-    value = JSON.parse(read.text);
-  } catch (error) {
-    throw new UsageError(`Cannot use ${path}: ${error instanceof Error ? error.message : String(error)}.`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`Cannot use ${path}: it is not a JSON object.`);
-  const raw = value as Record<string, unknown>;
-  const registry = raw.registry as Record<string, unknown> | undefined;
-  if (registry && typeof registry === 'object') {
-    const { caFile, userDockerConfig, ...rest } = registry;
-    if (caFile !== undefined) warn(`pullguard: ${path} sets registry.caFile, which a repository cannot choose; use --ca-file.`);
-    if (userDockerConfig !== undefined) warn(`pullguard: ${path} sets registry.userDockerConfig, which a repository cannot choose; use --user-docker-config.`);
-    return { ...raw, registry: rest };
-  }
-  return raw;
 }
 
 export interface NetworkOptions {
