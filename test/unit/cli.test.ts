@@ -579,6 +579,17 @@ describe('.pullguard.json', () => {
     assert.equal(code, 1);
   });
 
+  test('cannot choose the machine-only settings: they are dropped with a warning naming the flag', () => {
+    const root = makeTree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.pullguard.json': JSON.stringify({ registry: { caFile: '/tmp/evil-ca.pem', timeoutMs: 2000 } }),
+      '.gitlab-ci.yml': job('a', 'redis'),
+    });
+    const result = run(['--format', 'json', '.'], root);
+    assert.equal(result.code, 0);
+    assert.match(result.err, /sets registry\.caFile, which a repository cannot choose; use --ca-file\./);
+  });
+
   test('is not read from a folder below the repository root', () => {
     const root = makeTree({
       '.git/HEAD': 'ref: refs/heads/main\n',
