@@ -7,18 +7,11 @@
  * not exist, the registry cannot be reached, or the runner's credentials cannot be tried
  * here; 2 bad usage or unreadable input. No output contains a password, token or `auth`.
  */
-import { resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AUTH_VARIABLE, getJobSources, readCiAuthConfigs, readDockerConfigFile, readRunnerAuthConfigs } from '../service/credentials/documentSources';
-import type { CredentialSource } from '../service/credentials/types';
-import { CiAnalysis, parseCiModel } from '../service/model/ciModel';
-import { parseRunnerConfig } from '../service/model/runnerModel';
-import type { Settings } from '../service/settings';
-import { readTextFile } from '../node/findFiles';
 import { checkAccess, type AccessReport } from '../registry/actions';
 import { withUserDockerConfig } from '../registry/credentials';
 import { NETWORK_FLAGS, NETWORK_USAGE, readNetworkOptions } from '../registry/cliOptions';
+import { gatherJobSources } from './jobSources';
 import { UsageError } from './projectSettings';
 import type { CommandIo } from './auth';
 
@@ -38,52 +31,6 @@ Options:
 ${NETWORK_USAGE}
 
 Exit status: 0 authorized, 1 refused, not found, unreachable or not testable, 2 bad usage.`;
-
-function read(path: string, cwd: string): { uri: string; text: string } {
-  const absolute = resolvePath(cwd, path);
-  const result = readTextFile(absolute);
-  if (!result.ok) throw new UsageError(`cannot read ${path}: ${result.reason}.`);
-  return { uri: pathToFileURL(absolute).href, text: result.text };
-}
-
-/** The sources of one job, as `pullguard explain` gathers them. */
-function gatherSources(values: { file?: string; job?: string; 'runner-config'?: string; 'docker-config'?: string }, settings: Settings, cwd: string): { sources: CredentialSource[]; notes: string[] } {
-  let pipeline: CredentialSource | undefined;
-  const notes: string[] = [];
-  let unknownJobValue = false;
-  if (values.file !== undefined) {
-    const { uri, text } = read(values.file, cwd);
-    const model = parseCiModel(text);
-    const written = readCiAuthConfigs(model, uri, settings);
-    if (values.job === undefined) {
-      pipeline = written.find((c) => c.job === undefined)?.read.source;
-    } else {
-      const job = model.jobs.get(values.job);
-      if (!job) throw new UsageError(`${values.file} has no job \`${values.job}\`.`);
-      const definition = new CiAnalysis(model).getEffectiveJob(job).variables.get(AUTH_VARIABLE);
-      pipeline = definition ? written.find((c) => c.node === definition.node)?.read.source : undefined;
-      if (definition && !pipeline) {
-        unknownJobValue = true;
-        notes.push(`Job \`${values.job}\` sets \`DOCKER_AUTH_CONFIG\` to a value that is not plain text, so its credentials are unknown here.`);
-      }
-    }
-  }
-  const runners: CredentialSource[] = [];
-  if (values['runner-config'] !== undefined) {
-    const { uri, text } = read(values['runner-config'], cwd);
-    const byRunner = new Map<number, CredentialSource>();
-    for (const found of readRunnerAuthConfigs(parseRunnerConfig(text), uri, settings)) byRunner.set(found.runner.index, found.read.source);
-    runners.push(...byRunner.values());
-  }
-  const dockerConfigs: CredentialSource[] = [];
-  if (values['docker-config'] !== undefined) {
-    const { uri, text } = read(values['docker-config'], cwd);
-    dockerConfigs.push(readDockerConfigFile(text, uri, settings).source);
-  }
-  const job = getJobSources(pipeline, runners, dockerConfigs, settings);
-  const sources = unknownJobValue ? job.sources.filter((s) => s.origin.kind !== 'runner-environment') : [...job.sources];
-  return { sources, notes: [...notes, ...job.notes] };
-}
 
 function formatText(report: AccessReport, notes: readonly string[]): string {
   const lines = [`Image:        ${report.image}`];
@@ -150,7 +97,7 @@ export async function runCheckAccessCommand(argv: readonly string[], cwd: string
     if (values.job !== undefined && values.file === undefined) throw new UsageError('--job needs --file, the pipeline the job is in.');
     image = positionals[0]!;
     options = readNetworkOptions(values, cwd, io.err, signal);
-    gathered = gatherSources(values, options.settings, cwd);
+    gathered = gatherJobSources({ file: values.file, job: values.job, runnerConfig: values['runner-config'], dockerConfig: values['docker-config'] }, options.settings, cwd);
   } catch (error) {
     io.err(`pullguard: ${error instanceof Error ? error.message : String(error)}`);
     io.err('Run `pullguard check-access --help` for usage.');

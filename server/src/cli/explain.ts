@@ -13,18 +13,14 @@
  * droppedSources: [{source, reason}], notes}`. No output ever contains a password
  * or token: sources carry usernames and password lengths only.
  */
-import { resolve as resolvePath } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getLookupPaths } from '../service/credentials/normalize';
 import { getSourceDropReason, resolveCredentials, type ResolveOptions } from '../service/credentials/resolve';
-import { AUTH_VARIABLE, getJobSources, readCiAuthConfigs, readDockerConfigFile, readRunnerAuthConfigs } from '../service/credentials/documentSources';
 import type { AuthEntry, CredentialSource, Resolution, SourceOrigin } from '../service/credentials/types';
-import { CiAnalysis, parseCiModel } from '../service/model/ciModel';
-import { parseRunnerConfig } from '../service/model/runnerModel';
 import { parseSettings, type Settings } from '../service/settings';
-import { readTextFile } from '../node/findFiles';
 import { maskSecret, type CommandIo } from './auth';
+import { gatherJobSources, type Gathered } from './jobSources';
 import { UsageError } from './projectSettings';
 
 const USAGE = `Usage: pullguard explain IMAGE [options]
@@ -93,57 +89,6 @@ function readOptions(argv: readonly string[]): Options | 'help' {
     format,
     settings,
   };
-}
-
-function read(path: string, cwd: string): { uri: string; text: string } {
-  const absolute = resolvePath(cwd, path);
-  const result = readTextFile(absolute);
-  if (!result.ok) throw new UsageError(`cannot read ${path}: ${result.reason}.`);
-  return { uri: pathToFileURL(absolute).href, text: result.text };
-}
-
-interface Gathered {
-  readonly sources: readonly CredentialSource[];
-  /** What the resolver cannot know about the sources, said after its own notes. */
-  readonly notes: readonly string[];
-}
-
-/** The pipeline's effective `DOCKER_AUTH_CONFIG` for `job` (or the global one), if it sets one. */
-function getPipelineSource(path: string, job: string | undefined, settings: Settings, cwd: string): { source?: CredentialSource; note?: string } {
-  const { uri, text } = read(path, cwd);
-  const model = parseCiModel(text);
-  const written = readCiAuthConfigs(model, uri, settings);
-  if (job === undefined) return { source: written.find((c) => c.job === undefined)?.read.source };
-  const ciJob = model.jobs.get(job);
-  if (!ciJob) throw new UsageError(`${path} has no job \`${job}\`.`);
-  // The job's own, one from a template it extends, or the global one, as the runner sees them.
-  const definition = new CiAnalysis(model).getEffectiveJob(ciJob).variables.get(AUTH_VARIABLE);
-  if (!definition) return {};
-  const source = written.find((c) => c.node === definition.node)?.read.source;
-  if (source) return { source };
-  return { note: `Job \`${job}\` sets \`DOCKER_AUTH_CONFIG\` to a value that is not plain text, so its credentials are unknown here; it still replaces the runner's.` };
-}
-
-/** Each runner's `DOCKER_AUTH_CONFIG`: the last entry of its `environment`, as the last definition wins (§1.1). */
-function getRunnerSources(path: string, settings: Settings, cwd: string): CredentialSource[] {
-  const { uri, text } = read(path, cwd);
-  const byRunner = new Map<number, CredentialSource>();
-  for (const { runner, read: found } of readRunnerAuthConfigs(parseRunnerConfig(text), uri, settings)) byRunner.set(runner.index, found.source);
-  return [...byRunner.values()];
-}
-
-function gatherSources(options: Options, cwd: string): Gathered {
-  const pipeline = options.file !== undefined ? getPipelineSource(options.file, options.job, options.settings, cwd) : {};
-  const runners = options.runnerConfig !== undefined ? getRunnerSources(options.runnerConfig, options.settings, cwd) : [];
-  const dockerConfigs: CredentialSource[] = [];
-  if (options.dockerConfig !== undefined) {
-    const { uri, text } = read(options.dockerConfig, cwd);
-    dockerConfigs.push(readDockerConfigFile(text, uri, options.settings).source);
-  }
-  const job = getJobSources(pipeline.source, runners, dockerConfigs, options.settings);
-  if (pipeline.note === undefined) return job;
-  // A job value of unknown content replaces the runner's: leave the runner's out.
-  return { sources: job.sources.filter((s) => s.origin.kind !== 'runner-environment'), notes: [pipeline.note, ...job.notes] };
 }
 
 // ---- Text output ----------------------------------------------------------------
@@ -250,7 +195,7 @@ export async function runExplainCommand(argv: readonly string[], cwd: string, io
       io.out(USAGE);
       return 0;
     }
-    gathered = gatherSources(options, cwd);
+    gathered = gatherJobSources(options, options.settings, cwd);
   } catch (error) {
     io.err(`pullguard: ${error instanceof Error ? error.message : String(error)}`);
     io.err('Run `pullguard explain --help` for usage.');
