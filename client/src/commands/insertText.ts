@@ -4,6 +4,8 @@
  * in a runner's `environment`, or plain JSON. Pure: text in, text out.
  */
 
+import { escapeTomlBasic, escapeYamlSingleQuoted } from '../../../server/src/service/text/stringStyles';
+
 export const AUTH_VARIABLE = 'DOCKER_AUTH_CONFIG';
 
 export type InsertTarget = 'yaml' | 'toml' | 'json';
@@ -21,7 +23,7 @@ export function getInsertTarget(languageId: string): InsertTarget {
  * values, but base64 and registry names have no `$`).
  */
 export function toYamlScalar(json: string): string {
-  return `'${json.replaceAll("'", "''")}'`;
+  return `'${escapeYamlSingleQuoted(json)}'`;
 }
 
 /**
@@ -31,12 +33,7 @@ export function toYamlScalar(json: string): string {
  * (REFERENCE §4, rule auth/dollar-expansion).
  */
 export function toTomlEnvironmentString(json: string): string {
-  const escaped = json
-    .replaceAll('\\', '\\\\')
-    .replaceAll('"', '\\"')
-    .replaceAll('$', '$$')
-    .replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `"${AUTH_VARIABLE}=${escaped}"`;
+  return `"${AUTH_VARIABLE}=${escapeTomlBasic(json.replaceAll('$', '$$'))}"`;
 }
 
 /** The text before the cursor on its line. */

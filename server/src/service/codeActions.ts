@@ -32,6 +32,7 @@ import { parseDocumentAs, type ParsedDocument } from './parsedDocument';
 import type { TomlString } from './parse/tomlModel';
 import { getOwnPair, getValue, type YPair, type YScalar } from './parse/yamlModel';
 import type { Settings } from './settings';
+import { escapeTomlBasic, escapeTomlMultilineBasic, escapeYamlDoubleQuoted, escapeYamlSingleQuoted } from './text/stringStyles';
 
 export const QUICK_FIX_KIND = 'quickfix';
 export const FIX_ALL_KIND = 'source.fixAll.pullguard';
@@ -452,22 +453,18 @@ function escapeForHost(host: JsonHost, text: string, before: string, after: stri
     case 'json':
       return text;
     case 'yaml-double':
-      return text.replace(/[\\"\x00-\x1f\x7f]/g, (ch) => YAML_DOUBLE_ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+      return escapeYamlDoubleQuoted(text);
     case 'yaml-single':
-      return /[\r\n]/.test(text) ? undefined : text.replace(/'/g, "''");
+      return /[\r\n]/.test(text) ? undefined : escapeYamlSingleQuoted(text);
     case 'yaml-plain':
       return /[\r\n#]|: /.test(text) ? undefined : text;
     case 'yaml-block':
       // A line break starts a line of the block, which needs the block's indentation.
       return text.replace(/\n(?=[^\r\n])/g, `\n${host.blockIndent}`);
     case 'toml-basic':
-      return text.replace(/[\\"\x00-\x1f\x7f]/g, (ch) => TOML_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      return escapeTomlBasic(text);
     case 'toml-multiline-basic':
-      // Quotes only need escaping where they could make or touch a `"""`.
-      return text.replace(/[\\"\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (ch, i: number) => {
-        if (ch === '"' && (text[i - 1] ?? before) !== '"' && (text[i + 1] ?? after) !== '"') return ch;
-        return TOML_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
-      });
+      return escapeTomlMultilineBasic(text, before, after);
     case 'toml-literal':
       return /['\r\n]/.test(text) ? undefined : text;
     case 'toml-multiline-literal':
@@ -475,8 +472,6 @@ function escapeForHost(host: JsonHost, text: string, before: string, after: stri
   }
 }
 
-const YAML_DOUBLE_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
-const TOML_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\f': '\\f' };
 
 /** Parses the edited host again: it must have no new syntax error, and its JSON must be `intended` (or the same value). */
 function decodesAs(host: JsonHost, edits: ReadonlyArray<Omit<HostEdit, 'uri'>>, intended: string, exact: boolean, settings: Settings): boolean {
