@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { getPinPlace } from '../../server/src/registry/actions';
 import { getRegistryTarget, isLoopbackHost, parseChallenge } from '../../server/src/registry/client';
-import { applyInsertions } from '../../server/src/registry/documentPins';
+import { applyOffsetEdits } from '../../server/src/service/codeActions';
 import { RegistryError } from '../../server/src/registry/errors';
 import { LanguageService } from '../../server/src/service/languageService';
 import { FILE_NAMES, makeContext, type Kind } from '../helpers/analyze';
@@ -89,7 +89,7 @@ describe('where a pin goes', () => {
     test(`inserts only the digest after the tag in ${name}`, () => {
       const place = pinOf(kind, text, image);
       assert.ok(place.ok, place.ok ? '' : place.failure.message);
-      assert.equal(applyInsertions(text, [{ offset: place.offset, newText: `${place.prefix}${digest}` }]), expected);
+      assert.equal(applyOffsetEdits(text, [{ offset: place.offset, length: 0, newText: `${place.prefix}${digest}` }]), expected);
     });
   }
 

@@ -17,7 +17,8 @@ import { LanguageService, type AnalysisContext } from '../service/languageServic
 import { getDocumentKind } from '../service/documentKind';
 import { WorkspaceIndex, uriToPath } from '../service/model/workspace';
 import { readTextFile } from '../node/findFiles';
-import { applyInsertions, pinOccurrences, type PinOutcome } from '../registry/documentPins';
+import { applyOffsetEdits } from '../service/codeActions';
+import { pinOccurrences, type PinOutcome } from '../registry/documentPins';
 import { NETWORK_FLAGS, NETWORK_USAGE, readNetworkOptions } from '../registry/cliOptions';
 import type { CommandIo } from './auth';
 import { collectFiles } from './paths';
@@ -100,7 +101,8 @@ export async function runPinCommand(argv: readonly string[], cwd: string, io: Co
     pinned += edits.length;
     failed += result.outcomes.filter((o) => o.failure && !o.failure.skipped).length;
     if (values.write && edits.length > 0) {
-      writeFileSync(result.path, applyInsertions(result.text, edits));
+      // Only the digest is inserted: each edit replaces nothing.
+      writeFileSync(result.path, applyOffsetEdits(result.text, edits.map((edit) => ({ ...edit, length: 0 }))));
       written.push(result.display);
     }
   }

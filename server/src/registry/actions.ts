@@ -19,6 +19,7 @@ import { chooseCredentials, type Picked } from './credentials';
 import type { AccessOutcome } from '../service/protocol';
 import { RegistryError, toFailure, type Failure } from './errors';
 import { readCaFile } from './http';
+import { code } from '../service/text/markdown';
 
 export interface RegistrySettings {
   readonly timeoutMs: number;
@@ -54,10 +55,6 @@ export interface AccessReport {
   readonly outcome: AccessOutcome;
   readonly digest?: string;
   readonly message: string;
-}
-
-function code(text: string): string {
-  return `\`${text}\``;
 }
 
 function transportOf(options: ActionOptions) {

@@ -23,6 +23,7 @@ import type { Settings } from '../service/settings';
 import type { RegistryCredential } from './client';
 import { RegistryError } from './errors';
 import { getHelperCredential, helperProgram, listHelperServers, type HelperOptions } from './helpers';
+import { code } from '../service/text/markdown';
 
 export interface CredentialOptions {
   /** Whether credential helpers and stores may run. */
@@ -45,10 +46,6 @@ export interface CredentialChoice {
   readonly resolution: Resolution;
   /** What happened while choosing, in order ("ran `docker-credential-x get` for `k`: credentials"). */
   readonly trace: readonly string[];
-}
-
-function code(text: string): string {
-  return `\`${text}\``;
 }
 
 function describeUser(credential: RegistryCredential): string {

@@ -65,10 +65,3 @@ export async function pinOccurrences(
   }
   return outcomes;
 }
-
-/** Applies insertions to `text` (from the end, so earlier offsets stay valid). */
-export function applyInsertions(text: string, edits: ReadonlyArray<{ offset: number; newText: string }>): string {
-  let result = text;
-  for (const edit of [...edits].sort((a, b) => b.offset - a.offset)) result = result.slice(0, edit.offset) + edit.newText + result.slice(edit.offset);
-  return result;
-}
