@@ -49,7 +49,7 @@ describe('reading one file', () => {
     writeFileSync(join(root, 'gone.yml'), PIPELINE);
     rmSync(join(root, 'gone.yml'));
     assert.deepEqual(readTextFile(join(root, 'dangling.yml')), { ok: false, reason: 'it is a symbolic link to nothing' });
-    assert.deepEqual(readTextFile(join(root, 'loop-a.yml')), { ok: false, reason: 'a symbolic link loop' });
+    assert.deepEqual(readTextFile(join(root, 'loop-a.yml')), { ok: false, reason: 'it is a symbolic link loop' });
     assert.deepEqual(readTextFile(join(root, 'config.json')), { ok: false, reason: 'it is a directory' });
     assert.deepEqual(readTextFile(join(root, 'gone.yml')), { ok: false, reason: 'it does not exist' });
   });

@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { findCandidateFiles } from '../node/findFiles';
+import { describeFileError, findCandidateFiles } from '../node/findFiles';
 
 export interface CollectedFiles {
   /** Absolute paths, sorted. */
@@ -25,9 +25,7 @@ export function collectFiles(paths: readonly string[], cwd: string, err: (text: 
     try {
       isDirectory = statSync(absolute).isDirectory();
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ELOOP' ? 'it is a symbolic link loop' : code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code ?? 'unknown error'})`;
-      err(`pullguard: cannot read ${path}: ${reason}.`);
+      err(`pullguard: cannot read ${path}: ${describeFileError(absolute, error)}.`);
       unreadable = true;
       continue;
     }

@@ -90,14 +90,20 @@ export function readTextFile(path: string): ReadResult {
     if (bytes.includes(0)) return { ok: false, reason: 'it is a binary file (it contains NUL bytes)' };
     return { ok: true, text: bytes.toString('utf8') };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') return { ok: false, reason: 'it is a directory' };
-    if (code === 'ENOENT') return { ok: false, reason: isDanglingLink(path) ? 'it is a symbolic link to nothing' : 'it does not exist' };
-    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'a symbolic link loop' : `it cannot be read (${code ?? 'unknown error'})`;
-    return { ok: false, reason };
+    return { ok: false, reason: describeFileError(path, error) };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Why `path` could not be opened or listed, as a sentence fragment for messages. */
+export function describeFileError(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOENT') return isDanglingLink(path) ? 'it is a symbolic link to nothing' : 'it does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'it is a symbolic link loop';
+  return `it cannot be read (${code ?? 'unknown error'})`;
 }
 
 function isDanglingLink(path: string): boolean {
