@@ -23,11 +23,12 @@ function record(report: AccessReport): AccessReport {
 // Every report, trace and message of this file: no password, token or `auth` in any form.
 after(() => assertNoSecret(outputs.join('\n'), 'a report'));
 
+/** Alice's password for `host`, as a workspace Docker config would give it. */
+const alice = (host: string) => [sourceFromJson(dockerAuthConfig({ [host]: [USERS.alice.username, USERS.alice.password] }))];
+
 describe('registry actions against real registries', { skip }, () => {
   before(() => registries.start());
   after(() => registries.stop());
-
-  const alice = (host: string) => [sourceFromJson(dockerAuthConfig({ [host]: [USERS.alice.username, USERS.alice.password] }))];
 
   describe('pinning matches the digest the registry reports, and skopeo agrees', () => {
     const modes = [
@@ -256,7 +257,7 @@ describe('registry client safety against misbehaving servers', { skip }, () => {
       response.end();
     });
     try {
-      const sources = [sourceFromJson(dockerAuthConfig({ [registry.host]: [USERS.alice.username, USERS.alice.password] }))];
+      const sources = alice(registry.host);
       const result = await resolvePinDigest(`${registry.host}/team/app:1.0`, sources, actionOptions());
       outputs.push(JSON.stringify(result));
       assert.ok(result.ok, result.ok ? '' : result.failure.message);
@@ -286,7 +287,7 @@ describe('registry client safety against misbehaving servers', { skip }, () => {
       response.end();
     });
     try {
-      const sources = [sourceFromJson(dockerAuthConfig({ [registry.host]: [USERS.alice.username, USERS.alice.password] }))];
+      const sources = alice(registry.host);
       const result = await resolvePinDigest(`${registry.host}/team/app:1.0`, sources, actionOptions());
       outputs.push(JSON.stringify(result));
       assert.ok(result.ok, result.ok ? '' : result.failure.message);
@@ -304,7 +305,7 @@ describe('registry client safety against misbehaving servers', { skip }, () => {
       response.end();
     });
     try {
-      const sources = [sourceFromJson(dockerAuthConfig({ [registry.host]: [USERS.alice.username, USERS.alice.password] }))];
+      const sources = alice(registry.host);
       const report = record(await checkAccess(`${registry.host}/team/app:1.0`, sources, actionOptions()));
       assert.equal(report.outcome, 'bad-response');
       assert.match(report.message, /only over HTTPS/);
