@@ -96,7 +96,15 @@ export function analyzeCiCredentials(ci: CiAnalysis, uri: string, images: readon
     if (node.kind === 'scalar') return candidates.find((config) => config.node === node);
     return candidates.find((config) => config.node.start >= node.start && config.node.end <= node.end);
   };
-  const resolved = resolveAll(images, (image) => getJobSources(jobAuth(image.users[0])?.read.source, shared.runner, shared.docker, settings), settings);
+  // One list of sources per job credential: the images of thousands of jobs share a few.
+  const sourcesByAuth = new Map<CredentialSource | undefined, ReturnType<typeof getJobSources>>();
+  const sourcesOf = (image: ImageOccurrence) => {
+    const auth = jobAuth(image.users[0])?.read.source;
+    let sources = sourcesByAuth.get(auth);
+    if (!sources) sourcesByAuth.set(auth, (sources = getJobSources(auth, shared.runner, shared.docker, settings)));
+    return sources;
+  };
+  const resolved = resolveAll(images, sourcesOf, settings);
   findings.push(...resolved.findings);
   return { findings, keys: configs.flatMap((config) => config.read.keys), images: resolved.results };
 }

@@ -40,16 +40,7 @@ export function readCiAuthConfigs(model: CiModel, uri: string, settings: Setting
     if (valueNode?.kind !== 'scalar' || typeof valueNode.value !== 'string') return;
     if (found.some((f) => f.node === valueNode)) return;
     const raw = node?.kind === 'map' && scalarText(getValue(node, 'expand')) === 'false';
-    const read = readDockerConfig(embedYamlScalar(model.text, valueNode), {
-      uri,
-      label: RUNNER_LABEL,
-      origin: { kind: 'ci-variable', uri, job },
-      settings,
-      expandsDollars: !raw,
-      inRepository: true,
-      visibleToJobs: true,
-      wholeFile: false,
-    });
+    const read = readCiAuthConfig(model, valueNode, uri, job, raw, settings);
     found.push({ node: valueNode, job, read });
   };
   const globals = model.root && getValue(model.root, 'variables');
@@ -59,6 +50,33 @@ export function readCiAuthConfigs(model: CiModel, uri: string, settings: Setting
     fromVariables(variables?.kind === 'map' ? variables : undefined, job.name);
   }
   return found;
+}
+
+/**
+ * Reads of pipeline `DOCKER_AUTH_CONFIG` values, by the scalar they were read from. After
+ * an edit elsewhere the incremental parse keeps the scalar (same object, same text); if
+ * it has not moved either, the read (with its offsets) is still right, and reusing it
+ * keeps the credential sources the same objects, so the resolutions made for them on the
+ * previous keystroke are found again (`resolveImageCredentials`).
+ */
+const ciAuthReads = new WeakMap<YScalar, { readonly start: number; readonly key: string; readonly settings: Settings; readonly read: DockerConfigRead }>();
+
+function readCiAuthConfig(model: CiModel, valueNode: YScalar, uri: string, job: string | undefined, raw: boolean, settings: Settings): DockerConfigRead {
+  const key = `${uri}\0${job ?? ''}\0${raw}`;
+  const cached = ciAuthReads.get(valueNode);
+  if (cached && cached.start === valueNode.start && cached.key === key && cached.settings === settings) return cached.read;
+  const read = readDockerConfig(embedYamlScalar(model.text, valueNode), {
+    uri,
+    label: RUNNER_LABEL,
+    origin: { kind: 'ci-variable', uri, job },
+    settings,
+    expandsDollars: !raw,
+    inRepository: true,
+    visibleToJobs: true,
+    wholeFile: false,
+  });
+  ciAuthReads.set(valueNode, { start: valueNode.start, key, settings, read });
+  return read;
 }
 
 export interface RunnerAuthConfig {

@@ -9,7 +9,7 @@ import { decodeTomlString, type TomlString } from '../parse/tomlModel';
 import type { Settings } from '../settings';
 import type { SourceMap } from '../text/sourceMap';
 import { getPredefinedVariables, type VariableLookup, type VariableOrigin } from '../variables';
-import { describeImageOrigin, type CiAnalysis, type ImageOrigin, type ImageUse } from './ciModel';
+import { describeImageOrigin, type CiAnalysis, type EffectiveJob, type ImageOrigin, type ImageUse, type VariableDefinition } from './ciModel';
 import type { RunnerConfigModel, RunnerSection } from './runnerModel';
 import type { WorkspaceView } from './workspace';
 
@@ -42,11 +42,36 @@ type Definition = { readonly value: string | undefined; readonly origin: Variabl
 
 const UNKNOWN: Definition = { value: undefined, origin: 'unknown' };
 
+/** One source of variables. */
+type Layer = { get(name: string): Definition | undefined };
+
+/**
+ * The variables of the jobs that use an image, each name from the first job that has
+ * it (a job's include the global ones it inherits). Looked up only when the image
+ * names a variable: most never do, and a template's image has thousands of users.
+ */
+function jobVariablesOf(effectives: readonly EffectiveJob[]): Layer {
+  return {
+    get(name) {
+      for (const effective of effectives) {
+        const definition = effective.variables.get(name);
+        if (definition) return literalOf(definition);
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Names any of the jobs assigns in its scripts. */
+function scriptNamesOf(effectives: readonly EffectiveJob[]): { has(name: string): boolean } {
+  return { has: (name) => effectives.some((effective) => effective.scriptAssignments.has(name)) };
+}
+
 /**
  * Variable sources in precedence order; the first that defines a name wins.
  * @param elsewhere a file Pullguard cannot read may define any other name
  */
-function createLookup(layers: ReadonlyArray<ReadonlyMap<string, Definition>>, scriptNames: ReadonlySet<string>, elsewhere = false): VariableLookup {
+function createLookup(layers: ReadonlyArray<Layer>, scriptNames: { has(name: string): boolean }, elsewhere = false): VariableLookup {
   return {
     get(name) {
       for (const layer of layers) {
@@ -61,7 +86,19 @@ function createLookup(layers: ReadonlyArray<ReadonlyMap<string, Definition>>, sc
 
 function literal(value: string | undefined): Definition {
   // A value that uses other variables is only known at run time.
-  return value === undefined || value.includes('$') ? { value: undefined, origin: 'unknown' } : { value, origin: 'literal' };
+  return value === undefined || value.includes('$') ? UNKNOWN : { value, origin: 'literal' };
+}
+
+/**
+ * The lookup entry of a written variable, made once per definition: thousands of jobs
+ * share the global ones (a `DOCKER_AUTH_CONFIG` among them, whose JSON would be
+ * scanned for `$` once per job).
+ */
+const literals = new WeakMap<VariableDefinition, Definition>();
+function literalOf(definition: VariableDefinition): Definition {
+  let found = literals.get(definition);
+  if (!found) literals.set(definition, (found = literal(definition.value)));
+  return found;
 }
 
 /** Variables every document sees: the project's CI/CD settings and GitLab's predefined ones. */
@@ -100,30 +137,23 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
   const [project, predefined] = baseLayers(settings);
   const runners = runnerEnvironment(workspace.runnerConfigs.flatMap((config) => config.model.runners));
   const globals = new Map<string, Definition>();
-  for (const [name, definition] of analysis.globalVariables) globals.set(name, literal(definition.value));
+  for (const [name, definition] of analysis.globalVariables) globals.set(name, literalOf(definition));
 
   // Each written scalar once, with every job that uses it.
-  interface Collected { use: ImageUse; users: string[]; userSet: Set<string>; jobVariables: Map<string, Definition>; scriptNames: Set<string>; inJobs: boolean; elsewhere: boolean }
+  interface Collected { use: ImageUse; users: string[]; effectives: EffectiveJob[]; elsewhere: boolean }
   const byNode = new Map<YScalar, Collected>();
-  const add = (use: ImageUse | undefined, jobName: string | undefined, effective: ReturnType<CiAnalysis['getEffectiveJob']> | undefined) => {
+  const add = (use: ImageUse | undefined, jobName: string | undefined, effective: EffectiveJob | undefined) => {
     if (!use || use.origin.file) return;
     let collected = byNode.get(use.name);
     if (!collected) {
-      collected = { use, users: [], userSet: new Set(), jobVariables: new Map(), scriptNames: new Set(), inJobs: false, elsewhere: analysis.hasUnknownContext };
+      collected = { use, users: [], effectives: [], elsewhere: analysis.hasUnknownContext };
       byNode.set(use.name, collected);
     }
-    // A set beside the list: a template's image may have thousands of users.
-    if (jobName !== undefined && !collected.userSet.has(jobName)) {
-      collected.userSet.add(jobName);
-      collected.users.push(jobName);
-    }
+    // Jobs come one after the other: a job naming the scalar twice is the last user.
+    if (jobName !== undefined && collected.users.at(-1) !== jobName) collected.users.push(jobName);
     if (effective) {
-      collected.inJobs = true;
+      collected.effectives.push(effective);
       if (effective.unknown.variables) collected.elsewhere = true;
-      for (const [name, definition] of effective.variables) {
-        if (!collected.jobVariables.has(name)) collected.jobVariables.set(name, literal(definition.value));
-      }
-      for (const name of effective.scriptAssignments) collected.scriptNames.add(name);
     }
   };
 
@@ -149,7 +179,7 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
   }
 
   const occurrences: ImageOccurrence[] = [];
-  for (const { use, users, jobVariables, scriptNames, inJobs, elsewhere } of byNode.values()) {
+  for (const { use, users, effectives, elsewhere } of byNode.values()) {
     const decoded = decodeYamlScalar(model.text, use.name);
     occurrences.push({
       role: use.role,
@@ -158,7 +188,7 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
       start: use.name.start,
       end: use.name.end,
       // A job's variables hold the global ones it inherits (`inherit: variables` decides which).
-      variables: createLookup([project!, inJobs ? jobVariables : globals, runners, predefined!], scriptNames, elsewhere),
+      variables: createLookup([project!, effectives.length > 0 ? jobVariablesOf(effectives) : globals, runners, predefined!], scriptNamesOf(effectives), elsewhere),
       place: describeImageOrigin(use.origin),
       origin: use.origin,
       users,

@@ -62,6 +62,30 @@ interface Layout {
 }
 
 export function parseImageReference(text: string): ReferenceParseResult {
+  if (text.length > MAX_CACHED_LENGTH) return parseUncached(text);
+  let result = parsedReferences.get(text);
+  if (result === undefined) {
+    // A bound, as a day of typing adds names one keystroke at a time; refilled on the next analysis.
+    if (parsedReferences.size >= MAX_CACHED_REFERENCES) parsedReferences.clear();
+    // The text is often a slice of the whole document, which V8 keeps alive as long as
+    // the slice: the cache keeps a copy of its own instead, and results made from it.
+    const copy = JSON.parse(JSON.stringify(text)) as string;
+    result = parseUncached(copy);
+    parsedReferences.set(copy, result);
+  }
+  return result;
+}
+
+/**
+ * Results by text: a pipeline names a few dozen images thousands of times, and every
+ * analysis (each keystroke) asks again. The results are immutable, so sharing them is safe.
+ */
+const parsedReferences = new Map<string, ReferenceParseResult>();
+const MAX_CACHED_REFERENCES = 10_000;
+/** Longer texts are not image names anyone writes twice (and would make the cache large). */
+const MAX_CACHED_LENGTH = 512;
+
+function parseUncached(text: string): ReferenceParseResult {
   // Guard against any input, however odd: the contract is "never throws".
   try {
     return parse(text);

@@ -62,12 +62,20 @@ function sourceKey(source: CredentialSource): string {
   return `#${id}`;
 }
 
+/** The key part naming a list of sources, once per list (the images of a pipeline share a few lists). */
+const sourcesKeys = new WeakMap<readonly CredentialSource[], string>();
+function sourcesKey(sources: readonly CredentialSource[]): string {
+  let key = sourcesKeys.get(sources);
+  if (key === undefined) sourcesKeys.set(sources, (key = sources.map(sourceKey).join('\0')));
+  return key;
+}
+
 export function resolveImageCredentials(name: string, sources: readonly CredentialSource[], settings: Settings): Resolution {
   const options = { platform: settings.runner.platform, hosted: settings.runner.hosted };
   const owner: object = sources.find((source) => source.origin.kind !== 'job-payload') ?? settings;
   let cache = resolutions.get(owner);
   if (!cache) resolutions.set(owner, (cache = new Map()));
-  const key = `${options.platform}\0${options.hosted}\0${sources.map(sourceKey).join('\0')}\0${name}`;
+  const key = `${options.platform}\0${options.hosted}\0${sourcesKey(sources)}\0${name}`;
   let resolution = cache.get(key);
   if (!resolution) {
     if (cache.size >= MAX_CACHED_RESOLUTIONS) cache.clear();
@@ -141,8 +149,17 @@ export function checkImageCredentials(occurrence: ImageOccurrence, credentials: 
   return findings;
 }
 
-/** Keys written by the user (not GitLab's job credentials) in sources the runner does not drop. */
-function usableKeys(sources: readonly CredentialSource[]): Array<{ source: string; key: string; place: SourcePlace | undefined }> {
+type UsableKey = { readonly source: string; readonly key: string; readonly place: SourcePlace | undefined };
+const usableKeysOf = new WeakMap<readonly CredentialSource[], readonly UsableKey[]>();
+
+/** Keys written by the user (not GitLab's job credentials) in sources the runner does not drop; once per list of sources. */
+function usableKeys(sources: readonly CredentialSource[]): readonly UsableKey[] {
+  let keys = usableKeysOf.get(sources);
+  if (!keys) usableKeysOf.set(sources, (keys = findUsableKeys(sources)));
+  return keys;
+}
+
+function findUsableKeys(sources: readonly CredentialSource[]): UsableKey[] {
   return sources.filter((source) => !source.dropReason && source.origin.kind !== 'job-payload').flatMap((source) => [
     ...source.auths.map((entry) => ({ source: source.label, key: entry.key, place: entry.place })),
     ...source.credHelpers.flatMap((helper) => (helper.key === undefined ? [] : [{ source: source.label, key: helper.key, place: helper.place }])),
