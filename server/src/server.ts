@@ -1,28 +1,24 @@
 /**
  * The language server: wiring only. Connection, documents, settings and the
  * workspace index in, the pure language service out; each handler a few lines.
+ * The program is serverEntry.ts, which answers `initialize` before loading this.
  */
 import {
-  createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
   FileChangeType,
   MessageType,
-  ProposedFeatures,
   ShowMessageNotification,
   TextDocuments,
-  TextDocumentSyncKind,
   type Connection,
   type InitializeParams,
-  type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LanguageService, type AnalysisContext } from './service/languageService';
-import { FIX_ALL_KIND, QUICK_FIX_KIND } from './service/codeActions';
 import { WorkspaceIndex } from './service/model/workspace';
 import { warmUp } from './service/warmUp';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
@@ -65,7 +61,16 @@ function collectGarbage(): void {
 }
 let gcFunction: (() => void) | null | undefined;
 
-export function startServer(connection: Connection): void {
+/** What the entry (serverEntry.ts) calls once it has the `initialize` request it answered. */
+export interface StartedServer {
+  applyInitializeParams(params: InitializeParams): void;
+}
+
+/**
+ * Wires the analysis to the connection: every handler but `initialize`'s, which
+ * serverEntry.ts answers (getInitializeResult) before this module is loaded.
+ */
+export function startServer(connection: Connection): StartedServer {
   const documents = new TextDocuments(TextDocument);
   const languageService = new LanguageService((family, error) => {
     connection.console.error(`Pullguard: the ${family} rules failed and were skipped: ${describeError(error)}`);
@@ -192,7 +197,8 @@ export function startServer(connection: Connection): void {
 
   // ---- Lifecycle ---------------------------------------------------------------------
 
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
+  /** The state the `initialize` request decides (its answer is getInitializeResult's). */
+  function applyInitializeParams(params: InitializeParams): void {
     initializeParams = params;
     const capabilities = params.capabilities;
     pullDiagnostics = Boolean(capabilities.textDocument?.diagnostic);
@@ -201,22 +207,7 @@ export function startServer(connection: Connection): void {
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
     workspaceRoots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
     workspaceIndex = new WorkspaceIndex(workspaceRoots);
-    const result: InitializeResult = {
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [QUICK_FIX_KIND, FIX_ALL_KIND], resolveProvider: false },
-      },
-      serverInfo: { name: 'pullguard' },
-    };
-    if (pullDiagnostics) {
-      result.capabilities.diagnosticProvider = { identifier: 'pullguard', interFileDependencies: true, workspaceDiagnostics: false };
-    }
-    if (capabilities.workspace?.workspaceFolders) {
-      result.capabilities.workspace = { workspaceFolders: { supported: true, changeNotifications: true } };
-    }
-    return result;
-  });
+  }
 
   /** Rebuilds the disk index, then has every open document checked again. */
   async function reindex(): Promise<void> {
@@ -313,14 +304,9 @@ export function startServer(connection: Connection): void {
   registerClientRequests(connection, { documents, languageService, getContext, workspaceRoots: () => workspaceRoots });
 
   documents.listen(connection);
-  connection.listen();
+  return { applyInitializeParams };
 }
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
-}
-
-// Started as a program (`node dist/server.js --stdio`), not when imported by tests.
-if (require.main === module) {
-  startServer(createConnection(ProposedFeatures.all));
 }

@@ -16,6 +16,7 @@ const GOOD = [
   'extension/LICENSE.txt',
   'extension/dist/client.js',
   'extension/dist/server.js',
+  'extension/dist/serverCore.js',
   'extension/images/icon.png',
   'extension/syntaxes/toml.tmLanguage.json',
   'extension/syntaxes/docker-auth-config.injection.tmLanguage.json',
@@ -32,7 +33,9 @@ describe('package contents', () => {
     });
   }
 
-  test('requires the bundles and the icon', () => {
-    assert.deepEqual(checkContents(GOOD.filter((name) => name !== 'extension/dist/server.js')), ['missing from the package: extension/dist/server.js']);
-  });
+  for (const bundle of ['extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/serverCore.js']) {
+    test(`requires ${bundle}`, () => {
+      assert.deepEqual(checkContents(GOOD.filter((name) => name !== bundle)), [`missing from the package: ${bundle}`]);
+    });
+  }
 });

@@ -72,10 +72,10 @@ describe('the packaged extension', () => {
     ensurePackaged();
     const entries = readZip(VSIX);
     const names = [...entries.keys()];
-    assert.ok(names.includes('extension/dist/server.js') && names.includes('extension/dist/client.js'), names.join(', '));
+    for (const bundle of ['extension/dist/server.js', 'extension/dist/serverCore.js', 'extension/dist/client.js']) assert.ok(names.includes(bundle), `${bundle} missing from ${names.join(', ')}`);
     assert.deepEqual(names.filter((name) => /(?:^|\/)node_modules\//.test(name)), []);
     assert.deepEqual(names.filter((name) => /\.map$|\.tsx?$/.test(name)), []);
-    for (const bundle of ['extension/dist/server.js', 'extension/dist/client.js']) {
+    for (const bundle of ['extension/dist/server.js', 'extension/dist/serverCore.js', 'extension/dist/client.js']) {
       const text = entries.get(bundle)!.toString('utf8');
       assert.ok(text.length > 10_000, `${bundle} is a real bundle`);
       assert.doesNotMatch(text, /sourceMappingURL|sourcesContent/, `${bundle} points to or embeds a source map`);
@@ -84,7 +84,7 @@ describe('the packaged extension', () => {
 });
 
 describe('the bundled code', () => {
-  for (const [name, entry] of [['server', 'server/src/server.ts'], ['client', 'client/src/extension.ts']] as const) {
+  for (const [name, entry] of [['server', 'server/src/serverEntry.ts'], ['server core', 'server/src/server.ts'], ['client', 'client/src/extension.ts']] as const) {
     test(`of the ${name} comes from production dependencies only`, async () => {
       // The options of scripts/build.mjs that decide what is bundled.
       const result = await esbuild.build({

@@ -1,0 +1,144 @@
+/**
+ * Start-up over stdio: dist/server.js answers `initialize` before it loads its analysis
+ * (dist/serverCore.js, see server/src/serverEntry.ts), and the messages that come before
+ * the analysis is loaded are all handled, in order. Driven with raw JSON-RPC frames so
+ * that several messages can reach the server in one write.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { SERVER_PATH, TIMEOUT_MS, uriOf, useTempWorkspace, within } from './harness';
+
+const workspace = useTempWorkspace('pullguard-lsp-startup-');
+
+interface RawMessage {
+  id?: number | string;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { message: string };
+}
+
+/** A server process spoken to in raw frames; it keeps every message the server sent, in order. */
+class RawServer {
+  readonly received: RawMessage[] = [];
+  private readonly process: ChildProcessWithoutNullStreams;
+  private buffer = Buffer.alloc(0);
+  private stderr = '';
+  private readonly waiters = new Set<() => void>();
+  readonly exited: Promise<number | null>;
+
+  constructor(serverPath: string, cwd: string) {
+    this.process = spawn(process.execPath, [serverPath, '--stdio'], { cwd });
+    this.process.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.process.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
+    this.exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
+  }
+
+  /** Sends the messages in a single write, as one chunk on the server's stdin. */
+  send(...messages: RawMessage[]): void {
+    this.process.stdin.write(Buffer.concat(messages.map((message) => {
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
+      return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+    })));
+  }
+
+  /** The first message received that matches, waiting for it. */
+  async waitFor(description: string, matches: (message: RawMessage) => boolean): Promise<RawMessage> {
+    const found = (): RawMessage | undefined => this.received.find(matches);
+    const wait = new Promise<RawMessage>((resolve) => {
+      const check = (): void => {
+        const message = found();
+        if (!message) return;
+        this.waiters.delete(check);
+        resolve(message);
+      };
+      this.waiters.add(check);
+      check();
+    });
+    return within(wait, TIMEOUT_MS, `${description}; stderr: ${this.stderr}`);
+  }
+
+  stderrText(): string {
+    return this.stderr;
+  }
+
+  kill(): void {
+    this.process.kill();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd === -1) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.toString('ascii', 0, headerEnd))?.[1]);
+      if (this.buffer.length < headerEnd + 4 + length) return;
+      this.received.push(JSON.parse(this.buffer.toString('utf8', headerEnd + 4, headerEnd + 4 + length)) as RawMessage);
+      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+      for (const waiter of [...this.waiters]) waiter();
+    }
+  }
+}
+
+const INITIALIZE = { id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } };
+
+describe('start-up', () => {
+  test('initialize is answered without the analysis; a server that cannot load it says so and exits with code 1', async () => {
+    // dist/server.js alone, without the dist/serverCore.js it loads after initialize.
+    const folder = workspace.folder('entry-only');
+    const entryOnly = join(folder, 'server.js');
+    copyFileSync(SERVER_PATH, entryOnly);
+    const server = new RawServer(entryOnly, folder);
+    try {
+      server.send(INITIALIZE);
+      const answer = await server.waitFor('the answer to initialize', (message) => message.id === 1);
+      assert.equal(answer.error, undefined);
+      assert.deepEqual(answer.result, {
+        capabilities: {
+          textDocumentSync: 2,
+          hoverProvider: true,
+          codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.pullguard'], resolveProvider: false },
+        },
+        serverInfo: { name: 'pullguard' },
+      });
+      server.send({ method: 'initialized', params: {} });
+      assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 1);
+      assert.match(server.stderrText(), /Pullguard: the language server could not load its analysis, reinstall the extension: .*serverCore\.js/);
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('messages sent together with initialize are all handled, in order', async () => {
+    const folder = workspace.folder('one-write');
+    const file = join(folder, '.gitlab-ci.yml');
+    const text = 'build:\n  image: redis\n';
+    writeFileSync(file, text);
+    const uri = uriOf(file);
+    const server = new RawServer(SERVER_PATH, folder);
+    try {
+      // The analysis is loaded while these wait in the server's queue.
+      server.send(
+        { ...INITIALIZE, params: { ...INITIALIZE.params, rootUri: uriOf(folder) } },
+        { method: 'initialized', params: {} },
+        { method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'yaml', version: 1, text } } },
+        { id: 2, method: 'textDocument/hover', params: { textDocument: { uri }, position: { line: 1, character: 10 } } },
+      );
+      const published = await server.waitFor('the diagnostics of the opened file', (message) => message.method === 'textDocument/publishDiagnostics' && (message.params as { uri: string }).uri === uri);
+      const codes = (published.params as { diagnostics: { code: string }[] }).diagnostics.map((diagnostic) => diagnostic.code);
+      assert.deepEqual(codes, ['image/latest-tag']);
+      const hover = await server.waitFor('the answer to hover', (message) => message.id === 2);
+      assert.equal(hover.error, undefined);
+      assert.match(JSON.stringify(hover.result), /redis/);
+      const answers = server.received.filter((message) => message.id !== undefined && message.method === undefined).map((message) => message.id);
+      assert.deepEqual(answers, [1, 2], 'initialize answered before hover');
+      server.send({ id: 3, method: 'shutdown' }, { method: 'exit' });
+      assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 0);
+    } finally {
+      server.kill();
+    }
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * The language server answers `initialize` before loading its analysis: dist/server.js
+ * (server/src/serverEntry.ts) holds vscode-languageserver and the capabilities only,
+ * dist/serverCore.js the rest, without a second copy of vscode-languageserver. Checked on
+ * the esbuild dependency graph of scripts/build.mjs's own options; the behaviour over
+ * stdio is in test/lsp/startup.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as esbuild from 'esbuild';
+// @ts-expect-error: an ES module script without type declarations
+import { buildOptions } from '../../scripts/build.mjs';
+import { CODE_ACTION_KINDS } from '../../server/src/capabilities';
+import { FIX_ALL_KIND, QUICK_FIX_KIND } from '../../server/src/service/codeActions';
+
+/** The source files and packages each output bundle is made of, by output name (`server.js`). */
+async function bundleInputs(): Promise<Map<string, string[]>> {
+  const inputs = new Map<string, string[]>();
+  for (const options of buildOptions({ production: true, outdir: 'out/startup-test' }) as esbuild.BuildOptions[]) {
+    const result = await esbuild.build({ ...options, write: false, metafile: true, logLevel: 'silent' });
+    for (const [file, output] of Object.entries(result.metafile.outputs)) {
+      inputs.set(file.replace(/^.*\//, ''), Object.keys(output.inputs));
+    }
+  }
+  return inputs;
+}
+
+function packagesIn(inputs: readonly string[]): Set<string> {
+  return new Set(inputs.flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? []));
+}
+
+describe('the server bundles', () => {
+  test('dist/server.js holds no analysis: no core source and none of its libraries', async () => {
+    const server = (await bundleInputs()).get('server.js');
+    assert.ok(server, 'scripts/build.mjs builds server.js');
+    assert.deepEqual(server.filter((input) => input.startsWith('server/src/') && !['server/src/serverEntry.ts', 'server/src/capabilities.ts'].includes(input)), []);
+    const packages = packagesIn(server);
+    assert.ok(packages.has('vscode-languageserver'));
+    assert.deepEqual([...packages].filter((name) => ['yaml', 'zod', 'toml-eslint-parser', 'jsonc-parser'].includes(name)), []);
+  });
+
+  test('dist/serverCore.js holds the analysis and takes vscode-languageserver from dist/server.js', async () => {
+    const core = (await bundleInputs()).get('serverCore.js');
+    assert.ok(core, 'scripts/build.mjs builds serverCore.js');
+    assert.ok(core.includes('server/src/server.ts') && core.includes('server/src/service/languageService.ts'));
+    const packages = packagesIn(core);
+    assert.ok(packages.has('yaml') && packages.has('zod'));
+    assert.deepEqual([...packages].filter((name) => ['vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-jsonrpc'].includes(name)), []);
+  });
+
+  test('the code action kinds announced before the core loads are the ones it offers', () => {
+    assert.deepEqual([...CODE_ACTION_KINDS], [QUICK_FIX_KIND, FIX_ALL_KIND]);
+  });
+});
