@@ -4,7 +4,8 @@
  *   node scripts/build.mjs && node --import tsx bench/bench.ts [--quick] [--server path]
  *
  * For each generated `.gitlab-ci.yml` (N = 50, 500, 5000 jobs × anchors off/on) it
- * runs a few fresh server sessions and times: start → `initialize` answered,
+ * runs a few fresh server sessions and times: start → `initialize` answered (next to
+ * the same for a script that answers it with no library: Node's own start-up),
  * open → first diagnostics, 20 edits → diagnostics for that version, 20 hovers and
  * 20 code-action requests on image lines, then reads the server's peak RSS. It also
  * times the bare parse of the same text in this process (the floor no server can
@@ -189,6 +190,39 @@ async function stopServer(client: LspClient): Promise<void> {
   await client.shutdown(TIMEOUTS.shutdownMs);
 }
 
+/**
+ * A program that answers `initialize` with no library loaded: Node's start-up plus the
+ * same stdio handshake, the floor of a server's "start" on this machine.
+ */
+const NODE_START_FLOOR_PROGRAM = `
+let input = Buffer.alloc(0);
+process.stdin.on('data', (chunk) => {
+  input = Buffer.concat([input, chunk]);
+  const headerEnd = input.indexOf('\\r\\n\\r\\n');
+  if (headerEnd === -1) return;
+  const length = Number(/Content-Length: *(\\d+)/i.exec(input.toString('ascii', 0, headerEnd))[1]);
+  if (input.length < headerEnd + 4 + length) return;
+  const request = JSON.parse(input.toString('utf8', headerEnd + 4, headerEnd + 4 + length));
+  const body = JSON.stringify({ jsonrpc: '2.0', id: request.id, result: { capabilities: {} } });
+  process.stdout.write('Content-Length: ' + Buffer.byteLength(body) + '\\r\\n\\r\\n' + body);
+  process.stdin.removeAllListeners('data');
+});
+`;
+
+/** Spawn → `initialize` answered for NODE_START_FLOOR_PROGRAM, timed as startServer times the server. */
+async function timeNodeStart(scratch: string, workspace: Workspace): Promise<number> {
+  const program = join(scratch, 'node-start-floor.cjs');
+  if (!existsSync(program)) writeFileSync(program, NODE_START_FLOOR_PROGRAM);
+  const start = performance.now();
+  const client = LspClient.start(program, ['--stdio'], { cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs });
+  try {
+    await client.initialize({ rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }] }, TIMEOUTS.startupMs);
+    return performance.now() - start;
+  } finally {
+    client.kill();
+  }
+}
+
 function syncName(kind: 0 | 1 | 2): SessionResult['sync'] {
   return kind === 2 ? 'incremental' : kind === 1 ? 'full' : 'none';
 }
@@ -343,6 +377,8 @@ interface CaseResult {
   sync?: SessionResult['sync'];
   diagnostics?: number;
   startupMs?: Stats;
+  /** Spawn → `initialize` answered by a program with no library (NODE_START_FLOOR_PROGRAM), once before each session. */
+  nodeStartMs?: Stats;
   readyMs?: Stats;
   openMs?: Stats;
   editMs?: Stats;
@@ -405,15 +441,19 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
   // The floor first, while no server competes for the CPU.
   base.parseFloorMs = summarize(timeRuns(FLOOR_RUNS, () => parseDocument(text)));
   const sessions: SessionResult[] = [];
+  const nodeStarts: number[] = [];
   const started = performance.now();
   try {
     for (let i = 0; i < plan.sessions(jobs); i++) {
       if (i > 0 && performance.now() - started > plan.caseBudgetMs) break;
-      sessions.push(await pipelineSession(serverPath, makeWorkspace(scratch, `ci-${jobs}-${anchors ? 'anchors' : 'plain'}-${i}`), text, plan.caseBudgetMs));
+      const workspace = makeWorkspace(scratch, `ci-${jobs}-${anchors ? 'anchors' : 'plain'}-${i}`);
+      // Interleaved with the sessions, so both see the same load on the machine.
+      nodeStarts.push(await timeNodeStart(scratch, workspace));
+      sessions.push(await pipelineSession(serverPath, workspace, text, plan.caseBudgetMs));
     }
-    return mergeSessions(base, sessions);
+    return mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions);
   } catch (error) {
-    return { ...mergeSessions(base, sessions), error: errorMessage(error) };
+    return { ...mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions), error: errorMessage(error) };
   }
 }
 
@@ -435,6 +475,7 @@ async function runConfigCase(
   }
   try {
     const workspace = makeWorkspace(scratch, kind);
+    base.nodeStartMs = summarize([await timeNodeStart(scratch, workspace)]);
     const session = isRunner
       ? await configSession(serverPath, workspace, join('.gitlab-runner', 'config.toml'), 'toml', text, plan.configOpens)
       : await configSession(serverPath, workspace, join('.docker', 'config.json'), 'json', text, plan.configOpens);
@@ -453,7 +494,7 @@ interface BundleSize {
 /** The bundles built with the server measured (client, server, CLI side by side). */
 function bundleSizes(serverPath: string): BundleSize[] {
   const sizes: BundleSize[] = [];
-  for (const name of ['client.js', 'server.js', 'cli.js']) {
+  for (const name of ['client.js', 'server.js', 'serverCore.js', 'cli.js']) {
     const path = join(dirname(serverPath), name);
     if (!existsSync(path)) continue;
     const file = path.startsWith(ROOT) ? relative(ROOT, path) : path;
@@ -476,12 +517,13 @@ function formatBytes(bytes: number): string {
 }
 
 function printTable(results: readonly CaseResult[]): void {
-  const header = ['case', 'size', 'sessions', 'start', 'ready', 'open→diag', 'edits', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'open/floor', 'peak RSS', 'diags'];
+  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'edits', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'open/floor', 'peak RSS', 'diags'];
   const rows = results.map((r) => [
     r.name,
     formatBytes(r.bytes),
     String(r.sessions),
     formatMs(r.startupMs),
+    formatMs(r.nodeStartMs),
     formatMs(r.readyMs),
     formatMs(r.openMs),
     r.editMs ? String(r.editMs.n) : '-',
