@@ -8,7 +8,9 @@
  */
 import * as languageServer from 'vscode-languageserver/node';
 import type { InitializeParams, Message } from 'vscode-languageserver/node';
+import { join } from 'node:path';
 import { getInitializeResult } from './capabilities';
+import { codeCacheFolder, requireWithCodeCache } from './codeCache';
 import type { StartedServer } from './server';
 
 /** What vscode-languageserver answers by itself: no reason to load the analysis for these. */
@@ -41,9 +43,11 @@ connection.listen();
 function loadServer(): StartedServer {
   let started: StartedServer;
   try {
-    // The sibling bundle of server.ts (scripts/build.mjs): compiled only now.
-    const { startServer } = require('./serverCore.js') as typeof import('./server');
-    started = startServer(connection);
+    // The sibling bundle of server.ts (scripts/build.mjs), compiled only now: on Node
+    // before 22.1 with our own code cache (codeCache.ts), on later Node with Node's.
+    const cacheFolder = codeCacheFolder();
+    const core = (cacheFolder ? requireWithCodeCache(join(__dirname, 'serverCore.js'), cacheFolder).exports : require('./serverCore.js')) as typeof import('./server');
+    started = core.startServer(connection);
   } catch (error) {
     // Without the analysis the server can answer nothing: the editor restarts it and shows this.
     process.stderr.write(`Pullguard: the language server could not load its analysis, reinstall the extension: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
