@@ -33,7 +33,7 @@ const connection = languageServer.createConnection(languageServer.ProposedFeatur
 
 connection.onInitialize((params) => {
   initializeParams = params;
-  // Only a client that did not wait for this answer can have had the analysis loaded already.
+  // Loaded already only if a message came before `initialize`, which the protocol forbids.
   server?.applyInitializeParams(params);
   return getInitializeResult(params.capabilities);
 });
