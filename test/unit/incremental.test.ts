@@ -184,3 +184,183 @@ describe('incremental re-analysis in the language service', () => {
     });
   }
 });
+
+/** A runner that refuses some images, pulls `if-not-present`, runs services and a per-job network: every runner rule has work. */
+const RUNNER_CONFIG = [
+  '[[runners]]',
+  '  name = "shared"',
+  '  executor = "docker"',
+  '  environment = ["FF_NETWORK_PER_BUILD=true"]',
+  '  [runners.docker]',
+  '    image = "alpine:3.20"',
+  '    pull_policy = ["if-not-present"]',
+  '    allowed_images = ["node:*", "python:*", "registry.example.com:5000/*:*", "registry.example.com:5000/**/*:*"]',
+  '    allowed_users = ["app"]',
+  '    [[runners.docker.services]]',
+  '      name = "redis:7"',
+  '      alias = "cache"',
+  '',
+].join('\n');
+
+/** What typing inside a job does: new image names (good, private, pinned, broken, with variables), variables, services, keys. */
+const IMAGE_VALUES = [
+  'node:22', 'python:3.13-slim', 'registry.example.com:5000/group/edited:2.0', 'registry.example.com/app:1', 'Registry.Example.com/App:1',
+  '123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:dev', 'ghcr.io/acme/tool@sha256:' + 'b'.repeat(64), '$CI_REGISTRY_IMAGE/edited:$CI_COMMIT_SHA',
+  '$UNKNOWN_IMAGE', 'alpine:', 'gitlab.com:443/acme/dependency_proxy/containers/alpine:3', '"quoted:1"', "'single:2'", '',
+];
+
+const JOB_EDITS: ReadonlyArray<(line: string, pick: number) => string | undefined> = [
+  // Retype an image value.
+  (line, pick) => (/^\s+image: /.test(line) ? line.replace(/image: .*/, `image: ${IMAGE_VALUES[pick % IMAGE_VALUES.length]}`) : undefined),
+  // Change a job variable's value, or make it a URL to a host no service answers to.
+  (line, pick) => (/^\s{4}COMPONENT: /.test(line) ? line.replace(/COMPONENT: .*/, pick % 2 ? 'COMPONENT: edited' : 'DATABASE_URL: postgres://runner@pg:5432/db') : undefined),
+  // Rename a service alias.
+  (line, pick) => (/^\s+alias: /.test(line) ? line.replace(/alias: .*/, `alias: ${['build', 'db', 'object-store', 'x_y'][pick % 4]}`) : undefined),
+  // Type inside a script line.
+  (line, pick) => (/^\s+- (?:npm|go|helm|make|docker|pytest|tar|trivy)/.test(line) ? `${line}${' x'.repeat((pick % 3) + 1)}` : undefined),
+  // A misspelt key next to the image, and a pull policy.
+  (line, pick) => (/^\s{2}stage: /.test(line) ? `${line}\n  ${pick % 2 ? 'imag: node:20' : 'tags: [docker]'}` : undefined),
+  (line) => (/^\s{4}- name: /.test(line) ? `${line}\n      pull_policy: if-not-present` : undefined),
+];
+
+describe('re-analysis of only the edited jobs', () => {
+  const contexts = [
+    { name: 'without runners', context: makeContext() },
+    { name: 'with a runner config.toml', context: makeContext({ workspace: { 'file:///project/.gitlab-runner/config.toml': RUNNER_CONFIG } }) },
+  ];
+  for (const { anchors, text } of PIPELINES) {
+    for (const { name, context } of contexts) {
+      test(`gives what a whole analysis gives after edits inside jobs (${anchors ? 'with' : 'without'} anchors, ${name})`, () => {
+        let steps = 0;
+        let incremental = 0;
+        fc.assert(
+          fc.property(fc.array(fc.record({ line: fc.nat(1_000_000), kind: fc.nat(JOB_EDITS.length - 1), pick: fc.nat(1000) }), { minLength: 1, maxLength: 5 }), (edits) => {
+            const service = new LanguageService((family, error) => {
+              throw new Error(`the ${family} rules failed: ${String(error)}`);
+            });
+            let document = TextDocument.create(URI, 'yaml', 1, text);
+            service.analyze(document, context);
+            for (const { line, kind, pick } of edits) {
+              const current = document.getText();
+              const lines = current.split('\n');
+              // The first line from the chosen one on that this kind of edit applies to.
+              const first = line % lines.length;
+              let at = -1;
+              let replacement: string | undefined;
+              for (let i = 0; i < lines.length && replacement === undefined; i++) {
+                at = (first + i) % lines.length;
+                replacement = JOB_EDITS[kind]!(lines[at]!, pick);
+              }
+              if (replacement === undefined) continue;
+              const range = { start: { line: at, character: 0 }, end: { line: at, character: lines[at]!.length } };
+              document = TextDocument.update(document, [{ range, text: replacement }], document.version + 1);
+              const before = service.incrementalAnalyses;
+              const analysed = service.analyze(document, context);
+              steps++;
+              incremental += service.incrementalAnalyses - before;
+              const fresh = new LanguageService();
+              const freshDocument = TextDocument.create(URI, 'yaml', 1, document.getText());
+              assertSame(analysisShape(analysed), analysisShape(fresh.analyze(freshDocument, context)));
+              // Hovers read the kept images and their credential lookups.
+              for (const image of analysed.images.filter((_, i) => i % 97 === pick % 97)) {
+                const position = document.positionAt(image.start + 1);
+                assertSame(service.doHover(document, position, context), fresh.doHover(freshDocument, position, context));
+              }
+            }
+          }),
+          { numRuns: 8, seed: 20261126 },
+        );
+        // Reuse is what was compared: most edits inside a job keep the rest of the analysis.
+        assert.ok(incremental > steps / 2, `only ${incremental} of ${steps} edits re-analysed just the edited jobs`);
+      });
+    }
+  }
+});
+
+/**
+ * Each case edits one job in a way that changes findings elsewhere in the file: the
+ * re-analysis must notice and analyse the whole document (its result equals a fresh
+ * analysis), while an edit that changes nothing elsewhere re-checks only the job.
+ */
+describe('re-analysis of the edited jobs notices what reaches other jobs', () => {
+  /** Enough plain jobs after the cases for the file to be parsed entry by entry. */
+  const FILLER = Array.from({ length: 1000 }, (_, i) => `filler-${i}:\n  stage: test\n  image: alpine:3.20\n  script:\n    - make check-${i}\n`).join('\n');
+  const cases: ReadonlyArray<{ name: string; text: string; from: string; to: string; reuse: boolean; runner?: boolean }> = [
+    {
+      name: 'a plain edit of a job\'s own image (reused)',
+      text: 'edited:\n  image: node:20\n  script: [make]\n',
+      from: 'image: node:20', to: 'image: registry.example.com/app:1', reuse: true,
+    },
+    {
+      name: 'a job another job extends',
+      text: 'edited:\n  image: node:20\n  script: [make]\nchild:\n  extends: edited\n  script: [make]\n',
+      from: 'image: node:20', to: 'image: Registry.Example.com/App:1', reuse: false,
+    },
+    {
+      name: 'a job another job `!reference`s',
+      text: 'edited:\n  image: node:20\n  script: [make]\nborrower:\n  image: !reference [edited, image]\n  script: [make]\n',
+      from: 'image: node:20', to: 'image: registry.example.com/app:1', reuse: false,
+    },
+    {
+      name: 'a service alias a global URL names',
+      text: 'variables:\n  DATABASE_URL: postgres://runner@db:5432/app\nedited:\n  image: node:20\n  services:\n    - name: postgres:16\n      alias: db\n  script: [make]\n',
+      from: 'alias: db', to: 'alias: database', reuse: false,
+    },
+    {
+      name: 'a variable a template\'s image uses',
+      text: '.tpl:\n  image: registry.example.com:5000/$COMPONENT:1\nedited:\n  extends: .tpl\n  variables:\n    COMPONENT: api\n  script: [make]\n',
+      from: 'COMPONENT: api', to: 'COMPONENT: Bad_Name', reuse: false,
+    },
+    {
+      name: 'a per-job network for a `default:` service aliased `build`',
+      text: 'default:\n  services:\n    - name: redis:7\n      alias: build\nedited:\n  image: node:20\n  variables:\n    FF_NETWORK_PER_BUILD: "false"\n  script: [make]\n',
+      from: 'FF_NETWORK_PER_BUILD: "false"', to: 'FF_NETWORK_PER_BUILD: "true"', reuse: false,
+    },
+    {
+      name: 'a job\'s own DOCKER_AUTH_CONFIG',
+      text: '.tpl:\n  image: registry.example.com/tool:1\nedited:\n  extends: .tpl\n  variables:\n    DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com": {"auth": "dTpw"}}}\'\n  script: [make]\n',
+      from: '"registry.example.com": {', to: '"other.example.com": {', reuse: false,
+    },
+    {
+      name: 'an edit that moves a later job\'s DOCKER_AUTH_CONFIG (reused, its lookup refreshed)',
+      text: 'edited:\n  image: node:20\n  script: [make]\nlater:\n  image: registry.example.com/app:1\n  variables:\n    DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com:5000": {"auth": "dTpw"}}}\'\n  script: [make]\n',
+      from: 'image: node:20', to: 'image: node:22-bookworm-slim', reuse: true,
+    },
+    {
+      name: 'an image a runner refuses, under an alias-less service rename (reused)',
+      text: 'edited:\n  image: node:20\n  services:\n    - name: postgres:16\n      alias: db\n  script: [make]\n',
+      from: 'alias: db', to: 'alias: build', reuse: true, runner: true,
+    },
+  ];
+  for (const { name, text, from, to, reuse, runner } of cases) {
+    test(name, () => {
+      const context = runner ? makeContext({ workspace: { 'file:///project/.gitlab-runner/config.toml': RUNNER_CONFIG } }) : makeContext();
+      const original = `${text}\n${FILLER}`;
+      assert.ok(original.includes(from));
+      const service = new LanguageService((family, error) => {
+        throw new Error(`the ${family} rules failed: ${String(error)}`);
+      });
+      const document = TextDocument.create(URI, 'yaml', 1, original);
+      service.analyze(document, context);
+      const at = original.indexOf(from);
+      const edited = TextDocument.update(document, [{ range: { start: document.positionAt(at), end: document.positionAt(at + from.length) }, text: to }], 2);
+      const analysed = service.analyze(edited, context);
+      const fresh = new LanguageService();
+      const freshDocument = TextDocument.create(URI, 'yaml', 1, edited.getText());
+      assertSame(analysisShape(analysed), analysisShape(fresh.analyze(freshDocument, context)));
+      // Hovers read the kept images, their credential lookups and the keys they matched.
+      for (const offset of [...analysed.images.map((image) => image.start + 1), ...analysed.credentials.keys.map((key) => key.offset + 1)]) {
+        const position = edited.positionAt(offset);
+        assertSame(service.doHover(edited, position, context), fresh.doHover(freshDocument, position, context));
+      }
+      // The lookups kept refer to the document's sources as they are now (with their places), never a copy read before the edit.
+      const current = new Set(analysed.credentials.configReads?.map((read) => read.source));
+      for (const [image, credentials] of analysed.credentials.images) {
+        for (const source of credentials.sources) {
+          if (source.origin.kind === 'ci-variable') assert.ok(current.has(source), `the lookup of ${image.text} uses a source read before the edit`);
+        }
+      }
+      assert.equal(service.incrementalAnalyses, reuse ? 1 : 0, reuse ? 'only the edited job was checked again' : 'the whole document was analysed again');
+    });
+  }
+});

@@ -25,6 +25,8 @@ import { checkCiAgainstRunners, checkRunnerConfig } from './rules/runner';
 import { checkCiServices, checkRunnerServices } from './rules/services';
 import { checkSyntaxErrors } from './rules/syntax';
 import { analyzeCiCredentials, analyzeDockerConfigCredentials, analyzeRunnerCredentials, type CredentialAnalysis } from './credentials/analysis';
+import { reanalyseEditedJobs, type CiRuleResults, type PreviousCiAnalysis } from './incremental';
+import type { CiAnalysis } from './model/ciModel';
 import type { ImageCredentials } from './rules/auth';
 import type { Settings } from './settings';
 
@@ -52,11 +54,18 @@ interface CacheEntry {
   readonly kind: DocumentKind;
   readonly parsed: ParsedDocument;
   analysis?: { readonly context: AnalysisContext; readonly result: DocumentAnalysis };
+  /** The analysis of the version this one was parsed from, until this one is analysed: an edit may reuse it. */
+  previous?: PreviousCiAnalysis & { readonly context: AnalysisContext };
 }
+
+/** A pipeline analysis's rule results (without the yaml syntax errors), for the next edit to reuse. */
+const ciResults = new WeakMap<DocumentAnalysis, CiRuleResults>();
 
 export class LanguageService {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly reportedFailures = new Set<string>();
+  /** Pipeline analyses that re-checked only the edited jobs (for tests and the benchmark's curiosity). */
+  incrementalAnalyses = 0;
 
   constructor(private readonly onRuleFailure: RuleFailureReporter = () => {}) {}
 
@@ -73,8 +82,12 @@ export class LanguageService {
     const cached = this.cache.get(document.uri);
     if (cached && cached.version === document.version && cached.kind === documentKind) return cached.parsed;
     // Another version parsed as the same kind: only what the edit touched is parsed again.
-    const parsed = parseDocumentAs(documentKind, document.getText(), cached?.kind === documentKind ? cached.parsed : undefined);
-    this.cache.set(document.uri, { version: document.version, kind: documentKind, parsed });
+    const sameKind = cached?.kind === documentKind ? cached : undefined;
+    const parsed = parseDocumentAs(documentKind, document.getText(), sameKind?.parsed);
+    const analysed = sameKind?.analysis;
+    const results = analysed && ciResults.get(analysed.result);
+    const previous = results && sameKind.parsed.kind === 'gitlab-ci' ? { ci: sameKind.parsed.ci, results, context: analysed.context } : undefined;
+    this.cache.set(document.uri, { version: document.version, kind: documentKind, parsed, previous });
     return parsed;
   }
 
@@ -87,7 +100,10 @@ export class LanguageService {
     const parsed = this.getParsed(document, context, kind);
     const entry = this.cache.get(document.uri)!;
     if (entry.analysis && entry.analysis.context === context) return entry.analysis.result;
-    const result = this.runRules(parsed, document, context);
+    // Used once: a later analysis (other settings) of this version starts from nothing.
+    const previous = entry.previous?.context === context ? entry.previous : undefined;
+    entry.previous = undefined;
+    const result = this.runRules(parsed, document, context, previous);
     entry.analysis = { context, result };
     return result;
   }
@@ -136,7 +152,7 @@ export class LanguageService {
     };
   }
 
-  private runRules(parsed: ParsedDocument, document: TextDocument, context: AnalysisContext): DocumentAnalysis {
+  private runRules(parsed: ParsedDocument, document: TextDocument, context: AnalysisContext, previous: PreviousCiAnalysis | undefined): DocumentAnalysis {
     const textLength = document.getText().length;
     const { settings, workspace } = context;
     const findings: Finding[] = [];
@@ -162,12 +178,27 @@ export class LanguageService {
         findings.push(...checkSyntaxErrors('yaml', parsed.ci.model.yaml.errors, textLength));
         // With its `include: local` files from the workspace merged in.
         const ci = guarded('model', parsed.ci, () => getAnalysisWithIncludes(parsed.ci, document.uri, workspace));
-        images = guarded('model', [], () => collectCiImages(ci, context.settings, context.workspace));
-        credentials = guarded('auth', NO_CREDENTIALS, () => analyzeCiCredentials(ci, document.uri, images, settings, workspace));
-        findings.push(...guarded('service', [], () => checkCiServices(ci, context)));
-        findings.push(...guarded('ci', [], () => checkCiStructure(ci, images, context)));
-        findings.push(...guarded('runner', [], () => checkCiAgainstRunners(ci, images, context)));
-        break;
+        const run = (analysis: CiAnalysis): CiRuleResults => {
+          const ciImages = guarded('model', [], () => collectCiImages(analysis, settings, workspace));
+          const ciCredentials = guarded('auth', NO_CREDENTIALS, () => analyzeCiCredentials(analysis, document.uri, ciImages, settings, workspace));
+          const ciFindings = [
+            ...guarded('service', [], () => checkCiServices(analysis, context)),
+            ...guarded('ci', [], () => checkCiStructure(analysis, ciImages, context)),
+            ...guarded('runner', [], () => checkCiAgainstRunners(analysis, ciImages, context)),
+            ...ciImages.flatMap((image) => guarded('image', [], () => checkImageOccurrence(image, settings))),
+            ...ciCredentials.findings,
+          ];
+          return { findings: ciFindings, images: ciImages, credentials: ciCredentials };
+        };
+        // After an edit inside some jobs, only those are checked again (service/incremental.ts).
+        const reused = previous && ci === parsed.ci ? guarded('model', undefined, () => reanalyseEditedJobs(ci, previous, run)) : undefined;
+        if (reused) this.incrementalAnalyses++;
+        const results = reused ?? run(ci);
+        findings.push(...results.findings);
+        findings.sort(byPlace);
+        const result: DocumentAnalysis = { findings, images: results.images, credentials: results.credentials };
+        ciResults.set(result, results);
+        return result;
       }
       case 'runner-config':
         findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
@@ -187,7 +218,12 @@ export class LanguageService {
       findings.push(...guarded('image', [], () => checkImageOccurrence(image, context.settings)));
     }
     findings.push(...credentials.findings);
-    findings.sort((a, b) => a.offset - b.offset || a.code.localeCompare(b.code));
+    findings.sort(byPlace);
     return { findings, images, credentials };
   }
+}
+
+/** Findings in document order; the sort is stable, so findings of one place keep the order the rules gave them. */
+function byPlace(a: Finding, b: Finding): number {
+  return a.offset - b.offset || a.code.localeCompare(b.code);
 }

@@ -12,7 +12,7 @@ import type { JsonModel } from '../parse/jsonModel';
 import { checkImageCredentials, getPullName, resolveImageCredentials, type ImageCredentials } from '../rules/auth';
 import type { Settings } from '../settings';
 import { getJobSources, lastPerRunner, readCiAuthConfigs, readDockerConfigFile, readRunnerAuthConfigs, type CiAuthConfig } from './documentSources';
-import type { KeyPlace } from './sources';
+import type { DockerConfigRead, KeyPlace } from './sources';
 import type { CredentialSource } from './types';
 
 export interface CredentialAnalysis {
@@ -21,6 +21,10 @@ export interface CredentialAnalysis {
   readonly keys: readonly KeyPlace[];
   /** The runner's lookup for each image of the document. */
   readonly images: ReadonlyMap<ImageOccurrence, ImageCredentials>;
+  /** The reads of the document's own `DOCKER_AUTH_CONFIG` values (a pipeline's). */
+  readonly configReads?: readonly DockerConfigRead[];
+  /** The lookup for another image of the pipeline, with the same sources (an incremental re-analysis refreshes kept images with it). */
+  readonly credentialsFor?: (image: ImageOccurrence) => ImageCredentials | undefined;
 }
 
 type SharedSources = { readonly runner: CredentialSource[]; readonly docker: CredentialSource[] };
@@ -46,14 +50,20 @@ function workspaceSources(workspace: WorkspaceView, settings: Settings): SharedS
   return sources;
 }
 
+/** The runner's lookup for an image with the sources of its job; undefined when a variable hides its registry. */
+function resolveImage(image: ImageOccurrence, sourcesOf: (image: ImageOccurrence) => ReturnType<typeof getJobSources>, settings: Settings): ImageCredentials | undefined {
+  const pull = getPullName(image);
+  if (!pull) return undefined;
+  const { sources, notes, uncertain } = sourcesOf(image);
+  return { resolution: resolveImageCredentials(pull.name, sources, settings), sources, uncertain, notes };
+}
+
 function resolveAll(images: readonly ImageOccurrence[], sourcesOf: (image: ImageOccurrence) => ReturnType<typeof getJobSources>, settings: Settings) {
   const findings: Finding[] = [];
   const results = new Map<ImageOccurrence, ImageCredentials>();
   for (const image of images) {
-    const pull = getPullName(image);
-    if (!pull) continue;
-    const { sources, notes, uncertain } = sourcesOf(image);
-    const credentials: ImageCredentials = { resolution: resolveImageCredentials(pull.name, sources, settings), sources, uncertain, notes };
+    const credentials = resolveImage(image, sourcesOf, settings);
+    if (!credentials) continue;
     results.set(image, credentials);
     findings.push(...checkImageCredentials(image, credentials, settings));
   }
@@ -106,7 +116,13 @@ export function analyzeCiCredentials(ci: CiAnalysis, uri: string, images: readon
   };
   const resolved = resolveAll(images, sourcesOf, settings);
   findings.push(...resolved.findings);
-  return { findings, keys: configs.flatMap((config) => config.read.keys), images: resolved.results };
+  return {
+    findings,
+    keys: configs.flatMap((config) => config.read.keys),
+    images: resolved.results,
+    configReads: configs.map((config) => config.read),
+    credentialsFor: (image) => resolveImage(image, sourcesOf, settings),
+  };
 }
 
 export function analyzeRunnerCredentials(config: RunnerConfigModel, uri: string, images: readonly ImageOccurrence[], settings: Settings, workspace: WorkspaceView): CredentialAnalysis {

@@ -329,8 +329,22 @@ export class CiAnalysis {
    * @param model this document
    * @param included what its `include: local` files in the workspace bring; without it,
    *   every `include:` is unread and what it may set is unknown
+   * @param scope the jobs the per-job checks look at; all of them when undefined. An
+   *   incremental re-analysis checks only the jobs an edit touched (`service/incremental.ts`).
    */
-  constructor(readonly model: CiModel, readonly included?: IncludedConfig) {}
+  constructor(readonly model: CiModel, readonly included?: IncludedConfig, readonly scope?: ReadonlySet<string>) {}
+
+  /** The jobs and templates the per-job checks look at: every one of the document, or the scope's. */
+  *jobsInScope(): Iterable<CiJob> {
+    if (!this.scope) {
+      yield* this.model.jobs.values();
+      return;
+    }
+    for (const name of this.scope) {
+      const job = this.model.jobs.get(name);
+      if (job) yield job;
+    }
+  }
 
   /** `include:` entries, here or in the included files, whose content Pullguard cannot read. */
   get unreadIncludes(): readonly CiInclude[] {

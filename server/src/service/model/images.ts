@@ -157,7 +157,7 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
     }
   };
 
-  for (const job of model.jobs.values()) {
+  for (const job of analysis.jobsInScope()) {
     const effective = analysis.getEffectiveJob(job);
     // Hidden jobs never run, but their text is checked where it is written.
     const user = job.hidden ? undefined : job.name;

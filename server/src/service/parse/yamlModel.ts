@@ -95,6 +95,10 @@ interface ChunkTracking {
   readonly anchors: Map<string, YNode>;
   /** Names the chunk's aliases use, resolved or not. */
   readonly aliases: Set<string>;
+  /** Jobs the chunk's `!reference [job, …]` tags name. */
+  readonly references: Set<string>;
+  /** True when an alias is used other than as a `<<` merge source: the chunk then holds another entry's node as its own value. */
+  aliasedValues: boolean;
 }
 
 class ModelBuilder {
@@ -104,6 +108,8 @@ class ModelBuilder {
   base = 0;
   /** Set while converting one chunk of a large file. */
   tracking: ChunkTracking | undefined;
+  /** Set while converting the value of a `<<` key: aliases there are merge sources. */
+  private convertingMergeSource = false;
 
   /** @param anchors the anchors defined before the text converted (in earlier chunks) */
   constructor(private readonly anchors = new Map<string, YNode>()) {}
@@ -117,6 +123,7 @@ class ModelBuilder {
     if (!node) return undefined;
     if (isAlias(node)) {
       this.tracking?.aliases.add(node.source);
+      if (this.tracking && !this.convertingMergeSource) this.tracking.aliasedValues = true;
       // The most recent anchor of that name, as YAML defines it.
       const target = this.anchors.get(node.source);
       if (!target && node.range) {
@@ -125,6 +132,8 @@ class ModelBuilder {
       }
       return target;
     }
+    // Only the merge value itself, or the items of a sequence of them, are merge sources.
+    if (!isSeq(node)) this.convertingMergeSource = false;
     // Objects are built with all their fields in one literal so they share one shape.
     const start = (node.range?.[0] ?? 0) + this.base;
     const end = (node.range?.[1] ?? 0) + this.base;
@@ -143,7 +152,9 @@ class ModelBuilder {
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const key = this.convert(item.key as YamlNode);
+        this.convertingMergeSource = key?.kind === 'scalar' && key.value === MERGE_KEY && key.style === 'plain';
         const value = this.convert(item.value as YamlNode);
+        this.convertingMergeSource = false;
         if (!key || key.kind !== 'scalar') continue;
         if (key.value === MERGE_KEY && key.style === 'plain') {
           this.addMerges(map, value);
@@ -161,6 +172,10 @@ class ModelBuilder {
       for (const item of node.items) {
         const converted = this.convert(item as YamlNode);
         if (converted) seq.items.push(converted);
+      }
+      if (tag === '!reference' && this.tracking) {
+        const job = scalarText(seq.items[0]);
+        if (job !== undefined) this.tracking.references.add(job);
       }
       return seq;
     }
@@ -286,7 +301,7 @@ function parseChunk(text: string, start: number, end: number, builder: ModelBuil
   const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
   const chunk: Chunk = {
     start, end, pairs: [], merges: [], syntaxErrors: toSyntaxErrors(doc, start), builderErrors: [],
-    nodes: [], anchors: new Map(), aliases: new Set(),
+    nodes: [], anchors: new Map(), aliases: new Set(), references: new Set(), aliasedValues: false,
   };
   builder.base = start;
   builder.errors = chunk.builderErrors;
@@ -440,7 +455,69 @@ export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
 
   chunkedParses.delete(previous);
   if (delta !== 0) for (let i = last + 1; i < chunks.length; i++) shiftChunk(chunks[i]!, delta);
-  return assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)]);
+  const model = assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)]);
+  const replaced = chunks.slice(first, last + 1);
+  modelEdits.set(model, {
+    from,
+    oldTo: chunks[last]!.end,
+    newTo: to,
+    delta,
+    removed: describeChunks(replaced),
+    added: describeChunks(fresh),
+  });
+  return model;
+}
+
+/**
+ * What an incremental update changed: the text [from, oldTo) of the previous version
+ * became [from, newTo); everything before is untouched, everything after moved by
+ * `delta` (its nodes are the same objects, their offsets already moved).
+ */
+export interface YamlModelEdit {
+  readonly from: number;
+  readonly oldTo: number;
+  readonly newTo: number;
+  readonly delta: number;
+  /** The top-level entries of the replaced text (in the previous model). */
+  readonly removed: EditedEntries;
+  /** The top-level entries that replaced them. */
+  readonly added: EditedEntries;
+}
+
+export interface EditedEntries {
+  readonly pairs: readonly YPair[];
+  /** Every node built for these entries (not the nodes their aliases point to). */
+  readonly nodes: ReadonlySet<YNode>;
+  /**
+   * True when the entries define anchors, use an alias as a value, or merge at the top
+   * level: they may share nodes with other entries. (Merging an alias into a map, as
+   * `<<: *defaults` does, only reads the other entry's nodes, like `extends`.)
+   */
+  readonly sharesNodes: boolean;
+}
+
+function describeChunks(chunks: readonly Chunk[]): EditedEntries {
+  return {
+    pairs: chunks.flatMap((chunk) => chunk.pairs),
+    nodes: new Set(chunks.flatMap((chunk) => chunk.nodes)),
+    sharesNodes: chunks.some((chunk) => chunk.anchors.size > 0 || chunk.aliasedValues || chunk.merges.length > 0),
+  };
+}
+
+const modelEdits = new WeakMap<YamlModel, YamlModelEdit>();
+
+/** The edit an incremental update made to get `model`; undefined for a model parsed whole. */
+export function getYamlModelEdit(model: YamlModel): YamlModelEdit | undefined {
+  return modelEdits.get(model);
+}
+
+/** Jobs named by a `!reference` anywhere in a model parsed in chunks; undefined for one parsed whole. */
+export function getReferencedJobs(model: YamlModel): ReadonlySet<string> | undefined {
+  const parse = chunkedParses.get(model);
+  if (!parse) return undefined;
+  const names = new Set<string>();
+  for (const chunk of parse.chunks) for (const name of chunk.references) names.add(name);
+  return names;
 }
 
 // ---- Lookups over the model -------------------------------------------------

@@ -173,7 +173,13 @@ function collectHashes(analysis: CiAnalysis): WrittenHash[] {
       }
     }
   };
-  for (const job of model.jobs.values()) visit(job.map, false);
+  for (const job of analysis.model.jobs.values()) {
+    const found = hashes.length;
+    visit(job.map, false);
+    // A job outside the scope is visited all the same: a hash shared through an alias is
+    // reported where its first user writes it.
+    if (analysis.scope && !analysis.scope.has(job.name)) hashes.length = found;
+  }
   if (model.defaultMap) visit(model.defaultMap, true);
   if (model.root) visit(model.root, true);
   return hashes;
@@ -284,7 +290,7 @@ function checkHash(hash: WrittenHash, findings: Finding[]): void {
 /** A job's image hash (after `extends`) without `name`: reported on the job's own `image`, else its name. */
 function checkJobsWithoutImageName(analysis: CiAnalysis): Finding[] {
   const findings: Finding[] = [];
-  for (const job of analysis.model.jobs.values()) {
+  for (const job of analysis.jobsInScope()) {
     if (job.hidden) continue;
     const effective = analysis.getEffectiveJob(job);
     if (!effective.imageWithoutName) continue;

@@ -639,7 +639,7 @@ function checkAllowlists(images: readonly ImageOccurrence[], runners: readonly D
  */
 function checkJobUsers(analysis: CiAnalysis, runners: readonly DockerRunner[]): Finding[] {
   const findings = new Map<number, Finding>();
-  for (const job of analysis.model.jobs.values()) {
+  for (const job of analysis.jobsInScope()) {
     if (job.hidden) continue;
     const node = analysis.getEffectiveJob(job).imageUser;
     if (!node || findings.has(node.start) || typeof node.value !== 'string' && typeof node.value !== 'number') continue;
@@ -670,7 +670,7 @@ function checkDefaultImage(analysis: CiAnalysis, runners: readonly DockerRunner[
   const defaults = runners
     .map(({ runner, config }) => ({ runner, image: getRunnerDefaultImage(config, runner, settings) }))
     .filter((entry): entry is { runner: RunnerSection; image: string } => entry.image !== undefined);
-  for (const job of analysis.model.jobs.values()) {
+  for (const job of analysis.jobsInScope()) {
     if (job.hidden) continue;
     const effective = analysis.getEffectiveJob(job);
     if (effective.image || effective.unknown.image || effective.imageWithoutName || effective.isTrigger) continue;

@@ -286,7 +286,7 @@ export class ServiceResolver {
       seen.add(use.name);
       uses.push(use);
     };
-    for (const job of this.analysis.model.jobs.values()) for (const use of this.analysis.getEffectiveJob(job).services) add(use);
+    for (const job of this.analysis.jobsInScope()) for (const use of this.analysis.getEffectiveJob(job).services) add(use);
     const { defaultMap, root } = this.analysis.model;
     for (const [map, kind] of [[defaultMap, 'default'], [root, 'top-level']] as const) {
       const services = map ? getValue(map, 'services') : undefined;
@@ -639,7 +639,7 @@ export function checkCiServices(analysis: CiAnalysis, context: RuleContext, reso
     for (const name of extraHostnames(runner)) runnerHostnames.add(name.toLowerCase());
   }
 
-  for (const job of analysis.model.jobs.values()) {
+  for (const job of analysis.jobsInScope()) {
     if (job.hidden) continue;
     const effective = analysis.getEffectiveJob(job);
     if (effective.isTrigger) continue;

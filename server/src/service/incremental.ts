@@ -1,0 +1,313 @@
+/**
+ * Incremental re-analysis of a pipeline: after an edit inside some jobs, only those
+ * jobs are checked again; the findings and images of the rest of the document are the
+ * previous analysis's, moved by the edit's length. Edits are then as cheap on a
+ * 5,000-job pipeline as on a small one.
+ *
+ * A job's findings depend on more than its own text: its templates, `default:`, the
+ * global variables, the other users of a template's image, the runners. Reuse is
+ * therefore allowed only when the edit provably changes nothing outside the edited
+ * jobs, and otherwise the whole document is analysed again, as before:
+ *
+ * - the edit replaced whole top-level entries (the incremental parse says which) that
+ *   are visible jobs, the same names before and after, sharing no nodes with other
+ *   entries (no anchors, aliases or top-level merges in them);
+ * - no other entry names them (`extends`, `!reference`), and the document includes
+ *   nothing (included files are not part of the parse's bookkeeping);
+ * - what each edited job gives the rest of the analysis is unchanged: the images and
+ *   services it takes from elsewhere (the same nodes), its variables (names and
+ *   values), script assignments, `extends` chain, and everything the service checks
+ *   read from its own services; and it writes no `DOCKER_AUTH_CONFIG` of its own;
+ * - a kept image whose credential lookup used a `DOCKER_AUTH_CONFIG` the edit moved
+ *   (a job's, after the edited text) is looked up again, with the source as it is now.
+ *
+ * `test/unit/incremental.test.ts` checks on random edits that the result equals a fresh
+ * analysis of the edited text, and that most edits inside jobs take this path.
+ */
+import type { CredentialAnalysis } from './credentials/analysis';
+import type { CredentialSource } from './credentials/types';
+import type { ImageCredentials } from './rules/auth';
+import type { Finding, FixData } from './finding';
+import { CiAnalysis, type EffectiveJob, type ImageUse, type VariableDefinition } from './model/ciModel';
+import type { ImageOccurrence } from './model/images';
+import { getReferencedJobs, getValue, getYamlModelEdit, scalarText, type YamlModelEdit, type YNode } from './parse/yamlModel';
+import { findUrlHost } from './rules/services';
+import { SourceMap } from './text/sourceMap';
+
+/** What the rule families give for a pipeline, yaml syntax errors aside. */
+export interface CiRuleResults {
+  readonly findings: readonly Finding[];
+  readonly images: readonly ImageOccurrence[];
+  readonly credentials: CredentialAnalysis;
+}
+
+/** The analysis of the version before the edit. */
+export interface PreviousCiAnalysis {
+  /** Its (lazily computed) analysis of the whole document, for the edited jobs' effective configuration before the edit. */
+  readonly ci: CiAnalysis;
+  readonly results: CiRuleResults;
+}
+
+const AUTH_VARIABLE = 'DOCKER_AUTH_CONFIG';
+
+/**
+ * The rule results of `ci`, an edit of `previous`'s document, computed again only for
+ * the jobs the edit touched; undefined when that cannot be shown to equal a whole
+ * analysis (the caller then analyses the whole document).
+ * @param run runs the rule families on an analysis (of the edited jobs only, here)
+ */
+export function reanalyseEditedJobs(ci: CiAnalysis, previous: PreviousCiAnalysis, run: (ci: CiAnalysis) => CiRuleResults): CiRuleResults | undefined {
+  const edit = getYamlModelEdit(ci.model.yaml);
+  if (!edit || edit.removed.sharesNodes || edit.added.sharesNodes) return undefined;
+  if (ci.included || previous.ci.included || ci.model.includes.length > 0) return undefined;
+
+  const names = editedJobNames(ci, previous.ci, edit);
+  if (!names || isReferencedElsewhere(ci, names)) return undefined;
+
+  const scoped = new CiAnalysis(ci.model, undefined, names);
+  for (const name of names) {
+    const before = previous.ci.getEffectiveJob(previous.ci.model.jobs.get(name)!);
+    const after = scoped.getEffectiveJob(ci.model.jobs.get(name)!);
+    const old = { nodes: edit.removed.nodes, text: previous.ci.model.text };
+    const now = { nodes: edit.added.nodes, text: ci.model.text };
+    if (!sameContribution(before, old, after, now)) return undefined;
+  }
+
+  return merge(previous.results, run(scoped), edit);
+}
+
+/** The names of the edited entries, when they are the same visible jobs before and after the edit. */
+function editedJobNames(ci: CiAnalysis, previousCi: CiAnalysis, edit: YamlModelEdit): Set<string> | undefined {
+  const { removed, added } = edit;
+  if (added.pairs.length === 0 || added.pairs.length !== removed.pairs.length) return undefined;
+  const names = new Set<string>();
+  for (let i = 0; i < added.pairs.length; i++) {
+    const name = scalarText(added.pairs[i]!.key);
+    if (name === undefined || name !== scalarText(removed.pairs[i]!.key) || name.startsWith('.') || names.has(name)) return undefined;
+    // The entry is the job of that name (not a global keyword, not shadowed by a later duplicate).
+    if (ci.model.jobs.get(name)?.map !== added.pairs[i]!.value) return undefined;
+    if (previousCi.model.jobs.get(name)?.map !== removed.pairs[i]!.value) return undefined;
+    names.add(name);
+  }
+  return names;
+}
+
+/** True when another entry extends or `!reference`s one of the jobs: its findings depend on them. */
+function isReferencedElsewhere(ci: CiAnalysis, names: ReadonlySet<string>): boolean {
+  const references = getReferencedJobs(ci.model.yaml);
+  if (!references) return true;
+  for (const name of names) if (references.has(name)) return true;
+  for (const job of ci.model.jobs.values()) {
+    if (names.has(job.name)) continue;
+    const parents = getValue(job.map, 'extends');
+    if (parents?.kind === 'scalar' && names.has(scalarText(parents) ?? '')) return true;
+    if (parents?.kind === 'seq' && parents.items.some((item) => names.has(scalarText(item) ?? ''))) return true;
+  }
+  return false;
+}
+
+/** A version of the edited entries: the nodes built for them and the text they are in. */
+interface EntriesVersion {
+  readonly nodes: ReadonlySet<YNode>;
+  readonly text: string;
+}
+
+/** The same node outside the edited entries, or both written inside them. */
+function sameOrBothInside(a: YNode | undefined, inA: EntriesVersion, b: YNode | undefined, inB: EntriesVersion): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const aInside = inA.nodes.has(a);
+  if (aInside !== inB.nodes.has(b)) return false;
+  return aInside || a === b;
+}
+
+/** The source text of a node written inside the edited entries (a node from elsewhere is compared by identity). */
+function writtenText(node: YNode | undefined, version: EntriesVersion): string | undefined {
+  return node && version.nodes.has(node) ? version.text.slice(node.start, node.end) : undefined;
+}
+
+/**
+ * The same image or service, or both written in the job.
+ * @param sameText also the same text when written in the job (a service's hostnames may reach other findings)
+ */
+function sameUse(a: ImageUse | undefined, inA: EntriesVersion, b: ImageUse | undefined, inB: EntriesVersion, sameText = false): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (!sameOrBothInside(a.name, inA, b.name, inB) || !sameOrBothInside(a.hash, inA, b.hash, inB) || a.origin.kind !== b.origin.kind) return false;
+  return !sameText || writtenText(a.hash ?? a.name, inA) === writtenText(b.hash ?? b.name, inB);
+}
+
+/**
+ * A variable the job inherits (global, or a template's) holds a URL: the service checks
+ * then compare its host with the job's service hostnames, and report the URL where it
+ * is written, outside the job, naming the jobs that miss it.
+ */
+function inheritsUrl(effective: EffectiveJob, version: EntriesVersion): boolean {
+  for (const definition of effective.variables.values()) {
+    if (definition.node && version.nodes.has(definition.node)) continue;
+    if (definition.value !== undefined && !definition.value.includes('$') && findUrlHost(definition.value)) return true;
+  }
+  return false;
+}
+
+/**
+ * The same variables. With `ownMayChange`, a variable written in the job itself may
+ * change: only the job's own images and services read it then (the global ones it
+ * inherits must stay, as they decide which URLs of the global variables it shares).
+ */
+function sameVariables(a: ReadonlyMap<string, VariableDefinition>, inA: EntriesVersion, b: ReadonlyMap<string, VariableDefinition>, inB: EntriesVersion, ownMayChange: boolean): boolean {
+  const inherited = (variables: ReadonlyMap<string, VariableDefinition>, version: EntriesVersion) =>
+    [...variables.values()].filter((definition) => !(definition.node && version.nodes.has(definition.node)));
+  if (ownMayChange) {
+    const before = inherited(a, inA);
+    const after = inherited(b, inB);
+    return before.length === after.length && before.every((definition, i) => definition.name === after[i]!.name && definition.node === after[i]!.node && definition.value === after[i]!.value);
+  }
+  if (a.size !== b.size) return false;
+  const bEntries = b.entries();
+  for (const [name, definition] of a) {
+    const other = bEntries.next().value as [string, VariableDefinition];
+    if (other[0] !== name || other[1].value !== definition.value) return false;
+    if (!sameOrBothInside(definition.node, inA, other[1].node, inB)) return false;
+    if (definition.node && inA.nodes.has(definition.node) && writtenText(definition.node, inA) !== writtenText(other[1].node, inB)) return false;
+  }
+  return true;
+}
+
+/**
+ * No image or service written elsewhere (a template's, `default:`'s) that the job pulls
+ * names a variable in its name or alias: the job's own variables then reach no finding
+ * outside the job, but for `FF_NETWORK_PER_BUILD` (see `sameContribution`).
+ */
+function readsOwnVariablesOnlyInside(effective: EffectiveJob, version: EntriesVersion): boolean {
+  const uses = effective.image ? [effective.image, ...effective.services] : effective.services;
+  const namesVariable = (node: YNode | undefined) => node?.kind === 'scalar' && String(node.value ?? '').includes('$');
+  return uses.every((use) => version.nodes.has(use.name) || (!namesVariable(use.name) && !namesVariable(use.hash && getValue(use.hash, 'alias'))));
+}
+
+function writesAuthConfig(effective: EffectiveJob, version: EntriesVersion): boolean {
+  const node = effective.variables.get(AUTH_VARIABLE)?.node;
+  return node !== undefined && version.nodes.has(node);
+}
+
+/** What an edited job gives the analysis of everything else, unchanged by the edit. */
+function sameContribution(before: EffectiveJob, old: EntriesVersion, after: EffectiveJob, now: EntriesVersion): boolean {
+  if (writesAuthConfig(before, old) || writesAuthConfig(after, now)) return false;
+  if (!sameUse(before.image, old, after.image, now)) return false;
+  if (before.services.length !== after.services.length) return false;
+  const servicesReachOut = inheritsUrl(before, old) || inheritsUrl(after, now);
+  for (let i = 0; i < before.services.length; i++) if (!sameUse(before.services[i], old, after.services[i], now, servicesReachOut)) return false;
+  // The per-job network decides whether an alias `build` of a service written elsewhere collides.
+  const ownMayChange = readsOwnVariablesOnlyInside(before, old) && readsOwnVariablesOnlyInside(after, now)
+    && before.variables.get('FF_NETWORK_PER_BUILD')?.value === after.variables.get('FF_NETWORK_PER_BUILD')?.value;
+  if (!sameVariables(before.variables, old, after.variables, now, ownMayChange)) return false;
+  if (before.scriptAssignments.size !== after.scriptAssignments.size) return false;
+  for (const name of before.scriptAssignments) if (!after.scriptAssignments.has(name)) return false;
+  if (!sameOrBothInside(before.imageUser, old, after.imageUser, now)) return false;
+  return before.isTrigger === after.isTrigger
+    && before.imageWithoutName === after.imageWithoutName
+    && before.unknown.image === after.unknown.image
+    && before.unknown.services === after.unknown.services
+    && before.unknown.variables === after.unknown.variables
+    && before.extendsChain.join('\0') === after.extendsChain.join('\0')
+    && before.externalTemplates.join('\0') === after.externalTemplates.join('\0')
+    && JSON.stringify(before.extendsProblems) === JSON.stringify(after.extendsProblems);
+}
+
+
+// ---- Merging -----------------------------------------------------------------------
+
+/** Thrown by `moved` for a kept offset inside the edited text: the reuse is abandoned. */
+class InsideEdit extends Error {}
+
+/** An offset of the previous version in the edited version's terms. */
+function moved(offset: number, edit: YamlModelEdit): number {
+  if (offset <= edit.from) return offset;
+  if (offset >= edit.oldTo) return offset + edit.delta;
+  throw new InsideEdit();
+}
+
+function movedFinding(finding: Finding, edit: YamlModelEdit): Finding {
+  // Before the edited text, or after it: a finding that reaches into it is about the edited jobs.
+  if (finding.offset < edit.from ? finding.offset + finding.length > edit.from : finding.offset < edit.oldTo) throw new InsideEdit();
+  const offset = moved(finding.offset, edit);
+  if (offset === finding.offset && finding.related === undefined && !hasOffsets(finding.data)) return finding;
+  return {
+    ...finding,
+    offset,
+    ...(finding.related ? { related: finding.related.map((place) => ({ ...place, offset: moved(place.offset, edit) })) } : {}),
+    ...(finding.data ? { data: movedData(finding.data, edit) } : {}),
+  };
+}
+
+function hasOffsets(data: FixData | undefined): boolean {
+  return data?.fix === 'edits' || data?.fix === 'rename-key';
+}
+
+function movedData(data: FixData, edit: YamlModelEdit): FixData {
+  if (data.fix === 'edits') return { ...data, edits: data.edits.map((change) => ({ ...change, offset: moved(change.offset, edit) })) };
+  // A key in another file of the workspace does not move (the analysis is of a pipeline; keys it renames are in it).
+  if (data.fix === 'rename-key') return { ...data, offset: moved(data.offset, edit) };
+  return data;
+}
+
+function movedImage(image: ImageOccurrence, edit: YamlModelEdit): ImageOccurrence {
+  if (image.start < edit.from) return image;
+  return {
+    ...image,
+    start: moved(image.start, edit),
+    end: moved(image.end, edit),
+    map: new SourceMap(image.map.segments.map((segment) => ({
+      ...segment,
+      sourceStart: moved(segment.sourceStart, edit),
+      sourceEnd: moved(segment.sourceEnd, edit),
+    }))),
+  };
+}
+
+/** Inside the edited text of the new version. */
+function isInEdit(offset: number, edit: YamlModelEdit): boolean {
+  return offset >= edit.from && offset < edit.newTo;
+}
+
+/** Before the edit or after it, in the previous version (the edited jobs' own are replaced). */
+function isOutsideEdit(offset: number, edit: YamlModelEdit): boolean {
+  return offset < edit.from || offset >= edit.oldTo;
+}
+
+function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit): CiRuleResults | undefined {
+  try {
+    const findings = [
+      ...previous.findings.filter((finding) => isOutsideEdit(finding.offset, edit)).map((finding) => movedFinding(finding, edit)),
+      ...fresh.findings.filter((finding) => isInEdit(finding.offset, edit)),
+    ];
+    const credentialsByImage = new Map<ImageOccurrence, ImageCredentials>();
+    const images: ImageOccurrence[] = [];
+    // The pipeline's own sources as they are now: one the edit moved was read again.
+    const currentSources = new Set<CredentialSource>((fresh.credentials.configReads ?? []).map((read) => read.source));
+    const isStale = (source: CredentialSource) => source.origin.kind === 'ci-variable' && !currentSources.has(source);
+    for (const image of previous.images) {
+      if (!isOutsideEdit(image.start, edit)) continue;
+      const kept = movedImage(image, edit);
+      images.push(kept);
+      let credentials = previous.credentials.images.get(image);
+      if (credentials?.sources.some(isStale)) credentials = fresh.credentials.credentialsFor?.(kept);
+      if (credentials) credentialsByImage.set(kept, credentials);
+    }
+    for (const image of fresh.images) {
+      if (!isInEdit(image.start, edit)) continue;
+      images.push(image);
+      const credentials = fresh.credentials.images.get(image);
+      if (credentials) credentialsByImage.set(image, credentials);
+    }
+    images.sort((a, b) => a.start - b.start);
+    return {
+      findings,
+      images,
+      // The keys and reads are the document's own configs, read again in full (and unchanged: see
+      // sameConfigReads). Its findings are in `findings` with the others.
+      credentials: { ...fresh.credentials, findings: [], images: credentialsByImage },
+    };
+  } catch (error) {
+    if (error instanceof InsideEdit) return undefined;
+    throw error;
+  }
+}
