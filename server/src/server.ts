@@ -28,10 +28,10 @@ import { registerClientRequests } from './clientRequests';
 import { registerRegistryRequests } from './registryRequests';
 
 /**
- * Push-mode validation waits after the last change so typing bursts coalesce: as long
- * as the document's last validation took, up to this. Waiting longer than the work it
- * may save would only delay the diagnostics (an incremental re-analysis of a large
- * pipeline takes a few milliseconds).
+ * Push-mode validation of a change that follows the one before quicker than that
+ * document's validation takes waits, so the burst coalesces: as long as the last
+ * validation took, up to this. A change after a pause is validated at once. Waiting
+ * longer than the work it may save would only delay the diagnostics.
  */
 const MAX_VALIDATION_DELAY_MS = 50;
 
@@ -87,6 +87,7 @@ export function startServer(connection: Connection): StartedServer {
   const pendingValidations = new Map<string, NodeJS.Timeout>();
   const lastPublished = new Map<string, { version: number; context: AnalysisContext }>();
   const lastValidationMs = new Map<string, number>();
+  const lastChangeAt = new Map<string, number>();
 
   // ---- Settings and context ---------------------------------------------------
 
@@ -139,7 +140,20 @@ export function startServer(connection: Connection): StartedServer {
     connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   }
 
-  function scheduleValidation(document: TextDocument, delay = Math.min(MAX_VALIDATION_DELAY_MS, Math.ceil(lastValidationMs.get(document.uri) ?? MAX_VALIDATION_DELAY_MS))): void {
+  /**
+   * No wait for a change after a pause (the user sees the result of a keystroke as soon
+   * as it is computed); within a burst, as long as a validation takes, so a large
+   * document is not analysed once per queued keystroke.
+   */
+  function delayAfterChange(uri: string): number {
+    const now = performance.now();
+    const previousChange = lastChangeAt.get(uri);
+    lastChangeAt.set(uri, now);
+    const validationMs = Math.min(MAX_VALIDATION_DELAY_MS, Math.ceil(lastValidationMs.get(uri) ?? MAX_VALIDATION_DELAY_MS));
+    return previousChange === undefined || now - previousChange >= validationMs ? 0 : validationMs;
+  }
+
+  function scheduleValidation(document: TextDocument, delay: number): void {
     if (pullDiagnostics) return;
     clearTimeout(pendingValidations.get(document.uri));
     pendingValidations.set(document.uri, setTimeout(() => {
@@ -259,13 +273,14 @@ export function startServer(connection: Connection): StartedServer {
   });
   documents.onDidChangeContent(({ document }) => {
     void indexOpenDocument(document);
-    scheduleValidation(document);
+    scheduleValidation(document, delayAfterChange(document.uri));
   });
   documents.onDidClose(({ document }) => {
     clearTimeout(pendingValidations.get(document.uri));
     pendingValidations.delete(document.uri);
     lastPublished.delete(document.uri);
     lastValidationMs.delete(document.uri);
+    lastChangeAt.delete(document.uri);
     languageService.forget(document.uri);
     settingsByUri.delete(document.uri);
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
