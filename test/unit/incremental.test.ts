@@ -327,6 +327,21 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
       from: 'image: node:20', to: 'image: node:22-bookworm-slim', reuse: true,
     },
     {
+      name: 'a script edit in the first of two jobs sharing an image hash through an alias (reused)',
+      text: '.hashes:\n  image: &shared\n    name: node:20\n    pull_policy: if-not-present\n    ports: [80]\nedited:\n  image: *shared\n  script: [make]\nother:\n  image: *shared\n  script: [make]\n',
+      from: 'script: [make]', to: 'script: [make, test]', reuse: true, runner: true,
+    },
+    {
+      name: 'a job that stops using a shared image hash',
+      text: '.hashes:\n  image: &shared\n    name: node:20\n    pull_policy: if-not-present\n    ports: [80]\nedited:\n  image: *shared\n  script: [make]\nother:\n  image: *shared\n  script: [make]\n',
+      from: 'image: *shared', to: 'image: node:22', reuse: false, runner: true,
+    },
+    {
+      name: 'an anchor defined and used inside the edited job (reused)',
+      text: 'edited:\n  image: &own node:20\n  services:\n    - name: *own\n      alias: tool\n  script: [make]\n',
+      from: 'script: [make]', to: 'script: [make, test]', reuse: true,
+    },
+    {
       name: 'an image a runner refuses, under an alias-less service rename (reused)',
       text: 'edited:\n  image: node:20\n  services:\n    - name: postgres:16\n      alias: db\n  script: [make]\n',
       from: 'alias: db', to: 'alias: build', reuse: true, runner: true,

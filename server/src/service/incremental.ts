@@ -10,8 +10,9 @@
  * jobs, and otherwise the whole document is analysed again, as before:
  *
  * - the edit replaced whole top-level entries (the incremental parse says which) that
- *   are visible jobs, the same names before and after, sharing no nodes with other
- *   entries (no anchors, aliases or top-level merges in them);
+ *   are visible jobs, the same names before and after, none merging into the root map
+ *   (nodes they share with other entries through aliases count as taken from elsewhere,
+ *   like a template's; an anchor of theirs another entry uses makes the parse whole);
  * - no other entry names them (`extends`, `!reference`), and the document includes
  *   nothing (included files are not part of the parse's bookkeeping);
  * - what each edited job gives the rest of the analysis is unchanged: the images and
@@ -58,7 +59,7 @@ const AUTH_VARIABLE = 'DOCKER_AUTH_CONFIG';
  */
 export function reanalyseEditedJobs(ci: CiAnalysis, previous: PreviousCiAnalysis, run: (ci: CiAnalysis) => CiRuleResults): CiRuleResults | undefined {
   const edit = getYamlModelEdit(ci.model.yaml);
-  if (!edit || edit.removed.sharesNodes || edit.added.sharesNodes) return undefined;
+  if (!edit || edit.removed.mergesIntoRoot || edit.added.mergesIntoRoot) return undefined;
   if (ci.included || previous.ci.included || ci.model.includes.length > 0) return undefined;
 
   const names = editedJobNames(ci, previous.ci, edit);

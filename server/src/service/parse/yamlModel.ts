@@ -97,8 +97,6 @@ interface ChunkTracking {
   readonly aliases: Set<string>;
   /** Jobs the chunk's `!reference [job, …]` tags name. */
   readonly references: Set<string>;
-  /** True when an alias is used other than as a `<<` merge source: the chunk then holds another entry's node as its own value. */
-  aliasedValues: boolean;
 }
 
 class ModelBuilder {
@@ -108,8 +106,6 @@ class ModelBuilder {
   base = 0;
   /** Set while converting one chunk of a large file. */
   tracking: ChunkTracking | undefined;
-  /** Set while converting the value of a `<<` key: aliases there are merge sources. */
-  private convertingMergeSource = false;
 
   /** @param anchors the anchors defined before the text converted (in earlier chunks) */
   constructor(private readonly anchors = new Map<string, YNode>()) {}
@@ -123,7 +119,6 @@ class ModelBuilder {
     if (!node) return undefined;
     if (isAlias(node)) {
       this.tracking?.aliases.add(node.source);
-      if (this.tracking && !this.convertingMergeSource) this.tracking.aliasedValues = true;
       // The most recent anchor of that name, as YAML defines it.
       const target = this.anchors.get(node.source);
       if (!target && node.range) {
@@ -132,8 +127,6 @@ class ModelBuilder {
       }
       return target;
     }
-    // Only the merge value itself, or the items of a sequence of them, are merge sources.
-    if (!isSeq(node)) this.convertingMergeSource = false;
     // Objects are built with all their fields in one literal so they share one shape.
     const start = (node.range?.[0] ?? 0) + this.base;
     const end = (node.range?.[1] ?? 0) + this.base;
@@ -152,9 +145,7 @@ class ModelBuilder {
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const key = this.convert(item.key as YamlNode);
-        this.convertingMergeSource = key?.kind === 'scalar' && key.value === MERGE_KEY && key.style === 'plain';
         const value = this.convert(item.value as YamlNode);
-        this.convertingMergeSource = false;
         if (!key || key.kind !== 'scalar') continue;
         if (key.value === MERGE_KEY && key.style === 'plain') {
           this.addMerges(map, value);
@@ -301,7 +292,7 @@ function parseChunk(text: string, start: number, end: number, builder: ModelBuil
   const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
   const chunk: Chunk = {
     start, end, pairs: [], merges: [], syntaxErrors: toSyntaxErrors(doc, start), builderErrors: [],
-    nodes: [], anchors: new Map(), aliases: new Set(), references: new Set(), aliasedValues: false,
+    nodes: [], anchors: new Map(), aliases: new Set(), references: new Set(),
   };
   builder.base = start;
   builder.errors = chunk.builderErrors;
@@ -489,18 +480,18 @@ export interface EditedEntries {
   /** Every node built for these entries (not the nodes their aliases point to). */
   readonly nodes: ReadonlySet<YNode>;
   /**
-   * True when the entries define anchors, use an alias as a value, or merge at the top
-   * level: they may share nodes with other entries. (Merging an alias into a map, as
-   * `<<: *defaults` does, only reads the other entry's nodes, like `extends`.)
+   * True when the entries merge (`<<`) into the root map: they then change more than
+   * their own keys. (Aliases in them read other entries' nodes, as `extends` does; an
+   * anchor of theirs that a later entry uses makes the update a whole parse.)
    */
-  readonly sharesNodes: boolean;
+  readonly mergesIntoRoot: boolean;
 }
 
 function describeChunks(chunks: readonly Chunk[]): EditedEntries {
   return {
     pairs: chunks.flatMap((chunk) => chunk.pairs),
     nodes: new Set(chunks.flatMap((chunk) => chunk.nodes)),
-    sharesNodes: chunks.some((chunk) => chunk.anchors.size > 0 || chunk.aliasedValues || chunk.merges.length > 0),
+    mergesIntoRoot: chunks.some((chunk) => chunk.merges.length > 0),
   };
 }
 
