@@ -88,6 +88,13 @@ export function startServer(connection: Connection): StartedServer {
   const lastPublished = new Map<string, { version: number; context: AnalysisContext }>();
   const lastValidationMs = new Map<string, number>();
   const lastChangeAt = new Map<string, number>();
+  /**
+   * Open documents changed since the workspace index last read them. They are indexed
+   * when an analysis next needs the index, not on every keystroke: parsing each version
+   * of a typing burst would cost the incremental parse its span (one parse from the
+   * analysed version to the current one re-analyses only the edited jobs).
+   */
+  const unindexed = new Set<string>();
 
   // ---- Settings and context ---------------------------------------------------
 
@@ -114,6 +121,11 @@ export function startServer(connection: Connection): StartedServer {
 
   /** One context object per settings object and workspace state: the analysis cache key. */
   async function getContext(uri: string): Promise<AnalysisContext> {
+    for (const changed of [...unindexed]) {
+      unindexed.delete(changed);
+      const document = documents.get(changed);
+      if (document) await indexOpenDocument(document);
+    }
     const settings = await getSettings(uri);
     const workspace = workspaceIndex.view();
     const cached = contexts.get(settings);
@@ -204,7 +216,7 @@ export function startServer(connection: Connection): StartedServer {
   }
 
   async function indexOpenDocument(document: TextDocument): Promise<void> {
-    const context = await getContext(document.uri);
+    const context = { settings: await getSettings(document.uri), workspace: workspaceIndex.view() };
     const parsed = languageService.getParsed(document, context);
     if (workspaceIndex.setParsed(document.uri, parsed)) revalidateAll();
   }
@@ -272,7 +284,7 @@ export function startServer(connection: Connection): StartedServer {
     scheduleValidation(document, 0);
   });
   documents.onDidChangeContent(({ document }) => {
-    void indexOpenDocument(document);
+    unindexed.add(document.uri);
     scheduleValidation(document, delayAfterChange(document.uri));
   });
   documents.onDidClose(({ document }) => {
@@ -281,6 +293,7 @@ export function startServer(connection: Connection): StartedServer {
     lastPublished.delete(document.uri);
     lastValidationMs.delete(document.uri);
     lastChangeAt.delete(document.uri);
+    unindexed.delete(document.uri);
     languageService.forget(document.uri);
     settingsByUri.delete(document.uri);
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });

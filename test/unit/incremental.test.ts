@@ -379,3 +379,20 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
     });
   }
 });
+
+test('a burst of edits analysed once at its end re-checks only the edited job', () => {
+  const { text } = PIPELINES[0]!;
+  const context = makeContext();
+  const service = new LanguageService();
+  let document = TextDocument.create(URI, 'yaml', 1, text);
+  service.analyze(document, context);
+  // Typing `:22` one character at a time at the end of a job's image: three versions, one analysis.
+  const at = text.indexOf('\n', text.indexOf('  image: node:20', text.length >> 1));
+  for (const [i, typed] of [...':22'].entries()) {
+    const position = document.positionAt(at + i);
+    document = TextDocument.update(document, [{ range: { start: position, end: position }, text: typed }], document.version + 1);
+  }
+  const analysed = service.analyze(document, context);
+  assert.equal(service.incrementalAnalyses, 1);
+  assertSame(analysisShape(analysed), analysisShape(new LanguageService().analyze(TextDocument.create(URI, 'yaml', 1, document.getText()), context)));
+});
