@@ -4,13 +4,10 @@
  * server can answer before loading it (see serverEntry.ts).
  */
 import { TextDocumentSyncKind, type ClientCapabilities, type InitializeResult } from 'vscode-languageserver/node';
+import { FIX_ALL_KIND, QUICK_FIX_KIND } from './service/codeActionKinds';
 
-/**
- * The code action kinds the server offers: codeActions.ts's QUICK_FIX_KIND and
- * FIX_ALL_KIND, written out here because importing that module would load the core
- * (test/unit/serverStartup.test.ts checks they stay equal).
- */
-export const CODE_ACTION_KINDS = ['quickfix', 'source.fixAll.pullguard'] as const;
+/** The code action kinds the server offers. */
+export const CODE_ACTION_KINDS = [QUICK_FIX_KIND, FIX_ALL_KIND] as const;
 
 export function getInitializeResult(client: ClientCapabilities): InitializeResult {
   const result: InitializeResult = {

@@ -33,9 +33,9 @@ import type { TomlString } from './parse/tomlModel';
 import { getOwnPair, getValue, type YPair, type YScalar } from './parse/yamlModel';
 import type { Settings } from './settings';
 import { escapeTomlBasic, escapeTomlMultilineBasic, escapeYamlDoubleQuoted, escapeYamlSingleQuoted } from './text/stringStyles';
+import { FIX_ALL_KIND, QUICK_FIX_KIND } from './codeActionKinds';
 
-export const QUICK_FIX_KIND = 'quickfix';
-export const FIX_ALL_KIND = 'source.fixAll.pullguard';
+export { FIX_ALL_KIND, QUICK_FIX_KIND };
 /** Client commands a code action may carry (registered by the client). */
 export const MOVE_TO_VARIABLE_COMMAND = 'pullguard.moveToVariable';
 export const CREATE_AUTH_CONFIG_COMMAND = 'pullguard.createDockerAuthConfig';
