@@ -127,7 +127,11 @@ export class LspClient {
   /** As sent in `initialize`, answered to `workspace/workspaceFolders`. */
   private workspaceFolders: WorkspaceFolder[] | null = null;
   private nextId = 1;
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Where the body of the message being read starts and ends in the unread chunks, once its header is read. */
+  private messageStart = 0;
+  private messageEnd: number | undefined;
   private stderr = '';
   private exitError: Error | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -372,23 +376,37 @@ export class LspClient {
   }
 
   /** Splits the byte stream into messages: `Content-Length` counts bytes, not characters. */
+  /**
+   * Chunks of stdout are kept until a whole message has arrived, then joined once: a
+   * large message (4 MB of diagnostics at 5,000 jobs) comes in many chunks, and joining
+   * or searching the growing buffer on each one would make reading it quadratic, timing
+   * this client instead of the server.
+   */
   private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
     for (;;) {
-      const headerEnd = this.buffer.indexOf('\r\n\r\n');
-      if (headerEnd < 0) return;
-      const header = this.buffer.subarray(0, headerEnd).toString('ascii');
-      const match = /^content-length: *(\d+)$/im.exec(header);
-      if (!match) {
-        this.fail(new Error(`Malformed message header from the server: ${JSON.stringify(header)}`));
-        this.kill();
-        return;
+      if (this.messageEnd === undefined) {
+        const pending = this.joinChunks();
+        const headerEnd = pending.indexOf('\r\n\r\n');
+        if (headerEnd < 0) return;
+        const header = pending.subarray(0, headerEnd).toString('ascii');
+        const match = /^content-length: *(\d+)$/im.exec(header);
+        if (!match) {
+          this.fail(new Error(`Malformed message header from the server: ${JSON.stringify(header)}`));
+          this.kill();
+          return;
+        }
+        this.messageStart = headerEnd + 4;
+        this.messageEnd = this.messageStart + Number(match[1]);
       }
-      const start = headerEnd + 4;
-      const end = start + Number(match[1]);
-      if (this.buffer.length < end) return;
-      const body = this.buffer.subarray(start, end).toString('utf8');
-      this.buffer = this.buffer.subarray(end);
+      if (this.buffered < this.messageEnd) return;
+      const pending = this.joinChunks();
+      const body = pending.subarray(this.messageStart, this.messageEnd).toString('utf8');
+      const rest = pending.subarray(this.messageEnd);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      this.messageEnd = undefined;
       let message: JsonRpcMessage;
       try {
         message = JSON.parse(body) as JsonRpcMessage;
@@ -399,6 +417,12 @@ export class LspClient {
       }
       this.dispatch(message);
     }
+  }
+
+  /** The unread chunks as one buffer (kept as one, so the next join is free). */
+  private joinChunks(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    return this.chunks[0] ?? Buffer.alloc(0);
   }
 
   private dispatch(message: JsonRpcMessage): void {
