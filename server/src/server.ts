@@ -270,7 +270,7 @@ export function startServer(connection: Connection): StartedServer {
     // already received: when the user's file is already open, analysing it warms the same
     // code, and a warm-up would only delay its diagnostics.
     setImmediate(() => {
-      if (documents.all().length === 0) runSafe(() => warmUp(), 0, 'warming up', connection);
+      if (documents.all().length === 0) runSafe(() => warmUp().rounds, 0, 'warming up', connection);
     });
   });
 

@@ -396,3 +396,23 @@ test('a burst of edits analysed once at its end re-checks only the edited job', 
   assert.equal(service.incrementalAnalyses, 1);
   assertSame(analysisShape(analysed), analysisShape(new LanguageService().analyze(TextDocument.create(URI, 'yaml', 1, document.getText()), context)));
 });
+
+test('a small pipeline parsed in chunks (as the warm-up does) gives what a whole parse gives, edit after edit', () => {
+  const context = makeContext({ workspace: { 'file:///project/.gitlab-runner/config.toml': RUNNER_CONFIG } });
+  const text = generatePipeline({ jobs: 40, anchors: true, seed: 5 });
+  const service = new LanguageService(undefined, { chunkedFrom: 0 });
+  let document = TextDocument.create(URI, 'yaml', 1, text);
+  service.analyze(document, context);
+  let edits = 0;
+  for (let pick = 0; pick < 40; pick++) {
+    const lines = document.getText().split('\n');
+    const at = lines.findIndex((line, i) => i >= (pick * 37) % lines.length && JOB_EDITS[pick % JOB_EDITS.length]!(line, pick) !== undefined);
+    if (at === -1) continue;
+    const range = { start: { line: at, character: 0 }, end: { line: at, character: lines[at]!.length } };
+    document = TextDocument.update(document, [{ range, text: JOB_EDITS[pick % JOB_EDITS.length]!(lines[at]!, pick)! }], document.version + 1);
+    edits++;
+    const fresh = new LanguageService().analyze(TextDocument.create(URI, 'yaml', 1, document.getText()), context);
+    assertSame(analysisShape(service.analyze(document, context)), analysisShape(fresh));
+  }
+  assert.ok(edits > 20 && service.incrementalAnalyses > edits / 3, `${service.incrementalAnalyses} of ${edits} edits re-analysed just the edited jobs`);
+});

@@ -13,6 +13,12 @@ test('the warm-up pipeline is a valid pipeline that exercises the rules', () => 
 
 test('the warm-up stops at its time budget after the first round', () => {
   let clock = 0;
-  assert.equal(warmUp(10, 100, () => (clock += 1000)), 1);
-  assert.equal(warmUp(2, 1e9), 2);
+  assert.equal(warmUp(10, 100, () => (clock += 1000)).rounds, 1);
+  assert.equal(warmUp(2, 1e9).rounds, 2);
+});
+
+test('the warm-up also runs the re-analysis of only the edited jobs', () => {
+  // Its pipeline is far below the size parsed in chunks by default: it forces the chunked parse.
+  assert.ok(syntheticPipeline(40).length < 64 * 1024);
+  assert.deepEqual(warmUp(1, 1e9), { rounds: 1, incrementalAnalyses: 3 });
 });

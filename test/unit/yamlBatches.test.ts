@@ -10,7 +10,7 @@ describe('parsing a large pipeline in batches of top-level keys', () => {
       const text = generatePipeline({ jobs: 1000, anchors, seed: 7 });
       assert.ok((findTopLevelBatches(text)?.length ?? 0) >= 3, 'the pipeline must span several batches');
       const batched = parseYamlModel(text);
-      const whole = parseYamlModel(text, { batches: false });
+      const whole = parseYamlModel(text, { chunkedFrom: Infinity });
       assert.deepEqual(batched.errors, whole.errors);
       const root = batched.root;
       assert.ok(root?.kind === 'map' && whole.root?.kind === 'map');

@@ -27,6 +27,7 @@ import { checkSyntaxErrors } from './rules/syntax';
 import { analyzeCiCredentials, analyzeDockerConfigCredentials, analyzeRunnerCredentials, type CredentialAnalysis } from './credentials/analysis';
 import { reanalyseEditedJobs, type CiRuleResults, type PreviousCiAnalysis } from './incremental';
 import type { CiAnalysis } from './model/ciModel';
+import type { YamlParseOptions } from './parse/yamlModel';
 import type { ImageCredentials } from './rules/auth';
 import type { Settings } from './settings';
 
@@ -67,7 +68,8 @@ export class LanguageService {
   /** Pipeline analyses that re-checked only the edited jobs (for tests and the benchmark's curiosity). */
   incrementalAnalyses = 0;
 
-  constructor(private readonly onRuleFailure: RuleFailureReporter = () => {}) {}
+  /** @param parseOptions how pipelines are parsed (the warm-up parses its small one in chunks) */
+  constructor(private readonly onRuleFailure: RuleFailureReporter = () => {}, private readonly parseOptions: YamlParseOptions = {}) {}
 
   getDocumentKind(document: TextDocument, context: AnalysisContext): DocumentKind {
     return getDocumentKind(uriToPath(document.uri), document.getText(), context.settings, context.workspace.includedPatterns);
@@ -83,7 +85,7 @@ export class LanguageService {
     if (cached && cached.version === document.version && cached.kind === documentKind) return cached.parsed;
     // Another version parsed as the same kind: only what the edit touched is parsed again.
     const sameKind = cached?.kind === documentKind ? cached : undefined;
-    const parsed = parseDocumentAs(documentKind, document.getText(), sameKind?.parsed);
+    const parsed = parseDocumentAs(documentKind, document.getText(), sameKind?.parsed, this.parseOptions);
     const analysed = sameKind?.analysis;
     const results = analysed && ciResults.get(analysed.result);
     const previous = results && sameKind.parsed.kind === 'gitlab-ci' ? { ci: sameKind.parsed.ci, results, context: analysed.context } : undefined;

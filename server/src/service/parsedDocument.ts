@@ -7,6 +7,7 @@ import type { Finding } from './finding';
 import { CiAnalysis, parseCiModel } from './model/ciModel';
 import { parseRunnerConfig, type RunnerConfigModel } from './model/runnerModel';
 import { parseJsonModel, type JsonModel } from './parse/jsonModel';
+import type { YamlParseOptions } from './parse/yamlModel';
 
 /** Larger documents are not analysed; the user gets one diagnostic saying so. */
 export const MAX_DOCUMENT_LENGTH = 16 * 1024 * 1024;
@@ -22,11 +23,11 @@ export type ParsedDocument =
  * @param previous the parse of an earlier version of the same document as the same
  *   kind: a pipeline is then re-parsed only where it changed (`previous` is consumed)
  */
-export function parseDocumentAs(kind: DocumentKind, text: string, previous?: ParsedDocument): ParsedDocument {
+export function parseDocumentAs(kind: DocumentKind, text: string, previous?: ParsedDocument, options?: YamlParseOptions): ParsedDocument {
   if (kind !== 'none' && text.length > MAX_DOCUMENT_LENGTH) return { kind: 'too-large', documentKind: kind };
   switch (kind) {
     case 'gitlab-ci':
-      return { kind, ci: new CiAnalysis(parseCiModel(text, previous?.kind === 'gitlab-ci' ? previous.ci.model : undefined)) };
+      return { kind, ci: new CiAnalysis(parseCiModel(text, previous?.kind === 'gitlab-ci' ? previous.ci.model : undefined, options)) };
     case 'runner-config':
       return { kind, runner: parseRunnerConfig(text) };
     case 'docker-config':

@@ -21,6 +21,7 @@ import {
   parseYamlModel,
   scalarText,
   updateYamlModel,
+  type YamlParseOptions,
   type YMap,
   type YNode,
   type YScalar,
@@ -197,8 +198,8 @@ export interface IncludedConfig {
  * @param previous the model of an earlier version of the same file, to re-parse only
  *   the top-level entries the edit touches (it is consumed: see `updateYamlModel`)
  */
-export function parseCiModel(text: string, previous?: CiModel): CiModel {
-  const yaml = previous ? updateYamlModel(previous.yaml, text) : parseYamlModel(text);
+export function parseCiModel(text: string, previous?: CiModel, options?: YamlParseOptions): CiModel {
+  const yaml = previous ? updateYamlModel(previous.yaml, text) : parseYamlModel(text, options);
   const root = yaml.root?.kind === 'map' ? yaml.root : undefined;
   const jobs = new Map<string, CiJob>();
   let defaultMap: YMap | undefined;

@@ -228,8 +228,17 @@ function toSyntaxErrors(doc: Document, base: number): YamlSyntaxError[] {
   });
 }
 
-/** Files longer than this are parsed one top-level entry (a chunk) at a time. */
+/** Files longer than this are parsed one top-level entry (a chunk) at a time, unless told otherwise. */
 const CHUNKED_LENGTH = 64 * 1024;
+
+export interface YamlParseOptions {
+  /**
+   * Files longer than this are parsed one top-level entry at a time (default 64 KiB).
+   * Below it a whole parse costs less, and an edit is cheap either way; the warm-up sets
+   * 0 to run the incremental code on its small pipeline.
+   */
+  readonly chunkedFrom?: number;
+}
 /** A line that starts a top-level `key:` entry (plain, double- or single-quoted key). */
 const TOP_LEVEL_KEY = /^(?:[^\s#\-?:,[\]{}&*!|>'"%@`][^\n]*?|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ \t]*:(?:[ \t]|\r?$)/;
 
@@ -262,8 +271,8 @@ function findKeyLines(text: string, from: number, to: number): number[] | undefi
  * column 0, which the whole-file parse handles instead. The cuts depend only on the
  * lines they are at, so an edit moves no cut outside the lines it touches.
  */
-export function findTopLevelBatches(text: string): Array<{ start: number; end: number }> | undefined {
-  if (text.length <= CHUNKED_LENGTH) return undefined;
+export function findTopLevelBatches(text: string, chunkedFrom = CHUNKED_LENGTH): Array<{ start: number; end: number }> | undefined {
+  if (text.length <= chunkedFrom) return undefined;
   const keys = findKeyLines(text, 0, text.length);
   if (!keys) return undefined;
   return toRanges([0, ...keys.slice(1)], text.length);
@@ -286,7 +295,7 @@ interface Chunk extends ChunkTracking {
 }
 
 /** The chunks of a model parsed in chunks, and the text they are of. A model is updated from them once. */
-const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly chunks: readonly Chunk[] }>();
+const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly chunks: readonly Chunk[]; readonly chunkedFrom: number }>();
 
 function parseChunk(text: string, start: number, end: number, builder: ModelBuilder): Chunk {
   const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
@@ -307,7 +316,7 @@ function parseChunk(text: string, start: number, end: number, builder: ModelBuil
 }
 
 /** The model of the whole file from its chunks: the root map, then the errors in the order one parse gives them. */
-function assemble(text: string, chunks: readonly Chunk[]): YamlModel {
+function assemble(text: string, chunks: readonly Chunk[], chunkedFrom: number): YamlModel {
   const root: YMap = { kind: 'map', start: 0, end: text.length, tag: undefined, pairs: [], merges: [] };
   const syntaxErrors: YamlSyntaxError[] = [];
   const builderErrors: YamlSyntaxError[] = [];
@@ -328,7 +337,7 @@ function assemble(text: string, chunks: readonly Chunk[]): YamlModel {
   }
   const errors = [...syntaxErrors, ...builderErrors, ...duplicates].sort((a, b) => a.offset - b.offset);
   const model: YamlModel = { root, errors };
-  chunkedParses.set(model, { text, chunks });
+  chunkedParses.set(model, { text, chunks, chunkedFrom });
   return model;
 }
 
@@ -340,11 +349,12 @@ function assemble(text: string, chunks: readonly Chunk[]): YamlModel {
  * A file that starts with a `spec:` header document (CI/CD inputs) has the
  * pipeline in its second document.
  */
-export function parseYamlModel(text: string, options: { readonly batches?: boolean } = {}): YamlModel {
-  const batches = options.batches === false ? undefined : findTopLevelBatches(text);
+export function parseYamlModel(text: string, options: YamlParseOptions = {}): YamlModel {
+  const chunkedFrom = options.chunkedFrom ?? CHUNKED_LENGTH;
+  const batches = findTopLevelBatches(text, chunkedFrom);
   if (batches) {
     const builder = new ModelBuilder();
-    return assemble(text, batches.map(({ start, end }) => parseChunk(text, start, end, builder)));
+    return assemble(text, batches.map(({ start, end }) => parseChunk(text, start, end, builder)), chunkedFrom);
   }
   const builder = new ModelBuilder();
   const errors: YamlSyntaxError[] = [];
@@ -409,7 +419,7 @@ function shiftChunk(chunk: Chunk, delta: number): void {
  */
 export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
   const before = chunkedParses.get(previous);
-  if (!before || text.length <= CHUNKED_LENGTH) return parseYamlModel(text);
+  if (!before || text.length <= before.chunkedFrom) return parseYamlModel(text, before);
   const { text: old, chunks } = before;
   if (old === text) return previous;
 
@@ -426,7 +436,7 @@ export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
   const to = chunks[last]!.end + delta;
   const keys = findKeyLines(text, from, to);
   // An edited region with no key left, or that no longer starts with one, joins its neighbours.
-  if (!keys || keys.length === 0 || (from > 0 && keys[0] !== from)) return parseYamlModel(text);
+  if (!keys || keys.length === 0 || (from > 0 && keys[0] !== from)) return parseYamlModel(text, before);
   const starts = from === 0 ? [0, ...keys.slice(1)] : keys;
 
   const anchors = new Map<string, YNode>();
@@ -440,13 +450,13 @@ export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
   for (const chunk of [...chunks.slice(first, last + 1), ...fresh]) for (const name of chunk.anchors.keys()) changedAnchors.add(name);
   if (changedAnchors.size > 0) {
     for (let i = last + 1; i < chunks.length; i++) {
-      for (const name of chunks[i]!.aliases) if (changedAnchors.has(name)) return parseYamlModel(text);
+      for (const name of chunks[i]!.aliases) if (changedAnchors.has(name)) return parseYamlModel(text, before);
     }
   }
 
   chunkedParses.delete(previous);
   if (delta !== 0) for (let i = last + 1; i < chunks.length; i++) shiftChunk(chunks[i]!, delta);
-  const model = assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)]);
+  const model = assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)], before.chunkedFrom);
   const replaced = chunks.slice(first, last + 1);
   modelEdits.set(model, {
     from,
