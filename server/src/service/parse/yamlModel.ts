@@ -382,15 +382,20 @@ function chunkAt(chunks: readonly Chunk[], offset: number): number {
   return low;
 }
 
+/** Compared a block at a time first: V8 compares two substrings much faster than their characters one by one. */
+const COMPARED_BLOCK = 4096;
+
 function commonPrefixLength(a: string, b: string): number {
   const limit = Math.min(a.length, b.length);
   let i = 0;
+  while (i + COMPARED_BLOCK <= limit && a.slice(i, i + COMPARED_BLOCK) === b.slice(i, i + COMPARED_BLOCK)) i += COMPARED_BLOCK;
   while (i < limit && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   return i;
 }
 
 function commonSuffixLength(a: string, b: string, limit: number): number {
   let i = 0;
+  while (i + COMPARED_BLOCK <= limit && a.slice(a.length - i - COMPARED_BLOCK, a.length - i) === b.slice(b.length - i - COMPARED_BLOCK, b.length - i)) i += COMPARED_BLOCK;
   while (i < limit && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
   return i;
 }
