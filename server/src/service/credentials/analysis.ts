@@ -139,9 +139,16 @@ export function analyzeRunnerCredentials(config: RunnerConfigModel, uri: string,
     }
   }
   const docker = workspaceSources(workspace, settings).docker;
+  // Each runner's own `DOCKER_AUTH_CONFIG`, by its index in the file: a config.toml may hold hundreds of runners.
+  const ownByRunner = new Map(lastPerRunner(configs).map((found) => [found.runner.index, found.read.source]));
+  const sourcesByRunner = new Map<number | undefined, ReturnType<typeof getJobSources>>();
   const resolved = resolveAll(images, (image) => {
-    const own = lastPerRunner(configs).find((found) => found.runner.index === image.runnerIndex);
-    return getJobSources(undefined, own ? [own.read.source] : [], docker, settings);
+    let sources = sourcesByRunner.get(image.runnerIndex);
+    if (!sources) {
+      const own = image.runnerIndex === undefined ? undefined : ownByRunner.get(image.runnerIndex);
+      sourcesByRunner.set(image.runnerIndex, (sources = getJobSources(undefined, own ? [own] : [], docker, settings)));
+    }
+    return sources;
   }, settings);
   findings.push(...resolved.findings);
   return { findings, keys: configs.flatMap((found) => found.read.keys), images: resolved.results };

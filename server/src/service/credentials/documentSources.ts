@@ -86,7 +86,9 @@ export interface RunnerAuthConfig {
 
 /** The entry the runner uses when one runner lists `DOCKER_AUTH_CONFIG=` twice: the last (§1.1 item 3). */
 export function lastPerRunner(configs: readonly RunnerAuthConfig[]): RunnerAuthConfig[] {
-  return configs.filter((config, i) => !configs.slice(i + 1).some((later) => later.runner === config.runner));
+  const last = new Map<RunnerSection, RunnerAuthConfig>();
+  for (const config of configs) last.set(config.runner, config);
+  return configs.filter((config) => last.get(config.runner) === config);
 }
 
 /** The `DOCKER_AUTH_CONFIG=` entries of each runner's `environment`. */

@@ -88,6 +88,15 @@ const TOML_ESCAPES: Readonly<Record<string, string>> = {
  * multi-line string). The parser's value wins if the two disagree.
  */
 export function decodeTomlString(text: string, node: TomlString): { value: string; map: SourceMap } {
+  // Images, services and the runner checks each decode the same strings; a node is of one text.
+  let decoded = decodedStrings.get(node);
+  if (!decoded) decodedStrings.set(node, (decoded = decode(text, node)));
+  return decoded;
+}
+
+const decodedStrings = new WeakMap<TomlString, { value: string; map: SourceMap }>();
+
+function decode(text: string, node: TomlString): { value: string; map: SourceMap } {
   const [start, end] = node.range;
   const quote = node.multiline ? 3 : 1;
   let i = start + quote;
