@@ -54,10 +54,16 @@ export function syntheticPipeline(jobs: number): string {
 
 /** Edits of a job's image, the keystrokes the incremental re-analysis serves. */
 const EDITED_IMAGES = ['node:22-alpine', 'registry.example.com:5000/group/app:1.3', 'python:3.13'];
+/**
+ * The jobs edited in each round (ones with a one-line `image:` of their own, not a
+ * `!reference`): enough edits that the code moving the rest of the analysis is
+ * compiled, which takes a few thousand moved findings.
+ */
+const EDITED_JOBS = ['job-1', 'job-5', 'job-10', 'job-13', 'job-17', 'job-21', 'job-25', 'job-30', 'job-33', 'job-37'];
 
 /**
- * Analyses the synthetic pipeline `rounds` times, each time followed by a few edits
- * inside a job, stopping early once `budgetMs` have passed. The pipeline is parsed in
+ * Analyses the synthetic pipeline `rounds` times, each time followed by edits inside
+ * ten jobs, stopping early once `budgetMs` have passed. The pipeline is parsed in
  * chunks although it is small, so that the code that re-analyses only the edited jobs
  * of a large file is compiled too.
  */
@@ -72,10 +78,12 @@ export function warmUp(rounds = 4, budgetMs = 200, now: () => number = Date.now)
     let document = TextDocument.create(`untitled:pullguard-warm-up-${round}/.gitlab-ci.yml`, 'yaml', 1, text);
     service.doValidation(document, context, 'gitlab-ci');
     service.doHover(document, document.positionAt(text.indexOf('alpine')), context);
-    for (const image of EDITED_IMAGES) {
-      const line = document.getText().indexOf('  image: ', document.getText().indexOf('job-5:')) + '  image: '.length;
-      const end = document.getText().indexOf('\n', line);
-      document = TextDocument.update(document, [{ range: { start: document.positionAt(line), end: document.positionAt(end) }, text: image }], document.version + 1);
+    // Jobs through the file, so that edits move what follows them as a user's do.
+    for (const [k, job] of EDITED_JOBS.entries()) {
+      const current = document.getText();
+      const line = current.indexOf('  image: ', current.indexOf(`\n${job}:`)) + '  image: '.length;
+      const end = current.indexOf('\n', line);
+      document = TextDocument.update(document, [{ range: { start: document.positionAt(line), end: document.positionAt(end) }, text: EDITED_IMAGES[k % EDITED_IMAGES.length]! }], document.version + 1);
       service.doValidation(document, context, 'gitlab-ci');
     }
     incrementalAnalyses += service.incrementalAnalyses;
