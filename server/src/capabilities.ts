@@ -3,8 +3,14 @@
  * alone. Kept apart from the analysis core (and free of its libraries) so that the
  * server can answer before loading it (see serverEntry.ts).
  */
-import { TextDocumentSyncKind, type ClientCapabilities, type InitializeResult } from 'vscode-languageserver/node';
+import type { ClientCapabilities, InitializeResult } from 'vscode-languageserver/node';
 import { FIX_ALL_KIND, QUICK_FIX_KIND } from './service/codeActionKinds';
+
+/**
+ * `TextDocumentSyncKind.Incremental`: the protocol's value, written out because this module
+ * must not load vscode-languageserver (serverEntry.ts answers `initialize` before it).
+ */
+const INCREMENTAL_SYNC = 2;
 
 /** The code action kinds the server offers. */
 export const CODE_ACTION_KINDS = [QUICK_FIX_KIND, FIX_ALL_KIND] as const;
@@ -12,7 +18,7 @@ export const CODE_ACTION_KINDS = [QUICK_FIX_KIND, FIX_ALL_KIND] as const;
 export function getInitializeResult(client: ClientCapabilities): InitializeResult {
   const result: InitializeResult = {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
+      textDocumentSync: INCREMENTAL_SYNC,
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [...CODE_ACTION_KINDS], resolveProvider: false },
     },

@@ -45,6 +45,15 @@ class RawServer {
     })));
   }
 
+  /** Sends one message in two writes, split inside its body. */
+  sendSplit(message: RawMessage): void {
+    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
+    const frame = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+    const half = frame.length >> 1;
+    this.process.stdin.write(frame.subarray(0, half));
+    setTimeout(() => this.process.stdin.write(frame.subarray(half)), 50);
+  }
+
   /** The first message received that matches, waiting for it. */
   async waitFor(description: string, matches: (message: RawMessage) => boolean): Promise<RawMessage> {
     const found = (): RawMessage | undefined => this.received.find(matches);
@@ -107,6 +116,42 @@ describe('start-up', () => {
       server.send({ method: 'initialized', params: {} });
       assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 1);
       assert.match(server.stderrText(), /Pullguard: the language server could not load its analysis, reinstall the extension: .*serverCore\.js/);
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('initialize is answered once, before the library is loaded, and the library still reads it', async () => {
+    const folder = workspace.folder('answered-once');
+    const server = new RawServer(SERVER_PATH, folder);
+    try {
+      // Sent in two writes that split the first frame: the server reads on until it is whole.
+      server.sendSplit({ ...INITIALIZE, params: { ...INITIALIZE.params, initializationOptions: { settings: { rules: { 'no/such-rule': 'error' } } } } });
+      await server.waitFor('the answer to initialize', (message) => message.id === 1);
+      server.send({ method: 'initialized', params: {} }, { id: 2, method: 'shutdown' });
+      await server.waitFor('the answer to shutdown', (message) => message.id === 2);
+      // The library handled initialize too: the settings it carried were read (and their mistake reported).
+      await server.waitFor('the warning about the settings', (message) => message.method === 'window/showMessage' && /no\/such-rule/.test(JSON.stringify(message.params)));
+      assert.equal(server.received.filter((message) => message.id === 1 && message.method === undefined).length, 1, 'one answer to initialize');
+      server.send({ method: 'exit' });
+      assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 0);
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('a first message other than initialize is left to the library, and initialize after it is answered once', async () => {
+    const server = new RawServer(SERVER_PATH, workspace.folder('not-initialize-first'));
+    try {
+      server.send({ id: 7, method: 'textDocument/hover', params: { textDocument: { uri: 'file:///x.yml' }, position: { line: 0, character: 0 } } });
+      // The library hands it on (there is nothing at that place to tell about).
+      const early = await server.waitFor('the answer to the early request', (message) => message.id === 7);
+      assert.equal(early.error, undefined);
+      assert.equal(early.result, null);
+      server.send(INITIALIZE);
+      const answer = await server.waitFor('the answer to initialize', (message) => message.id === 1);
+      assert.equal(answer.error, undefined);
+      assert.equal(server.received.filter((message) => message.id === 1).length, 1);
     } finally {
       server.kill();
     }
