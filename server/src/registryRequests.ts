@@ -21,7 +21,7 @@ import { REGISTRY_REQUESTS, WORKSPACE_TRUST_NOTIFICATION, type CheckAccessResult
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisContext, LanguageService } from './service/languageService';
 import type { ImageOccurrence } from './service/model/images';
-import { checkAccess, getKnownImageName, type ActionOptions } from './registry/actions';
+import { checkAccess, getKnownImageName, summarizeAccess, type ActionOptions } from './registry/actions';
 import { getOccurrenceSources, pinOccurrences } from './registry/documentPins';
 import { toFailure, type Failure } from './registry/errors';
 import { readUserDockerConfig } from './registry/userConfig';
@@ -156,18 +156,7 @@ export function registerRegistryRequests(connection: Connection, context: Regist
     const image = known.image;
     const sources = getOccurrenceSources(credentials, analysisContext.settings, userConfig);
     const report = await checkAccess(image, sources, options);
-    return {
-      image,
-      outcome: report.outcome,
-      message: report.message,
-      registry: report.target?.registry ?? null,
-      credentials: report.credentials,
-      candidates: report.resolution?.candidates.map(({ source, key, path, via }) => ({ source, key, path, via })) ?? [],
-      match: report.resolution?.match ? { source: report.resolution.match.source, key: report.resolution.match.key } : null,
-      trace: report.trace,
-      exchanges: report.exchanges,
-      notes: [...(report.resolution?.notes ?? []), ...(credentials?.notes ?? []), ...(userNote ? [userNote] : [])],
-    };
+    return summarizeAccess(report, [...(credentials?.notes ?? []), ...(userNote ? [userNote] : [])]);
   }
 
   /** An unexpected error becomes a failure answer (logged without secrets: messages never hold one). */

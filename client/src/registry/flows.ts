@@ -9,6 +9,7 @@
  */
 
 import type { AccessOutcome, CheckAccessResult, Failure, PinAllImagesResult, PinImageResult } from '../../../server/src/service/protocol';
+import { formatAccessReport } from '../../../server/src/service/text/accessReport';
 
 export type { CheckAccessResult, Failure, PinAllImagesResult, PinImageResult };
 
@@ -88,6 +89,13 @@ export async function showFailure(ui: RegistryUi, failure: { readonly kind: Fail
   if ((await ui.tell('warning', text, OPEN_SETTING)) === OPEN_SETTING) await ui.openSetting(setting);
 }
 
+/** In an untrusted workspace the registry actions do nothing but say so (they would run helpers and send credentials). */
+async function refusedAsUntrusted(ui: RegistryUi): Promise<boolean> {
+  if (ui.isTrusted()) return false;
+  await ui.tell('warning', UNTRUSTED_MESSAGE);
+  return true;
+}
+
 /** Runs a server request under progress, after telling the server the current trust. */
 function ask<T>(ui: RegistryUi, server: RegistryServer, progressTitle: string, request: (token: Cancellation) => Promise<T>): Promise<T> {
   return ui.withProgress(progressTitle, async (token) => {
@@ -98,10 +106,7 @@ function ask<T>(ui: RegistryUi, server: RegistryServer, progressTitle: string, r
 
 /** *Pin image to digest*: the image at the quick fix's offset, or at the cursor. */
 export async function pinImage(ui: RegistryUi, server: RegistryServer, args?: PinImageArguments): Promise<void> {
-  if (!ui.isTrusted()) {
-    await ui.tell('warning', UNTRUSTED_MESSAGE);
-    return;
-  }
+  if (await refusedAsUntrusted(ui)) return;
   const editor = ui.activeEditor();
   const target = typeof args?.uri === 'string' && typeof args.offset === 'number' ? { uri: args.uri, offset: args.offset } : editor;
   if (!target) {
@@ -120,10 +125,7 @@ export async function pinImage(ui: RegistryUi, server: RegistryServer, args?: Pi
 
 /** *Pin all images in file*. */
 export async function pinAllImages(ui: RegistryUi, server: RegistryServer): Promise<void> {
-  if (!ui.isTrusted()) {
-    await ui.tell('warning', UNTRUSTED_MESSAGE);
-    return;
-  }
+  if (await refusedAsUntrusted(ui)) return;
   const editor = ui.activeEditor();
   if (!editor) {
     await ui.tell('information', 'Pullguard: open a pipeline or runner config to pin its images.');
@@ -146,31 +148,9 @@ export async function pinAllImages(ui: RegistryUi, server: RegistryServer): Prom
   await ui.tell('warning', `Pullguard: pinned ${count}, ${failed.length} failed. \`${first.image}\`: ${title(first.kind)}. ${first.message}`);
 }
 
-/** The access report as text (no secret: the server names credentials by key, source and user). */
-export function formatAccessReport(result: CheckAccessResult): string {
-  const lines = [`Image: ${result.image ?? '(none)'}${result.registry ? `  (registry ${result.registry})` : ''}`, '', 'Credentials the runner would use, in its order:'];
-  if (result.candidates.length === 0) lines.push('  (no key in any source matches)');
-  result.candidates.forEach((c, i) => {
-    const used = result.match !== null && result.match.key === c.key && result.match.source === c.source;
-    lines.push(`  ${i + 1}. ${c.key} from ${c.source} (${c.via})${used ? '  <- the runner uses this' : ''}`);
-  });
-  lines.push(`Credentials: ${result.credentials}${result.credentials.startsWith('none') ? '' : ' (sent when the registry asks for them)'}`);
-  for (const step of result.trace) lines.push(`  - ${step}`);
-  if (result.exchanges.length > 0) {
-    lines.push('', 'Registry answers:');
-    for (const e of result.exchanges) lines.push(`  ${e.request} -> ${e.status}${e.note ? `  (${e.note})` : ''}`);
-  }
-  lines.push('', `Result: ${result.outcome}`, result.message);
-  if (result.notes.length > 0) lines.push('', 'Notes:', ...result.notes.map((n) => `  - ${n}`));
-  return lines.join('\n');
-}
-
 /** *Check registry access for image at cursor*. */
 export async function checkAccess(ui: RegistryUi, server: RegistryServer): Promise<void> {
-  if (!ui.isTrusted()) {
-    await ui.tell('warning', UNTRUSTED_MESSAGE);
-    return;
-  }
+  if (await refusedAsUntrusted(ui)) return;
   const editor = ui.activeEditor();
   if (!editor) {
     await ui.tell('information', 'Pullguard: put the cursor on an image in a pipeline or runner config to check access.');

@@ -8,7 +8,8 @@
  * here; 2 bad usage or unreadable input. No output contains a password, token or `auth`.
  */
 import { parseArgs } from 'node:util';
-import { checkAccess, type AccessReport } from '../registry/actions';
+import { checkAccess, summarizeAccess } from '../registry/actions';
+import { formatAccessReport } from '../service/text/accessReport';
 import { withUserDockerConfig } from '../registry/credentials';
 import { NETWORK_FLAGS, NETWORK_USAGE, readNetworkOptions } from '../registry/cliOptions';
 import { gatherJobSources } from './jobSources';
@@ -31,51 +32,6 @@ Options:
 ${NETWORK_USAGE}
 
 Exit status: 0 authorized, 1 refused, not found, unreachable or not testable, 2 bad usage.`;
-
-function formatText(report: AccessReport, notes: readonly string[]): string {
-  const lines = [`Image:        ${report.image}`];
-  if (report.target) lines.push(`Registry:     ${report.target.registry}  repository ${report.target.repository}  reference ${report.target.reference}`);
-  if (report.resolution) {
-    lines.push('', 'Credentials the runner would use, in its order (longest path first, first source first):');
-    if (report.resolution.candidates.length === 0) lines.push('  (no key in any source matches)');
-    report.resolution.candidates.forEach((candidate, i) => {
-      const used = report.resolution!.match && report.resolution!.match.key === candidate.key && report.resolution!.match.source === candidate.source;
-      lines.push(`  ${i + 1}. ${candidate.key} from ${candidate.source} (${candidate.via}, path ${candidate.path})${used ? '  <- the runner uses this' : ''}`);
-    });
-    for (const dropped of report.resolution.droppedSources) lines.push(`  dropped: ${dropped.source} (${dropped.reason})`);
-  }
-  lines.push(`Credentials:  ${report.credentials}${report.credentials.startsWith('none') ? '' : '  (sent when the registry asks for them)'}`);
-  for (const step of report.trace) lines.push(`  - ${step}`);
-  if (report.exchanges.length > 0) {
-    lines.push('', 'Registry answers:');
-    for (const exchange of report.exchanges) lines.push(`  ${exchange.request} -> ${exchange.status}${exchange.note ? `  (${exchange.note})` : ''}`);
-  }
-  lines.push('', `Result: ${report.outcome}`, report.message);
-  if (notes.length > 0) {
-    lines.push('', 'Notes:');
-    for (const note of notes) lines.push(`  - ${note}`);
-  }
-  return lines.join('\n');
-}
-
-function formatJson(report: AccessReport, notes: readonly string[]): string {
-  return JSON.stringify({
-    image: report.image,
-    registry: report.target?.registry ?? null,
-    repository: report.target?.repository ?? null,
-    reference: report.target?.reference ?? null,
-    candidates: report.resolution?.candidates.map(({ source, key, path, via }) => ({ source, key, path, via })) ?? [],
-    match: report.resolution?.match ? { source: report.resolution.match.source, key: report.resolution.match.key } : null,
-    droppedSources: report.resolution?.droppedSources ?? [],
-    credentials: report.credentials,
-    trace: report.trace,
-    exchanges: report.exchanges,
-    outcome: report.outcome,
-    digest: report.digest ?? null,
-    message: report.message,
-    notes,
-  }, null, 2);
-}
 
 /** `pullguard check-access …`; `argv` starts after `check-access`. */
 export async function runCheckAccessCommand(argv: readonly string[], cwd: string, io: CommandIo, signal?: AbortSignal): Promise<number> {
@@ -106,8 +62,8 @@ export async function runCheckAccessCommand(argv: readonly string[], cwd: string
   const withUser = withUserDockerConfig(gathered.sources, options.userConfig);
   const notes = [...gathered.notes, ...options.notes, ...(withUser.note ? [withUser.note] : [])];
   const report = await checkAccess(image, withUser.sources, options.action);
-  const allNotes = [...(report.resolution?.notes ?? []), ...notes];
-  io.out(options.format === 'json' ? formatJson(report, allNotes) : formatText(report, allNotes));
+  const result = summarizeAccess(report, notes);
+  io.out(options.format === 'json' ? JSON.stringify(result, null, 2) : formatAccessReport(result));
   if (report.outcome === 'invalid-image') return 2;
   return report.outcome === 'authorized' ? 0 : 1;
 }

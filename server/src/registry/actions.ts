@@ -16,7 +16,7 @@ import type { Settings } from '../service/settings';
 import { expandVariables } from '../service/variables';
 import { getRegistryTarget, RegistrySession, type ExchangeStep, type RegistryTarget } from './client';
 import { chooseCredentials, type Picked } from './credentials';
-import type { AccessOutcome } from '../service/protocol';
+import type { AccessOutcome, CheckAccessResult } from '../service/protocol';
 import { RegistryError, toFailure, type Failure } from './errors';
 import { readCaFile } from './http';
 import { code } from '../service/text/markdown';
@@ -89,6 +89,26 @@ async function ask(target: RegistryTarget, picked: Picked, options: ActionOption
 }
 
 /** *Check registry access*: the runner's credentials for `image` (as written, variables expanded), tried at the registry. */
+/** A report as the editor and the command line show it, with `notes` from the caller (after the lookup's own). */
+export function summarizeAccess(report: AccessReport, notes: readonly string[]): CheckAccessResult {
+  return {
+    image: report.image,
+    registry: report.target?.registry ?? null,
+    repository: report.target?.repository ?? null,
+    reference: report.target?.reference ?? null,
+    candidates: report.resolution?.candidates.map(({ source, key, path, via }) => ({ source, key, path, via })) ?? [],
+    match: report.resolution?.match ? { source: report.resolution.match.source, key: report.resolution.match.key } : null,
+    droppedSources: report.resolution?.droppedSources ?? [],
+    credentials: report.credentials,
+    trace: report.trace,
+    exchanges: report.exchanges,
+    outcome: report.outcome,
+    digest: report.digest ?? null,
+    message: report.message,
+    notes: [...(report.resolution?.notes ?? []), ...notes],
+  };
+}
+
 export async function checkAccess(image: string, sources: readonly CredentialSource[], options: ActionOptions): Promise<AccessReport> {
   let target: RegistryTarget;
   let transport: ReturnType<typeof transportOf>;

@@ -106,15 +106,20 @@ export interface PinAllImagesResult {
   readonly refused?: Failure;
 }
 
+/** What a registry access check found; also, in this field order, the JSON of `pullguard check-access`. */
 export interface CheckAccessResult {
   readonly image: string | null;
-  readonly outcome: AccessOutcome;
-  readonly message: string;
   readonly registry: string | null;
-  readonly credentials: string;
+  readonly repository?: string | null;
+  readonly reference?: string | null;
   readonly candidates: ReadonlyArray<{ readonly source: string; readonly key: string; readonly path: string; readonly via: string }>;
   readonly match: { readonly source: string; readonly key: string } | null;
+  readonly droppedSources?: ReadonlyArray<{ readonly source: string; readonly reason: string }>;
+  readonly credentials: string;
   readonly trace: readonly string[];
   readonly exchanges: ReadonlyArray<{ readonly request: string; readonly status: number; readonly note?: string }>;
+  readonly outcome: AccessOutcome;
+  readonly digest?: string | null;
+  readonly message: string;
   readonly notes: readonly string[];
 }
