@@ -26,6 +26,14 @@ after(() => assertNoSecret(outputs.join('\n'), 'a report'));
 /** Alice's password for `host`, as a workspace Docker config would give it. */
 const alice = (host: string) => [sourceFromJson(dockerAuthConfig({ [host]: [USERS.alice.username, USERS.alice.password] }))];
 
+/** Pins `team/app:1.0` of the server at `host` with alice's credentials; the pin must succeed. */
+async function pinAsAlice(host: string): Promise<Extract<Awaited<ReturnType<typeof resolvePinDigest>>, { ok: true }>> {
+  const result = await resolvePinDigest(`${host}/team/app:1.0`, alice(host), actionOptions());
+  outputs.push(JSON.stringify(result));
+  assert.ok(result.ok, result.ok ? '' : result.failure.message);
+  return result;
+}
+
 describe('registry actions against real registries', { skip }, () => {
   before(() => registries.start());
   after(() => registries.stop());
@@ -257,10 +265,7 @@ describe('registry client safety against misbehaving servers', { skip }, () => {
       response.end();
     });
     try {
-      const sources = alice(registry.host);
-      const result = await resolvePinDigest(`${registry.host}/team/app:1.0`, sources, actionOptions());
-      outputs.push(JSON.stringify(result));
-      assert.ok(result.ok, result.ok ? '' : result.failure.message);
+      const result = await pinAsAlice(registry.host);
       assert.equal(result.digest, sha256(manifest));
       assert.ok(registry.requests.some((r) => r.headers.authorization?.startsWith('Basic ')), 'the registry itself got the credentials');
       assert.ok(target.requests.length > 0, 'the redirect was followed');
@@ -287,10 +292,7 @@ describe('registry client safety against misbehaving servers', { skip }, () => {
       response.end();
     });
     try {
-      const sources = alice(registry.host);
-      const result = await resolvePinDigest(`${registry.host}/team/app:1.0`, sources, actionOptions());
-      outputs.push(JSON.stringify(result));
-      assert.ok(result.ok, result.ok ? '' : result.failure.message);
+      const result = await pinAsAlice(registry.host);
       assert.equal(tokenAuthorization, `Basic ${Buffer.from(`${USERS.alice.username}:${USERS.alice.password}`).toString('base64')}`, 'the credentials go to the token service as Basic');
       assert.equal(tokens.requests[0]!.url, '/token?service=fake&scope=repository%3Ateam%2Fapp%3Apull');
     } finally {
