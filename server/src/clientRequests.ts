@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position } from 'vscode-languageserver-types';
-import { formatText } from './cli/explain';
+import { formatExplanation } from './service/credentials/explanation';
 import { hostOfPath, getCloudRegistry, isDockerHubKey } from './service/credentials/normalize';
 import { getDocumentKind } from './service/documentKind';
 import { LanguageService, type AnalysisContext } from './service/languageService';
@@ -81,7 +81,7 @@ function explainAt(host: ClientRequestHost, document: TextDocument, position: Po
   const resolution = { ...found.resolution, notes: [...found.resolution.notes, ...found.notes] };
   const options = { platform: context.settings.runner.platform, hosted: context.settings.runner.hosted };
   const header = `Where: ${occurrence.place}${occurrence.users.length > 0 ? ` (jobs: ${occurrence.users.join(', ')})` : ''}\n\n`;
-  return { ok: true, image: found.resolution.image, text: header + formatText(resolution, found.sources, options, root) + '\n' };
+  return { ok: true, image: found.resolution.image, text: header + formatExplanation(resolution, found.sources, options, root) + '\n' };
 }
 
 export function registerClientRequests(connection: Connection, host: ClientRequestHost): void {

@@ -13,13 +13,12 @@
  * droppedSources: [{source, reason}], notes}`. No output ever contains a password
  * or token: sources carry usernames and password lengths only.
  */
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { getLookupPaths } from '../service/credentials/normalize';
-import { getSourceDropReason, resolveCredentials, type ResolveOptions } from '../service/credentials/resolve';
-import type { AuthEntry, CredentialSource, Resolution, SourceOrigin } from '../service/credentials/types';
+import { resolveCredentials } from '../service/credentials/resolve';
+import { formatExplanation } from '../service/credentials/explanation';
+import type { Resolution } from '../service/credentials/types';
 import { parseSettings, type Settings } from '../service/settings';
-import { maskSecret, type CommandIo } from './auth';
+import type { CommandIo } from './auth';
 import { gatherJobSources, type Gathered } from './jobSources';
 import { UsageError } from './projectSettings';
 
@@ -91,86 +90,6 @@ function readOptions(argv: readonly string[]): Options | 'help' {
   };
 }
 
-// ---- Text output ----------------------------------------------------------------
-
-function displayPath(uri: string, cwd: string): string {
-  try {
-    const path = fileURLToPath(uri);
-    return path.startsWith(cwd + '/') ? path.slice(cwd.length + 1) : path;
-  } catch {
-    return uri;
-  }
-}
-
-function describeOrigin(origin: SourceOrigin, cwd: string): string {
-  switch (origin.kind) {
-    case 'ci-variable':
-      return origin.job !== undefined ? `variables of job ${origin.job} in ${displayPath(origin.uri, cwd)}` : `global variables in ${displayPath(origin.uri, cwd)}`;
-    case 'project-variable':
-      return 'a project CI/CD variable';
-    case 'runner-environment':
-      return `environment of runner ${origin.runner} in ${displayPath(origin.uri, cwd)}`;
-    case 'docker-config':
-      return 'the runner user\'s Docker config';
-    case 'job-payload':
-      return origin.service === 'registry' ? 'GitLab\'s job token for the container registry' : 'GitLab\'s job token for the dependency proxy';
-  }
-}
-
-function describeEntry(entry: AuthEntry, jobPayload: boolean): string {
-  if (entry.empty) return 'no credentials';
-  const parts: string[] = [];
-  if (entry.username !== undefined) parts.push(`user ${entry.username}`);
-  if (jobPayload) parts.push('password: the job token');
-  else if (entry.passwordLength !== undefined) parts.push(`password ${maskSecret(entry.passwordLength)}`);
-  if (entry.identityToken) parts.push('an identity token');
-  if (entry.registryToken) parts.push('a registry token');
-  return parts.join(', ');
-}
-
-export function formatText(resolution: Resolution, sources: readonly CredentialSource[], options: ResolveOptions, cwd: string): string {
-  const lines: string[] = [
-    `Image:          ${resolution.image}`,
-    `Docker's name:  ${resolution.normalized}`,
-    `Runner's path:  ${resolution.registryPath}  (what the runner looks up)`,
-    '',
-    'Sources, in the runner\'s order:',
-  ];
-  sources.forEach((source, i) => {
-    lines.push(`  ${i + 1}. ${source.label}  (${describeOrigin(source.origin, cwd)})`);
-    const dropReason = getSourceDropReason(source, options);
-    if (source.abortReason !== undefined) lines.push(`       aborts the lookup: ${source.abortReason}`);
-    else if (dropReason !== undefined) lines.push(`       dropped whole: ${dropReason}`);
-    for (const entry of source.auths) lines.push(`       auths        ${entry.key}  (${describeEntry(entry, source.origin.kind === 'job-payload')})`);
-    for (const helper of source.credHelpers) lines.push(`       credHelpers  ${helper.key ?? ''}  (docker-credential-${helper.helper})`);
-    if (source.credsStore) lines.push(`       credsStore   docker-credential-${source.credsStore.helper}  (registries it lists; unknown here)`);
-    if (source.auths.length === 0 && source.credHelpers.length === 0 && !source.credsStore) lines.push('       no credentials');
-  });
-  lines.push('', 'Lookup, longest path first:');
-  if (resolution.abortReason !== undefined) {
-    lines.push('  (not reached: the lookup aborts)');
-  } else {
-    let used = false;
-    for (const path of getLookupPaths(resolution.registryPath)) {
-      const here = resolution.candidates.filter((c) => c.path === path);
-      if (here.length === 0) lines.push(`  ${path}  no key`);
-      for (const candidate of here) {
-        lines.push(`  ${path}  ${candidate.key} from ${candidate.source} (${candidate.via})${used ? '' : '  <- used'}`);
-        used = true;
-      }
-    }
-  }
-  lines.push('');
-  if (resolution.abortReason !== undefined) lines.push('Result: the pull fails.');
-  else if (resolution.match === null) lines.push('Result: anonymous pull.');
-  else lines.push(`Result: ${resolution.match.key} from ${resolution.match.source}${resolution.anonymous ? ' (no credentials: effectively anonymous)' : ''}.`);
-  if (resolution.notes.length > 0) {
-    lines.push('', 'Notes:');
-    for (const note of resolution.notes) lines.push(`  - ${note}`);
-  }
-  return lines.join('\n');
-}
-
 /** The public JSON shape (SPEC §5), exactly. */
 function formatJson(resolution: Resolution): string {
   return JSON.stringify({
@@ -203,6 +122,6 @@ export async function runExplainCommand(argv: readonly string[], cwd: string, io
   }
   const resolved = resolveCredentials(options.image, gathered.sources, options.settings.runner);
   const resolution: Resolution = { ...resolved, notes: [...resolved.notes, ...gathered.notes] };
-  io.out(options.format === 'json' ? formatJson(resolution) : formatText(resolution, gathered.sources, options.settings.runner, cwd));
+  io.out(options.format === 'json' ? formatJson(resolution) : formatExplanation(resolution, gathered.sources, options.settings.runner, cwd));
   return 0;
 }
