@@ -7,6 +7,7 @@
  */
 import { decodeAuth, encodeAuth, getUsernameProblem, revealPassword } from '../../../server/src/service/credentials/base64';
 import type { EditorState, Ui } from '../ui';
+import { maskSecret } from '../../../server/src/service/text/secret';
 
 const BASE64_CHARS = /[A-Za-z0-9+/=]/;
 
@@ -36,8 +37,7 @@ export function findAuthAtCursor(text: string, offset: number): string | undefin
 export function describeDecodedAuth(value: string): { ok: boolean; message: string } {
   const decoded = decodeAuth(value);
   if (!decoded.ok) return { ok: false, message: `Pullguard: this \`auth\` value ${decoded.reason}. The runner drops the whole credential source it is in.` };
-  const length = decoded.passwordLength;
-  let message = `Pullguard: \`auth\` decodes to username \`${decoded.username}\`, password •••• (${length} character${length === 1 ? '' : 's'}).`;
+  let message = `Pullguard: \`auth\` decodes to username \`${decoded.username}\`, password ${maskSecret(decoded.passwordLength)}.`;
   if (decoded.passwordEndsWithNewline) message += ' The password ends with a newline, which the registry will reject: encode it again with *Encode credentials to base64* or `printf`, not `echo`.';
   return { ok: true, message };
 }

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { buildDockerAuthConfig, decodeAuth, getUsernameProblem } from '../service/credentials/base64';
 import { isUnmatchedDockerHubAlias } from '../service/credentials/normalize';
 import { UsageError } from './projectSettings';
+import { maskSecret } from '../service/text/secret';
 
 /** What a subcommand may use of the process: output lines and all of stdin. */
 export interface CommandIo {
@@ -30,9 +31,6 @@ Exit status: 0 ok, 1 an auth value or the JSON is invalid, 2 bad usage or no inp
 
 
 /** The masked form of a secret of known length (SPEC §2). */
-export function maskSecret(length: number): string {
-  return `•••• (${length} character${length === 1 ? '' : 's'})`;
-}
 
 function describeJsonError(error: ParseError): string {
   return `${printParseErrorCode(error.error)} at offset ${error.offset}`;

@@ -10,6 +10,7 @@ import type { CredentialSource, Resolution } from './credentials/types';
 import type { ImageOccurrence } from './model/images';
 import type { ImageCredentials } from './rules/auth';
 import { code } from './text/markdown';
+import { maskSecret } from './text/secret';
 
 function describeSource(source: CredentialSource): string {
   switch (source.origin.kind) {
@@ -70,7 +71,7 @@ export function getKeyHover(place: KeyPlace, images: ReadonlyMap<ImageOccurrence
     const entry = place.entry;
     lines.push(`**Registry credentials** ${code(place.key)}`, '', '| | |', '|---|---|', `| Registry path | ${code(path)} |`);
     if (entry?.username) lines.push(`| Username | ${code(entry.username)} |`);
-    if (entry?.passwordLength !== undefined) lines.push(`| Password | •••• (${entry.passwordLength} characters) |`);
+    if (entry?.passwordLength !== undefined) lines.push(`| Password | ${maskSecret(entry.passwordLength)} |`);
     if (entry?.identityToken) lines.push('| Identity token | •••• (set) |');
     if (entry?.registryToken) lines.push('| Registry token | •••• (set) |');
     if (entry?.empty) lines.push('| Credentials | none: this entry makes pulls from it anonymous and hides lower sources |');
