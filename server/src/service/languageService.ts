@@ -65,7 +65,7 @@ const ciResults = new WeakMap<DocumentAnalysis, CiRuleResults>();
 export class LanguageService {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly reportedFailures = new Set<string>();
-  /** Pipeline analyses that re-checked only the edited jobs (for tests and the benchmark's curiosity). */
+  /** Pipeline analyses that re-checked only the edited jobs: tests read it to know which path an edit took. */
   incrementalAnalyses = 0;
 
   /** @param parseOptions how pipelines are parsed (the warm-up parses its small one in chunks) */

@@ -424,7 +424,9 @@ function shiftChunk(chunk: Chunk, delta: number): void {
  */
 export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
   const before = chunkedParses.get(previous);
-  if (!before || text.length <= before.chunkedFrom) return parseYamlModel(text, before);
+  if (!before) return parseYamlModel(text);
+  const options = { chunkedFrom: before.chunkedFrom };
+  if (text.length <= before.chunkedFrom) return parseYamlModel(text, options);
   const { text: old, chunks } = before;
   if (old === text) return previous;
 
@@ -441,7 +443,7 @@ export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
   const to = chunks[last]!.end + delta;
   const keys = findKeyLines(text, from, to);
   // An edited region with no key left, or that no longer starts with one, joins its neighbours.
-  if (!keys || keys.length === 0 || (from > 0 && keys[0] !== from)) return parseYamlModel(text, before);
+  if (!keys || keys.length === 0 || (from > 0 && keys[0] !== from)) return parseYamlModel(text, options);
   const starts = from === 0 ? [0, ...keys.slice(1)] : keys;
 
   const anchors = new Map<string, YNode>();
@@ -455,7 +457,7 @@ export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
   for (const chunk of [...chunks.slice(first, last + 1), ...fresh]) for (const name of chunk.anchors.keys()) changedAnchors.add(name);
   if (changedAnchors.size > 0) {
     for (let i = last + 1; i < chunks.length; i++) {
-      for (const name of chunks[i]!.aliases) if (changedAnchors.has(name)) return parseYamlModel(text, before);
+      for (const name of chunks[i]!.aliases) if (changedAnchors.has(name)) return parseYamlModel(text, options);
     }
   }
 
