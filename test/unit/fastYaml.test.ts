@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { generatePipeline } from '../../bench/generate';
 import { getYamlModelEdit, parseYamlModel, updateYamlModel, type YamlModel, type YMap, type YNode, type YScalar } from '../../server/src/service/parse/yamlModel';
 import { syntheticPipeline } from '../../server/src/service/warmUp';
-import { mutatedYamlDocument } from '../helpers/yamlDocuments';
+import { mutatedYamlDocument, yamlDocumentTexts } from '../helpers/yamlDocuments';
 import {
   assertFastEqualsSlow,
   assertSameReferencedJobs,
@@ -353,6 +353,12 @@ const CASES: Array<readonly [string, string]> = [
   ['a seq item with only a comment', 'a:\n  - # c\n  - x\n'],
   ['an empty value with a comment, then a blank line', 'a: # c\n\n'],
   ['a nested empty value with a comment, then a blank line', 'a:\n  b: # c\n\nd: 1\n'],
+  ['an empty value with a comment, then a line of spaces and no final newline', 'stages: #{}\n  '],
+  ['an empty value with a comment ending a nested map, then an outer key', 'a:\n  b:\n    c: # c\n  d: []\n'],
+  ['an empty value with a comment ending a map in a seq item', 'a:\n  - b: # c\n  - x\n'],
+  ['an anchored empty value with a comment, then a blank line', 'a: &x # c\n\n'],
+  ['an anchor run into a flow collection', 'a: &x{}\nb: &y[a]\nc: &z{a: 1}\nd:\n  - &w[1]\n'],
+  ['tags and anchors run into quotes', 'a: &x"q"\nb: &y\'q\'\nc: !reference[a]\nd: *x{}\n'],
   ['key: at the end of a map', 'a:\n  b: 1\n  c:\nd: 2\n'],
   ['key: at the end of the file', 'a: 1\nb:'],
   ['key: at the end of the file with a newline', 'a: 1\nb:\n'],
@@ -451,6 +457,14 @@ describe('random GitLab-CI-like documents, intact and damaged', () => {
       }),
       { seed: SEED, numRuns: 400 },
     );
+  });
+
+  test('the intact tame documents keep the fast parser busy: it parses at least a quarter of them whole', () => {
+    // Else the property above would compare the yaml package with itself.
+    const texts = fc.sample(yamlDocumentTexts.tame, { seed: SEED, numRuns: 200 });
+    let wholeByFastPath = 0;
+    for (const text of texts) if (countParses(() => parseYamlModel(text, { chunkedFrom: Infinity })).slow === 0) wholeByFastPath++;
+    assert.ok(wholeByFastPath >= texts.length / 4, `the fast parser parsed ${wholeByFastPath} of ${texts.length} generated tame documents`);
   });
 });
 
