@@ -11,7 +11,7 @@
  */
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { mutatedYamlDocument } from '../helpers/yamlDocuments';
+import { mutatedYamlDocument, tameDamagedYamlDocument } from '../helpers/yamlDocuments';
 import { assertFastEqualsSlow } from '../helpers/yamlModelEquality';
 import { applyEdits, check, editArbitrary, runsFor, SEEDS } from './harness';
 
@@ -30,7 +30,10 @@ function checkBothPaths(text: string): void {
 
 describe('fuzzing the fast YAML parser against the yaml package', () => {
   test('generated GitLab-CI-like documents, intact and damaged: the same model on both paths', () =>
-    check('fast vs slow YAML: generated documents', fc.property(mutatedYamlDocument, checkBothPaths), runsFor(3000)));
+    check('fast vs slow YAML: generated documents', fc.property(mutatedYamlDocument, checkBothPaths), runsFor(2500)));
+
+  test('generated pipelines damaged without tabs or carriage returns (which the fast parser hands over at once): the same model on both paths', () =>
+    check('fast vs slow YAML: damaged pipelines', fc.property(tameDamagedYamlDocument, checkBothPaths), runsFor(1000)));
 
   test('the corpus pipelines with hostile edits (Unicode, line breaks, syntax): the same model on both paths', () =>
     check(

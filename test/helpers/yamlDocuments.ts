@@ -448,3 +448,25 @@ export function applyMutations(text: string, mutations: readonly Mutation[]): st
 export const mutatedYamlDocument: fc.Arbitrary<string> = fc
   .tuple(fc.oneof({ weight: 2, arbitrary: yamlDocumentTexts.tame }, { weight: 1, arbitrary: yamlDocumentTexts.wild }), mutationsArbitrary)
   .map(([text, mutations]) => applyMutations(text, mutations));
+
+/** The stress characters without the tab and the carriage return, which the fast parser leaves to the yaml package at once. */
+const IN_SUBSET_CHARACTERS = STRESS_CHARACTERS.filter((character) => character !== '\t' && character !== '\r');
+
+/**
+ * A tame document with one to three mutations that use no tab and no carriage return:
+ * damage the fast parser must recognise itself (to give up on it, or to read it as the
+ * yaml package does), not damage it hands over at the first glance.
+ */
+export const tameDamagedYamlDocument: fc.Arbitrary<string> = fc
+  .tuple(
+    yamlDocumentTexts.tame,
+    fc.array(
+      fc.record({
+        at: fc.nat({ max: 1000 }).map((n) => n / 1000),
+        deleted: fc.oneof(fc.constant(0), fc.nat(3)),
+        inserted: fc.array(fc.constantFrom(...IN_SUBSET_CHARACTERS, 'a', '?', '%', '@', '\\'), { maxLength: 3 }).map((characters) => characters.join('')),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  )
+  .map(([text, mutations]) => applyMutations(text, mutations));
