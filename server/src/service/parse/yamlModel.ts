@@ -8,6 +8,8 @@
  * alias, so an alias bomb costs as much as its text.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, Scalar, type Document, type Node as YamlNode } from 'yaml';
+import { parseFast, type FastParse } from './fastYaml';
+import { duplicateKeyError, reportDuplicateKeys, unknownAliasError } from './yamlErrors';
 
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -121,10 +123,7 @@ class ModelBuilder {
       this.tracking?.aliases.add(node.source);
       // The most recent anchor of that name, as YAML defines it.
       const target = this.anchors.get(node.source);
-      if (!target && node.range) {
-        const [start, end] = node.range;
-        this.errors.push({ offset: this.base + start, length: Math.max(1, end - start), message: `The alias \`*${node.source}\` refers to no anchor defined before it` });
-      }
+      if (!target && node.range) this.errors.push(unknownAliasError(node.source, this.base + node.range[0], this.base + node.range[1]));
       return target;
     }
     // Objects are built with all their fields in one literal so they share one shape.
@@ -173,42 +172,29 @@ class ModelBuilder {
     return undefined;
   }
 
-  /** Linear for the small maps that make up most of a pipeline, a set for large ones. */
   checkDuplicateKeys(pairs: readonly YPair[]): void {
-    if (pairs.length <= 16) {
-      for (let i = 1; i < pairs.length; i++) {
-        for (let j = 0; j < i; j++) {
-          if (pairs[j]!.key.value === pairs[i]!.key.value) {
-            this.reportDuplicate(pairs[i]!.key);
-            break;
-          }
-        }
-      }
-      return;
-    }
-    const seen = new Set<unknown>();
-    for (const { key } of pairs) {
-      if (seen.has(key.value)) this.reportDuplicate(key);
-      seen.add(key.value);
-    }
+    reportDuplicateKeys(pairs, this.errors);
   }
 
-  reportDuplicate(key: YScalar): void {
-    this.errors.push(duplicateKeyError(key));
+  /** The node an alias of `name` would mean here: the latest anchor of that name so far. */
+  anchorNamed(name: string): YNode | undefined {
+    return this.anchors.get(name);
+  }
+
+  /** Takes over what the fast parser built, as if this builder had converted it. */
+  adopt(parse: FastParse): void {
+    for (const [name, node] of parse.anchors) this.defineAnchor(name, node);
+    for (const error of parse.errors) this.errors.push(error);
+    if (!this.tracking) return;
+    for (const node of parse.nodes) this.tracking.nodes.push(node);
+    for (const name of parse.aliases) this.tracking.aliases.add(name);
+    for (const name of parse.references) this.tracking.references.add(name);
   }
 
   addMerges(map: YMap, value: YNode | undefined): void {
     if (value?.kind === 'map') map.merges.push(value);
     else if (value?.kind === 'seq') for (const item of value.items) if (item.kind === 'map') map.merges.push(item);
   }
-}
-
-function duplicateKeyError(key: YScalar): YamlSyntaxError {
-  return {
-    offset: key.start,
-    length: Math.max(1, key.end - key.start),
-    message: `Map keys must be unique; \`${String(key.value)}\` is defined again here, and this definition replaces the earlier one`,
-  };
 }
 
 const PARSE_OPTIONS = {
@@ -238,6 +224,20 @@ export interface YamlParseOptions {
    * 0 to run the incremental code on its small pipeline.
    */
   readonly chunkedFrom?: number;
+  /**
+   * Whether the fast parser (`fastYaml.ts`) may parse the text, or the parts of it it
+   * understands (default true); false parses everything with the YAML package, as the
+   * tests that compare the two do.
+   */
+  readonly fastPath?: boolean;
+}
+
+/** How many texts (whole files or top-level entries) each parser has parsed; read by the tests that check the fast path is taken. */
+export const yamlParseCounts = { fast: 0, slow: 0 };
+
+/** The fast parser reads line breaks as `\n` only: a text with a carriage return goes to the YAML package. */
+function mayParseFast(text: string, options: YamlParseOptions): boolean {
+  return options.fastPath !== false && !text.includes('\r');
 }
 /** A line that starts a top-level `key:` entry (plain, double- or single-quoted key). */
 const TOP_LEVEL_KEY = /^(?:[^\s#\-?:,[\]{}&*!|>'"%@`][^\n]*?|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ \t]*:(?:[ \t]|\r?$)/;
@@ -295,9 +295,25 @@ interface Chunk extends ChunkTracking {
 }
 
 /** The chunks of a model parsed in chunks, and the text they are of. A model is updated from them once. */
-const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly chunks: readonly Chunk[]; readonly chunkedFrom: number }>();
+const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly chunks: readonly Chunk[]; readonly options: YamlParseOptions }>();
 
-function parseChunk(text: string, start: number, end: number, builder: ModelBuilder): Chunk {
+function parseChunk(text: string, start: number, end: number, builder: ModelBuilder, fast: boolean): Chunk {
+  if (fast) {
+    const parsed = parseFast(text, start, end, (name) => builder.anchorNamed(name));
+    if (parsed) {
+      yamlParseCounts.fast++;
+      const chunk: Chunk = {
+        start, end, pairs: parsed.root.pairs, merges: parsed.root.merges, syntaxErrors: [], builderErrors: [],
+        nodes: [], anchors: new Map(), aliases: new Set(), references: new Set(),
+      };
+      builder.errors = chunk.builderErrors;
+      builder.tracking = chunk;
+      builder.adopt(parsed);
+      builder.tracking = undefined;
+      return chunk;
+    }
+  }
+  yamlParseCounts.slow++;
   const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
   const chunk: Chunk = {
     start, end, pairs: [], merges: [], syntaxErrors: toSyntaxErrors(doc, start), builderErrors: [],
@@ -316,7 +332,7 @@ function parseChunk(text: string, start: number, end: number, builder: ModelBuil
 }
 
 /** The model of the whole file from its chunks: the root map, then the errors in the order one parse gives them. */
-function assemble(text: string, chunks: readonly Chunk[], chunkedFrom: number): YamlModel {
+function assemble(text: string, chunks: readonly Chunk[], options: YamlParseOptions): YamlModel {
   const root: YMap = { kind: 'map', start: 0, end: text.length, tag: undefined, pairs: [], merges: [] };
   const syntaxErrors: YamlSyntaxError[] = [];
   const builderErrors: YamlSyntaxError[] = [];
@@ -337,7 +353,7 @@ function assemble(text: string, chunks: readonly Chunk[], chunkedFrom: number): 
   }
   const errors = [...syntaxErrors, ...builderErrors, ...duplicates].sort((a, b) => a.offset - b.offset);
   const model: YamlModel = { root, errors };
-  chunkedParses.set(model, { text, chunks, chunkedFrom });
+  chunkedParses.set(model, { text, chunks, options });
   return model;
 }
 
@@ -351,11 +367,18 @@ function assemble(text: string, chunks: readonly Chunk[], chunkedFrom: number): 
  */
 export function parseYamlModel(text: string, options: YamlParseOptions = {}): YamlModel {
   const chunkedFrom = options.chunkedFrom ?? CHUNKED_LENGTH;
+  const fast = mayParseFast(text, options);
   const batches = findTopLevelBatches(text, chunkedFrom);
   if (batches) {
     const builder = new ModelBuilder();
-    return assemble(text, batches.map(({ start, end }) => parseChunk(text, start, end, builder)), chunkedFrom);
+    return assemble(text, batches.map(({ start, end }) => parseChunk(text, start, end, builder, fast)), options);
   }
+  const fastParse = fast ? parseFast(text, 0, text.length, () => undefined) : undefined;
+  if (fastParse) {
+    yamlParseCounts.fast++;
+    return { root: fastParse.root, errors: fastParse.errors.sort((a, b) => a.offset - b.offset) };
+  }
+  yamlParseCounts.slow++;
   const builder = new ModelBuilder();
   const errors: YamlSyntaxError[] = [];
   const parsed = parseAllDocuments(text, PARSE_OPTIONS);
@@ -425,8 +448,8 @@ function shiftChunk(chunk: Chunk, delta: number): void {
 export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
   const before = chunkedParses.get(previous);
   if (!before) return parseYamlModel(text);
-  const options = { chunkedFrom: before.chunkedFrom };
-  if (text.length <= before.chunkedFrom) return parseYamlModel(text, options);
+  const { options } = before;
+  if (text.length <= (options.chunkedFrom ?? CHUNKED_LENGTH)) return parseYamlModel(text, options);
   const { text: old, chunks } = before;
   if (old === text) return previous;
 
@@ -449,7 +472,8 @@ export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
   const anchors = new Map<string, YNode>();
   for (let i = 0; i < first; i++) for (const [name, node] of chunks[i]!.anchors) anchors.set(name, node);
   const builder = new ModelBuilder(anchors);
-  const fresh = toRanges(starts, to).map(({ start, end }) => parseChunk(text, start, end, builder));
+  const fast = mayParseFast(text, options);
+  const fresh = toRanges(starts, to).map(({ start, end }) => parseChunk(text, start, end, builder, fast));
 
   // An alias after the edit that names an anchor defined in the edited entries (before
   // or after the edit) may now mean another node: only a whole parse resolves it.
@@ -463,7 +487,7 @@ export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
 
   chunkedParses.delete(previous);
   if (delta !== 0) for (let i = last + 1; i < chunks.length; i++) shiftChunk(chunks[i]!, delta);
-  const model = assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)], before.chunkedFrom);
+  const model = assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)], options);
   const replaced = chunks.slice(first, last + 1);
   modelEdits.set(model, {
     from,

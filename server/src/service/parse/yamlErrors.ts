@@ -1,0 +1,38 @@
+/**
+ * The problems the model builders report themselves (the YAML package leaves them to
+ * us): keys defined twice in one map, aliases of no anchor. Shared by the builder over
+ * the YAML package's tree and the fast parser, so both word and place them alike.
+ */
+import type { YPair, YScalar, YamlSyntaxError } from './yamlModel';
+
+export function duplicateKeyError(key: YScalar): YamlSyntaxError {
+  return {
+    offset: key.start,
+    length: Math.max(1, key.end - key.start),
+    message: `Map keys must be unique; \`${String(key.value)}\` is defined again here, and this definition replaces the earlier one`,
+  };
+}
+
+export function unknownAliasError(name: string, start: number, end: number): YamlSyntaxError {
+  return { offset: start, length: Math.max(1, end - start), message: `The alias \`*${name}\` refers to no anchor defined before it` };
+}
+
+/** Adds an error for each key defined again in `pairs`: linear for the small maps that make up most of a pipeline, a set for large ones. */
+export function reportDuplicateKeys(pairs: readonly YPair[], errors: YamlSyntaxError[]): void {
+  if (pairs.length <= 16) {
+    for (let i = 1; i < pairs.length; i++) {
+      for (let j = 0; j < i; j++) {
+        if (pairs[j]!.key.value === pairs[i]!.key.value) {
+          errors.push(duplicateKeyError(pairs[i]!.key));
+          break;
+        }
+      }
+    }
+    return;
+  }
+  const seen = new Set<unknown>();
+  for (const { key } of pairs) {
+    if (seen.has(key.value)) errors.push(duplicateKeyError(key));
+    seen.add(key.value);
+  }
+}
