@@ -20,7 +20,7 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LanguageService, type AnalysisContext } from './service/languageService';
 import { WorkspaceIndex } from './service/model/workspace';
-import { warmUp } from './service/warmUp';
+import { warmUp, warmUpWhileIdle } from './service/warmUp';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
@@ -34,6 +34,14 @@ import { registerRegistryRequests } from './registryRequests';
  * longer than the work it may save would only delay the diagnostics.
  */
 const MAX_VALIDATION_DELAY_MS = 50;
+
+/**
+ * After the first warm-up rounds (before `initialized` is done), more while no document
+ * is open, an analysis per turn of the event loop (see warmUpWhileIdle): a second of one
+ * core at most, once per server.
+ */
+const IDLE_WARM_UP_ROUNDS = 40;
+const IDLE_WARM_UP_MS = 1000;
 
 /** Before validating a document at least this long, the server may collect its garbage (see collectGarbageIfGrown). */
 const LARGE_DOCUMENT_LENGTH = 256 * 1024;
@@ -270,7 +278,15 @@ export function startServer(connection: Connection): StartedServer {
     // already received: when the user's file is already open, analysing it warms the same
     // code, and a warm-up would only delay its diagnostics.
     setImmediate(() => {
-      if (documents.all().length === 0) runSafe(() => warmUp().rounds, 0, 'warming up', connection);
+      if (documents.all().length > 0) return;
+      runSafe(() => warmUp().rounds, 0, 'warming up', connection);
+      runSafe(() => warmUpWhileIdle({
+        rounds: IDLE_WARM_UP_ROUNDS,
+        budgetMs: IDLE_WARM_UP_MS,
+        busy: () => documents.all().length > 0,
+        // A timer, not setImmediate: a message read meanwhile (a document opened) is handled first.
+        schedule: (next) => setTimeout(() => runSafe(next, undefined, 'warming up', connection), 0),
+      }), undefined, 'warming up', connection);
     });
   });
 

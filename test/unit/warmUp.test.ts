@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { analyze } from '../helpers/analyze';
-import { syntheticPipeline, warmUp } from '../../server/src/service/warmUp';
+import { syntheticPipeline, warmUp, warmUpWhileIdle, type WarmUpSummary } from '../../server/src/service/warmUp';
 
 test('the warm-up pipeline is a valid pipeline that exercises the rules', () => {
   const found = analyze('gitlab-ci', syntheticPipeline(40));
@@ -21,4 +21,56 @@ test('the warm-up also runs the re-analysis of only the edited jobs', () => {
   // Its pipeline is far below the size parsed in chunks by default: it forces the chunked parse.
   assert.ok(syntheticPipeline(40).length < 64 * 1024);
   assert.deepEqual(warmUp(1, 1e9), { rounds: 1, incrementalAnalyses: 10 });
+});
+
+describe('the warm-up while the server is idle', () => {
+  /** Runs the scheduled rounds one at a time, as the event loop would. */
+  function driver() {
+    const queue: Array<() => void> = [];
+    return { schedule: (next: () => void) => queue.push(next), runNext: () => queue.shift()?.(), get pending() { return queue.length; } };
+  }
+
+  test('runs nothing until the event loop turns, then one analysis per turn', () => {
+    const loop = driver();
+    let summary: WarmUpSummary | undefined;
+    warmUpWhileIdle({ rounds: 2, budgetMs: 1e9, busy: () => false, schedule: loop.schedule, done: (s) => (summary = s) });
+    assert.equal(loop.pending, 1);
+    let turns = 0;
+    while (loop.pending > 0) {
+      loop.runNext();
+      turns++;
+    }
+    // A round is the pipeline's analysis and ten edits, each on its own turn, and a turn
+    // that closes it; one more turn sees that no round is left.
+    assert.equal(turns, 2 * 12 + 1);
+    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
+  });
+
+  test('stops at its next turn once a document is open, in the middle of a round', () => {
+    const loop = driver();
+    let documentOpen = false;
+    let summary: WarmUpSummary | undefined;
+    warmUpWhileIdle({ rounds: 40, budgetMs: 1e9, busy: () => documentOpen, schedule: loop.schedule, done: (s) => (summary = s) });
+    for (let turn = 0; turn < 14; turn++) loop.runNext();
+    documentOpen = true;
+    loop.runNext();
+    assert.deepEqual(summary, { rounds: 1, incrementalAnalyses: 10 });
+    assert.equal(loop.pending, 0);
+  });
+
+  test('stops once its time budget has passed', () => {
+    const loop = driver();
+    let clock = 0;
+    let summary: WarmUpSummary | undefined;
+    warmUpWhileIdle({ rounds: 40, budgetMs: 25_000, busy: () => false, schedule: loop.schedule, now: () => clock, done: (s) => (summary = s) });
+    let turns = 0;
+    while (loop.pending > 0) {
+      loop.runNext();
+      turns++;
+      clock += 1000;
+    }
+    // 25 turns of work (two rounds of 12 turns, and the first analysis of the third), then the one that stops.
+    assert.equal(turns, 26);
+    assert.equal(summary?.rounds, 2);
+  });
 });

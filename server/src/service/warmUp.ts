@@ -3,7 +3,8 @@
  * that is several times the cost of the same analysis once the parser and rules
  * are compiled. `warmUp` analyses a small synthetic pipeline (every image form,
  * templates, anchors, merges, `!reference`, a `DOCKER_AUTH_CONFIG`) a few times
- * in a throwaway service, so the user's first file meets compiled code.
+ * in a throwaway service, so the user's first file meets compiled code;
+ * `warmUpWhileIdle` goes on with it while no document is open.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LanguageService } from './languageService';
@@ -61,33 +62,100 @@ const EDITED_IMAGES = ['node:22-alpine', 'registry.example.com:5000/group/app:1.
  */
 const EDITED_JOBS = ['job-1', 'job-5', 'job-10', 'job-13', 'job-17', 'job-21', 'job-25', 'job-30', 'job-33', 'job-37'];
 
+const WARM_UP_PIPELINE = syntheticPipeline(40);
+
 /**
- * Analyses the synthetic pipeline `rounds` times, each time followed by edits inside
- * ten jobs, stopping early once `budgetMs` have passed. The pipeline is parsed in
- * chunks although it is small, so that the code that re-analyses only the edited jobs
- * of a large file is compiled too.
+ * One round, an analysis at a time: the synthetic pipeline analysed and hovered in a
+ * throwaway service, then edited inside ten jobs, each edit validated. The pipeline is
+ * parsed in chunks although it is small, so that the code that re-analyses only the
+ * edited jobs of a large file is compiled too. Returns how many of the edits took that path.
  */
-export function warmUp(rounds = 4, budgetMs = 200, now: () => number = Date.now): { rounds: number; incrementalAnalyses: number } {
-  const text = syntheticPipeline(40);
+function* warmUpRoundSteps(round: number): Generator<void, number> {
+  const text = WARM_UP_PIPELINE;
   const context = { settings: DEFAULT_SETTINGS, workspace: EMPTY_WORKSPACE };
+  const service = new LanguageService(undefined, { chunkedFrom: 0 });
+  let document = TextDocument.create(`untitled:pullguard-warm-up-${round}/.gitlab-ci.yml`, 'yaml', 1, text);
+  service.doValidation(document, context, 'gitlab-ci');
+  service.doHover(document, document.positionAt(text.indexOf('alpine')), context);
+  yield;
+  // Jobs through the file, so that edits move what follows them as a user's do.
+  for (const [k, job] of EDITED_JOBS.entries()) {
+    const current = document.getText();
+    const line = current.indexOf('  image: ', current.indexOf(`\n${job}:`)) + '  image: '.length;
+    const end = current.indexOf('\n', line);
+    document = TextDocument.update(document, [{ range: { start: document.positionAt(line), end: document.positionAt(end) }, text: EDITED_IMAGES[k % EDITED_IMAGES.length]! }], document.version + 1);
+    service.doValidation(document, context, 'gitlab-ci');
+    yield;
+  }
+  return service.incrementalAnalyses;
+}
+
+function warmUpRound(round: number): number {
+  const steps = warmUpRoundSteps(round);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Rounds of the warm-up run, and how many of their edits were re-analysed incrementally. */
+export interface WarmUpSummary {
+  readonly rounds: number;
+  readonly incrementalAnalyses: number;
+}
+
+/** Runs `rounds` warm-up rounds at once, stopping early once `budgetMs` have passed (after the first). */
+export function warmUp(rounds = 4, budgetMs = 200, now: () => number = Date.now): WarmUpSummary {
   const started = now();
   let round = 0;
   let incrementalAnalyses = 0;
   while (round < rounds && (round === 0 || now() - started < budgetMs)) {
-    const service = new LanguageService(undefined, { chunkedFrom: 0 });
-    let document = TextDocument.create(`untitled:pullguard-warm-up-${round}/.gitlab-ci.yml`, 'yaml', 1, text);
-    service.doValidation(document, context, 'gitlab-ci');
-    service.doHover(document, document.positionAt(text.indexOf('alpine')), context);
-    // Jobs through the file, so that edits move what follows them as a user's do.
-    for (const [k, job] of EDITED_JOBS.entries()) {
-      const current = document.getText();
-      const line = current.indexOf('  image: ', current.indexOf(`\n${job}:`)) + '  image: '.length;
-      const end = current.indexOf('\n', line);
-      document = TextDocument.update(document, [{ range: { start: document.positionAt(line), end: document.positionAt(end) }, text: EDITED_IMAGES[k % EDITED_IMAGES.length]! }], document.version + 1);
-      service.doValidation(document, context, 'gitlab-ci');
-    }
-    incrementalAnalyses += service.incrementalAnalyses;
+    incrementalAnalyses += warmUpRound(round);
     round++;
   }
   return { rounds: round, incrementalAnalyses };
+}
+
+export interface IdleWarmUpOptions {
+  /** Rounds at most. */
+  readonly rounds: number;
+  /** No round starts once this many milliseconds have passed since the first. */
+  readonly budgetMs: number;
+  /** True once the server has work of its own (a document is open): no further round starts. */
+  readonly busy: () => boolean;
+  /** Runs the next step after the messages that arrived meanwhile are handled (the server passes a zero timeout). */
+  readonly schedule: (next: () => void) => void;
+  readonly now?: () => number;
+  /** Called once, when the warm-up ends. */
+  readonly done?: (summary: WarmUpSummary) => void;
+}
+
+/**
+ * The warm-up continued while the server has nothing else to do, one analysis of the
+ * synthetic pipeline per turn of the event loop: V8 compiles the rules fully only after
+ * they have run many times, and a fresh server's first analysis of a 500-job pipeline
+ * costs about twice a later one. A server started with the workspace (before the user
+ * opens a pipeline) gets there before the first file arrives; a document opened stops
+ * it at once, after an analysis of a few milliseconds at most.
+ */
+export function warmUpWhileIdle(options: IdleWarmUpOptions): void {
+  const now = options.now ?? Date.now;
+  const started = now();
+  let round = 0;
+  let incrementalAnalyses = 0;
+  let steps = warmUpRoundSteps(round);
+  const next = (): void => {
+    if (round >= options.rounds || now() - started >= options.budgetMs || options.busy()) {
+      options.done?.({ rounds: round, incrementalAnalyses });
+      return;
+    }
+    const step = steps.next();
+    if (step.done) {
+      incrementalAnalyses += step.value;
+      round++;
+      steps = warmUpRoundSteps(round);
+    }
+    options.schedule(next);
+  };
+  options.schedule(next);
 }
