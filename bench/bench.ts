@@ -50,6 +50,8 @@ interface Plan {
    * runs), and a session's edit loop stops after this long (at least MIN_EDITS edits).
    */
   readonly caseBudgetMs: number;
+  /** Sessions per pipeline case that open the file after the server was idle (idleOpenSession). */
+  readonly idleOpenSessions: number;
 }
 
 const FULL_PLAN: Plan = {
@@ -57,12 +59,14 @@ const FULL_PLAN: Plan = {
   sessions: (jobs) => (jobs <= 50 ? 5 : jobs <= 500 ? 3 : 1),
   configOpens: 3,
   caseBudgetMs: 30_000,
+  idleOpenSessions: 2,
 };
 const QUICK_PLAN: Plan = {
   sizes: [50, 500],
   sessions: (jobs) => (jobs <= 50 ? 2 : 1),
   configOpens: 1,
   caseBudgetMs: 10_000,
+  idleOpenSessions: 1,
 };
 
 // ---------------------------------------------------------------------------
@@ -185,6 +189,37 @@ async function startServer(serverPath: string, workspace: Workspace): Promise<St
   } catch (error) {
     client.kill();
     throw error;
+  }
+}
+
+/**
+ * How long a server is left alone before the idle open: longer than the warm-up it
+ * continues with while no document is open (IDLE_WARM_UP_MS in server/src/server.ts).
+ */
+const IDLE_WAIT_MS = 1500;
+
+/**
+ * A fresh server left idle for IDLE_WAIT_MS, then the pipeline opened: a server that
+ * started with the workspace, before the user opened the file (VS Code starts it when
+ * the workspace contains a pipeline), as opposed to `open→diag`, opened the moment
+ * the server is ready.
+ */
+async function idleOpenSession(serverPath: string, workspace: Workspace, text: string): Promise<number> {
+  const file = join(workspace.dir, '.gitlab-ci.yml');
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const { client } = await startServer(serverPath, workspace);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+    const published = client.waitForDiagnostics(uri, { version: 1, timeoutMs: TIMEOUTS.diagnosticsMs });
+    const start = performance.now();
+    client.didOpen(uri, 'yaml', text, 1);
+    await published;
+    const idleOpenMs = performance.now() - start;
+    await stopServer(client);
+    return idleOpenMs;
+  } finally {
+    client.kill();
   }
 }
 
@@ -397,6 +432,8 @@ interface CaseResult {
   nodeStartMs?: Stats;
   readyMs?: Stats;
   openMs?: Stats;
+  /** Open after the fresh server was left idle (idleOpenSession). */
+  idleOpenMs?: Stats;
   reopenMs?: Stats;
   editMs?: Stats;
   hoverMs?: Stats;
@@ -405,7 +442,8 @@ interface CaseResult {
   parseFloorMs?: Stats;
   /** Median open→diagnostics over the median floor (issue 8's target: at most 1.5). */
   openToFloor?: number;
-  /** The same for the reopen in a warm server. */
+  /** The same for the open after idle, and for the reopen in a warm server. */
+  idleOpenToFloor?: number;
   reopenToFloor?: number;
   hoversWithContent?: string;
   codeActions?: number;
@@ -472,7 +510,12 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
       nodeStarts.push(await timeNodeStart(scratch, workspace));
       sessions.push(await pipelineSession(serverPath, workspace, text, plan.caseBudgetMs));
     }
-    return mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions);
+    const idleOpens: number[] = [];
+    for (let i = 0; i < plan.idleOpenSessions; i++) {
+      idleOpens.push(await idleOpenSession(serverPath, makeWorkspace(scratch, `ci-${jobs}-${anchors ? 'anchors' : 'plain'}-idle-${i}`), text));
+    }
+    const idleOpenMs = summarize(idleOpens);
+    return { ...mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions), idleOpenMs, idleOpenToFloor: openToFloor(idleOpenMs, base.parseFloorMs) };
   } catch (error) {
     return { ...mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions), error: errorMessage(error) };
   }
@@ -538,7 +581,7 @@ function formatBytes(bytes: number): string {
 }
 
 function printTable(results: readonly CaseResult[]): void {
-  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'reopen', 'edits', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'open/floor', 'reopen/floor', 'peak RSS', 'diags'];
+  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'idle open', 'reopen', 'edits', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'open/floor', 'idle/floor', 'reopen/floor', 'peak RSS', 'diags'];
   const rows = results.map((r) => [
     r.name,
     formatBytes(r.bytes),
@@ -547,6 +590,7 @@ function printTable(results: readonly CaseResult[]): void {
     formatMs(r.nodeStartMs),
     formatMs(r.readyMs),
     formatMs(r.openMs),
+    formatMs(r.idleOpenMs),
     formatMs(r.reopenMs),
     r.editMs ? String(r.editMs.n) : '-',
     formatMs(r.editMs),
@@ -554,6 +598,7 @@ function printTable(results: readonly CaseResult[]): void {
     formatMs(r.codeActionMs),
     formatMs(r.parseFloorMs),
     r.openToFloor === undefined ? '-' : `${r.openToFloor.toFixed(2)}×`,
+    r.idleOpenToFloor === undefined ? '-' : `${r.idleOpenToFloor.toFixed(2)}×`,
     r.reopenToFloor === undefined ? '-' : `${r.reopenToFloor.toFixed(2)}×`,
     r.peakRssMiB === undefined ? '-' : `${r.peakRssMiB} MiB`,
     r.diagnostics === undefined ? '-' : String(r.diagnostics),
