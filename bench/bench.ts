@@ -194,9 +194,10 @@ async function startServer(serverPath: string, workspace: Workspace): Promise<St
 
 /**
  * How long a server is left alone before the idle open: longer than the warm-up it
- * continues with while no document is open (IDLE_WARM_UP_MS in server/src/server.ts).
+ * continues with while no document is open (IDLE_WARM_UP_DELAY_MS + IDLE_WARM_UP_MS in
+ * server/src/server.ts).
  */
-const IDLE_WAIT_MS = 1500;
+const IDLE_WAIT_MS = 2000;
 
 /**
  * A fresh server left idle for IDLE_WAIT_MS, then the pipeline opened: a server that

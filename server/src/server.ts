@@ -42,6 +42,8 @@ const MAX_VALIDATION_DELAY_MS = 50;
  */
 const IDLE_WARM_UP_ROUNDS = 40;
 const IDLE_WARM_UP_MS = 1000;
+/** How long after the first warm-up rounds the server counts as idle, if no document has come. */
+const IDLE_WARM_UP_DELAY_MS = 300;
 
 /** Before validating a document at least this long, the server may collect its garbage (see collectGarbageIfGrown). */
 const LARGE_DOCUMENT_LENGTH = 256 * 1024;
@@ -280,13 +282,15 @@ export function startServer(connection: Connection): StartedServer {
     setImmediate(() => {
       if (documents.all().length > 0) return;
       runSafe(() => warmUp().rounds, 0, 'warming up', connection);
-      runSafe(() => warmUpWhileIdle({
+      // Only once no document came with the start: an editor that restores an open pipeline
+      // sends it within milliseconds, and its analysis should not wait for a warm-up step.
+      setTimeout(() => runSafe(() => warmUpWhileIdle({
         rounds: IDLE_WARM_UP_ROUNDS,
         budgetMs: IDLE_WARM_UP_MS,
         busy: () => documents.all().length > 0,
         // A timer, not setImmediate: a message read meanwhile (a document opened) is handled first.
         schedule: (next) => setTimeout(() => runSafe(next, undefined, 'warming up', connection), 0),
-      }), undefined, 'warming up', connection);
+      }), undefined, 'warming up', connection), IDLE_WARM_UP_DELAY_MS);
     });
   });
 
