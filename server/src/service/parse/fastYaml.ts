@@ -37,6 +37,22 @@ const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
 const COMMA = 0x2c;
+const BRACKET_OPEN = 0x5b;
+const BRACKET_CLOSE = 0x5d;
+const BRACE_OPEN = 0x7b;
+const BRACE_CLOSE = 0x7d;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
+const AMPERSAND = 0x26;
+const ASTERISK = 0x2a;
+const EXCLAMATION = 0x21;
+const PIPE = 0x7c;
+const GREATER_THAN = 0x3e;
+const QUESTION = 0x3f;
+const BACKSLASH = 0x5c;
+const PERCENT = 0x25;
+const AT = 0x40;
+const BACKTICK = 0x60;
 
 /** Deeper nesting is left to the YAML package, whose limits and messages for it the other parts of Pullguard expect. */
 const MAX_DEPTH = 100;
@@ -59,12 +75,13 @@ export interface FastParse {
   readonly errors: YamlSyntaxError[];
 }
 
+/** The first characters of the core schema's nulls, booleans and numbers. */
+const MAY_BE_NULL_BOOLEAN_OR_NUMBER = /^[~nNtTfF+\-.0-9]/;
+
 /** Values of plain scalars by YAML 1.2's core schema, in the order the YAML package tries them. */
 function resolvePlain(source: string): unknown {
-  const first = source.charCodeAt(0);
-  // Most plain scalars start with a letter that begins no null, boolean or number.
-  if (source.length > 0 && first !== 0x7e && first !== 0x4e && first !== 0x6e && first !== 0x54 && first !== 0x74 && first !== 0x46 && first !== 0x66
-    && first !== 0x2b && first !== DASH && first !== 0x2e && (first < 0x30 || first > 0x39)) return source;
+  // Most plain scalars start with a character that begins no null, boolean or number.
+  if (source.length > 0 && !MAY_BE_NULL_BOOLEAN_OR_NUMBER.test(source)) return source;
   if (/^(?:~|[Nn]ull|NULL)?$/.test(source)) return null;
   if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(source)) return source[0] === 't' || source[0] === 'T';
   if (/^0o[0-7]+$/.test(source)) return parseInt(source.substring(2), 8);
@@ -88,8 +105,8 @@ const HEX_ESCAPE_LENGTHS: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 
 /** Characters that cannot start a plain scalar or key (YAML 1.2 §7.3.3), other than `-`, `?` and `:`, which can before a non-space. */
 function isIndicator(code: number): boolean {
   switch (code) {
-    case COMMA: case 0x5b: case 0x5d: case 0x7b: case 0x7d: case HASH: case 0x26: case 0x2a: case 0x21:
-    case 0x7c: case 0x3e: case 0x27: case 0x22: case 0x25: case 0x40: case 0x60:
+    case COMMA: case BRACKET_OPEN: case BRACKET_CLOSE: case BRACE_OPEN: case BRACE_CLOSE: case HASH: case AMPERSAND: case ASTERISK: case EXCLAMATION:
+    case PIPE: case GREATER_THAN: case SINGLE_QUOTE: case DOUBLE_QUOTE: case PERCENT: case AT: case BACKTICK:
       return true;
     default:
       return false;
@@ -298,11 +315,11 @@ class FastParser {
     const code = this.code(at);
     let key: YScalar;
     let colon: number;
-    if (code === 0x22 || code === 0x27) {
+    if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
       key = this.parseQuoted(at);
       colon = this.skipSpaces(key.end);
     } else {
-      if (isIndicator(code) || ((code === DASH || code === 0x3f || code === COLON) && this.isSpaceOrBreak(at + 1))) unsupported();
+      if (isIndicator(code) || ((code === DASH || code === QUESTION || code === COLON) && this.isSpaceOrBreak(at + 1))) unsupported();
       colon = at;
       for (;;) {
         const c = this.code(colon);
@@ -348,26 +365,26 @@ class FastParser {
       this.define(props.anchor, empty);
       return { node: empty, nodeEnd: emptyAt };
     }
-    if (props.tag !== undefined && code !== 0x5b) unsupported();
+    if (props.tag !== undefined && code !== BRACKET_OPEN) unsupported();
     switch (code) {
-      case 0x2a: {
+      case ASTERISK: {
         if (props.anchor !== undefined) unsupported();
         const alias = this.parseAlias(valueAt, false);
         return { node: alias.node, nodeEnd: this.withDeeperComments(this.finishLine(alias.end), column) };
       }
-      case 0x5b:
-      case 0x7b: {
+      case BRACKET_OPEN:
+      case BRACE_OPEN: {
         const flow = this.parseFlow(valueAt, props);
         return { node: flow, nodeEnd: this.withDeeperComments(this.finishLine(flow.end), column) };
       }
-      case 0x22:
-      case 0x27: {
+      case DOUBLE_QUOTE:
+      case SINGLE_QUOTE: {
         const quoted = this.parseQuoted(valueAt);
         this.define(props.anchor, quoted);
         return { node: quoted, nodeEnd: this.withDeeperComments(this.finishLine(quoted.end), column) };
       }
-      case 0x7c:
-      case 0x3e:
+      case PIPE:
+      case GREATER_THAN:
         return this.parseBlockScalar(valueAt, column, props);
       default:
         if (!inMap && props.anchor === undefined && this.looksLikeKey(valueAt)) {
@@ -429,7 +446,7 @@ class FastParser {
   /** Whether the line from `at` is `key: …` (a plain or quoted key followed by a colon and a space or the line's end). */
   private looksLikeKey(at: number): boolean {
     const code = this.code(at);
-    if (isIndicator(code) && code !== 0x22 && code !== 0x27) return false;
+    if (isIndicator(code) && code !== DOUBLE_QUOTE && code !== SINGLE_QUOTE) return false;
     const lineEnd = this.lineEndFrom(at);
     for (let i = at; i < lineEnd; i++) {
       const c = this.text.charCodeAt(i);
@@ -443,14 +460,14 @@ class FastParser {
   private readProps(at: number, props: Props): number {
     for (;;) {
       const code = this.code(at);
-      if (code === 0x26) {
+      if (code === AMPERSAND) {
         if (props.anchor !== undefined) unsupported();
         const nameEnd = this.nameEnd(at + 1);
         // `&x{}` runs the anchor into the value, an error.
         if (!this.isSpaceOrBreak(nameEnd)) unsupported();
         props.anchor = this.text.slice(at + 1, nameEnd);
         at = this.skipSpaces(nameEnd);
-      } else if (code === 0x21) {
+      } else if (code === EXCLAMATION) {
         if (props.tag !== undefined || !this.text.startsWith('!reference', at)) unsupported();
         const tagEnd = at + '!reference'.length;
         if (!this.isSpaceOrBreak(tagEnd)) unsupported();
@@ -467,7 +484,7 @@ class FastParser {
     let end = at;
     for (;;) {
       const code = this.code(end);
-      if (code === SPACE || code === LF || code === COMMA || code === 0x5b || code === 0x5d || code === 0x7b || code === 0x7d) break;
+      if (code === SPACE || code === LF || code === COMMA || code === BRACKET_OPEN || code === BRACKET_CLOSE || code === BRACE_OPEN || code === BRACE_CLOSE) break;
       if (code === TAB || code === CR) unsupported();
       end++;
     }
@@ -497,7 +514,7 @@ class FastParser {
   /** A plain scalar value to the end of its line (or its comment); a multi-line one is unsupported (the caller sees its next line indented). */
   private parsePlainValue(at: number, column: number, props: Props): Parsed {
     const code = this.code(at);
-    if (isIndicator(code) || ((code === DASH || code === 0x3f || code === COLON) && this.isSpaceOrBreak(at + 1))) unsupported();
+    if (isIndicator(code) || ((code === DASH || code === QUESTION || code === COLON) && this.isSpaceOrBreak(at + 1))) unsupported();
     const lineEnd = this.lineEndFrom(at);
     let end = at;
     for (let i = at; i < lineEnd; i++) {
@@ -522,17 +539,17 @@ class FastParser {
     for (;;) {
       const c = this.code(i);
       if (c === LF || c === CR || c === TAB) unsupported();
-      if (quote === 0x27) {
-        if (c === 0x27) {
-          if (this.code(i + 1) !== 0x27) break;
+      if (quote === SINGLE_QUOTE) {
+        if (c === SINGLE_QUOTE) {
+          if (this.code(i + 1) !== SINGLE_QUOTE) break;
           value += this.text.slice(runStart, i + 1);
           i += 2;
           runStart = i;
           continue;
         }
-      } else if (c === 0x22) {
+      } else if (c === DOUBLE_QUOTE) {
         break;
-      } else if (c === 0x5c) {
+      } else if (c === BACKSLASH) {
         value += this.text.slice(runStart, i);
         const escape = this.text[i + 1];
         if (escape === undefined || i + 1 >= this.end) unsupported();
@@ -556,7 +573,7 @@ class FastParser {
       i++;
     }
     value += this.text.slice(runStart, i);
-    return this.scalar(at, i + 1, value, quote === 0x27 ? 'single' : 'double');
+    return this.scalar(at, i + 1, value, quote === SINGLE_QUOTE ? 'single' : 'double');
   }
 
   /**
@@ -567,7 +584,7 @@ class FastParser {
    * lines in a folded scalar, empty lines with more spaces than the content, tabs.
    */
   private parseBlockScalar(at: number, column: number, props: Props): Parsed {
-    const folded = this.text.charCodeAt(at) === 0x3e;
+    const folded = this.text.charCodeAt(at) === GREATER_THAN;
     let headerEnd = at + 1;
     const chomp = this.code(headerEnd);
     const strip = chomp === DASH;
@@ -651,23 +668,15 @@ class FastParser {
   }
 
   private parseFlowCollection(at: number, props: Props): YSeq | YMap {
-    if (this.text.charCodeAt(at) === 0x5b) {
+    if (this.text.charCodeAt(at) === BRACKET_OPEN) {
       const seq: YSeq = { kind: 'seq', start: at, end: at, tag: props.tag, items: [] };
       this.nodes.push(seq);
       this.define(props.anchor, seq);
-      let next = this.skipSpaces(at + 1);
-      if (this.code(next) !== 0x5d) {
-        for (;;) {
-          const item = this.parseFlowItem(next);
-          if (item.node) seq.items.push(item.node);
-          next = this.skipSpaces(item.end);
-          const code = this.code(next);
-          if (code === 0x5d) break;
-          if (code !== COMMA) unsupported();
-          next = this.skipSpaces(next + 1);
-        }
-      }
-      (seq as { end: number }).end = next + 1;
+      (seq as { end: number }).end = this.readFlowEntries(at + 1, BRACKET_CLOSE, (entry) => {
+        const item = this.parseFlowItem(entry);
+        if (item.node) seq.items.push(item.node);
+        return item.end;
+      });
       this.noteReference(seq);
       return seq;
     }
@@ -675,28 +684,37 @@ class FastParser {
     const map: YMap = { kind: 'map', start: at, end: at, tag: undefined, pairs: [], merges: [] };
     this.nodes.push(map);
     this.define(props.anchor, map);
-    let next = this.skipSpaces(at + 1);
-    if (this.code(next) !== 0x7d) {
-      for (;;) {
-        const key = this.parseFlowKey(next);
-        const value = this.parseFlowItem(this.skipSpaces(key.colon + 1));
-        this.addPair(map, key.key, value.node);
-        next = this.skipSpaces(value.end);
-        const code = this.code(next);
-        if (code === 0x7d) break;
-        if (code !== COMMA) unsupported();
-        next = this.skipSpaces(next + 1);
-      }
-    }
-    (map as { end: number }).end = next + 1;
+    (map as { end: number }).end = this.readFlowEntries(at + 1, BRACE_CLOSE, (entry) => {
+      const key = this.parseFlowKey(entry);
+      const value = this.parseFlowItem(this.skipSpaces(key.colon + 1));
+      this.addPair(map, key.key, value.node);
+      return value.end;
+    });
     reportDuplicateKeys(map.pairs, this.errors);
     return map;
+  }
+
+  /**
+   * The entries of a flow collection, from just after its opening bracket to `close`, on
+   * one line, separated by commas; each read by `readEntry`, which returns where it ends.
+   * Returns the offset after the closing bracket.
+   */
+  private readFlowEntries(at: number, close: number, readEntry: (at: number) => number): number {
+    let next = this.skipSpaces(at);
+    if (this.code(next) === close) return next + 1;
+    for (;;) {
+      next = this.skipSpaces(readEntry(next));
+      const code = this.code(next);
+      if (code === close) return next + 1;
+      if (code !== COMMA) unsupported();
+      next = this.skipSpaces(next + 1);
+    }
   }
 
   /** A key in a flow mapping: plain or quoted, then `: `. */
   private parseFlowKey(at: number): { key: YScalar; colon: number } {
     const code = this.code(at);
-    if (code === 0x22 || code === 0x27) {
+    if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
       const key = this.parseQuoted(at);
       const colon = this.skipSpaces(key.end);
       if (this.code(colon) !== COLON || this.code(colon + 1) !== SPACE) unsupported();
@@ -711,15 +729,15 @@ class FastParser {
   private parseFlowItem(at: number): { node: YNode | undefined; end: number } {
     const code = this.code(at);
     switch (code) {
-      case 0x2a:
+      case ASTERISK:
         return this.parseAlias(at, true);
-      case 0x5b:
-      case 0x7b: {
+      case BRACKET_OPEN:
+      case BRACE_OPEN: {
         const node = this.parseFlow(at, { anchor: undefined, tag: undefined });
         return { node, end: node.end };
       }
-      case 0x22:
-      case 0x27: {
+      case DOUBLE_QUOTE:
+      case SINGLE_QUOTE: {
         const node = this.parseQuoted(at);
         return { node, end: node.end };
       }
@@ -738,11 +756,11 @@ class FastParser {
     for (;;) {
       const c = this.code(i);
       if (c === LF || c === TAB || c === CR) unsupported();
-      if (c === COMMA || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d) return i;
+      if (c === COMMA || c === BRACKET_OPEN || c === BRACKET_CLOSE || c === BRACE_OPEN || c === BRACE_CLOSE) return i;
       if (c === HASH && this.text.charCodeAt(i - 1) === SPACE) unsupported();
       if (c === COLON) {
         const after = this.code(i + 1);
-        if (after === SPACE || after === COMMA || after === 0x5d || after === 0x7d || after === LF) return i;
+        if (after === SPACE || after === COMMA || after === BRACKET_CLOSE || after === BRACE_CLOSE || after === LF) return i;
       }
       i++;
     }
@@ -750,7 +768,7 @@ class FastParser {
 
   private parseFlowPlain(at: number): { node: YScalar; stop: number } {
     const code = this.code(at);
-    if (isIndicator(code) || ((code === DASH || code === 0x3f || code === COLON) && !this.isPlainSafe(at + 1))) unsupported();
+    if (isIndicator(code) || ((code === DASH || code === QUESTION || code === COLON) && !this.isPlainSafe(at + 1))) unsupported();
     const stop = this.parsePlainInFlow(at);
     let end = stop;
     while (end > at && this.text.charCodeAt(end - 1) === SPACE) end--;
@@ -760,7 +778,7 @@ class FastParser {
 
   private isPlainSafe(at: number): boolean {
     const code = this.code(at);
-    return !(code === SPACE || code === LF || code === COMMA || code === 0x5b || code === 0x5d || code === 0x7b || code === 0x7d);
+    return !(code === SPACE || code === LF || code === COMMA || code === BRACKET_OPEN || code === BRACKET_CLOSE || code === BRACE_OPEN || code === BRACE_CLOSE);
   }
 }
 
