@@ -190,13 +190,21 @@ class FastParser {
         at = this.nextLine(content);
         continue;
       }
-      if (code === TAB || code === CR) unsupported();
+      if (code === TAB || code === CR || (content === at && this.isDocumentMarker(at))) unsupported();
       this.pos = at;
       this.lineStart = at;
       return content;
     }
     this.pos = this.end;
     return -1;
+  }
+
+  /** `---` or `...` at the start of a line, alone or before a space: a document starts or ends there. */
+  private isDocumentMarker(lineStart: number): boolean {
+    const marker = this.text.slice(lineStart, lineStart + 3);
+    if (marker !== '---' && marker !== '...') return false;
+    const after = this.code(lineStart + 3);
+    return after === SPACE || after === LF || after === TAB || after === CR;
   }
 
   /**
