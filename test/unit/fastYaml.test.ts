@@ -512,7 +512,7 @@ describe('incremental re-parse of a 500-job pipeline', () => {
       // Each edit of the generated text, on a model of its own (updateYamlModel consumes it).
       const previous = parseYamlModel(text, { chunkedFrom: 0 });
       const edited = applyTextEdit(text, edit);
-      const updated = updateYamlModel(previous, edited);
+      const updated = updateYamlModel(previous, edited, { chunkedFrom: 0 });
       const expected = parseWithPath(edited, { chunkedFrom: 0, fastPath: false });
       const label = `edit ${index} (${JSON.stringify(edit)})`;
       assertSameYamlModel(updated, expected, label);

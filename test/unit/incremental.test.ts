@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { generatePipeline } from '../../bench/generate';
 import { LanguageService, type DocumentAnalysis } from '../../server/src/service/languageService';
-import { parseYamlModel, updateYamlModel, type YamlModel } from '../../server/src/service/parse/yamlModel';
+import { parseYamlModel, updateYamlModel, yamlParseCounts, type YamlModel } from '../../server/src/service/parse/yamlModel';
 import { makeContext } from '../helpers/analyze';
 import { yamlShape } from '../helpers/yamlShape';
 
@@ -148,6 +148,16 @@ describe('incremental re-parse of a large pipeline', () => {
     assert.ok(after.errors.some((error) => /`\*defaults` refers to no anchor/.test(error.message)));
     assert.ok(after.root?.kind === 'map' && before.root?.kind === 'map');
     assert.notEqual(after.root.pairs.at(-1), before.root.pairs.at(-1), 'the later entries are parsed again');
+  });
+
+  test('parses an edit of a small file with the options it is given', () => {
+    // Parsed whole (too small for chunks), so no record of the previous parse is left to update from.
+    const before = parseYamlModel('job:\n  image: alpine:3.20\n', { fastPath: false });
+    const fastBefore = yamlParseCounts.fast;
+    updateYamlModel(before, 'job:\n  image: alpine:3.21\n', { fastPath: false });
+    assert.equal(yamlParseCounts.fast, fastBefore, 'the YAML package parsed it, as asked');
+    updateYamlModel(before, 'job:\n  image: alpine:3.22\n');
+    assert.equal(yamlParseCounts.fast, fastBefore + 1, 'by default the fast parser does');
   });
 
   test('parses the whole file again when an edit leaves a line at column 0 that is not a key', () => {

@@ -199,7 +199,7 @@ export interface IncludedConfig {
  *   the top-level entries the edit touches (it is consumed: see `updateYamlModel`)
  */
 export function parseCiModel(text: string, previous?: CiModel, options?: YamlParseOptions): CiModel {
-  const yaml = previous ? updateYamlModel(previous.yaml, text) : parseYamlModel(text, options);
+  const yaml = previous ? updateYamlModel(previous.yaml, text, options) : parseYamlModel(text, options);
   const root = yaml.root?.kind === 'map' ? yaml.root : undefined;
   const jobs = new Map<string, CiJob>();
   let defaultMap: YMap | undefined;

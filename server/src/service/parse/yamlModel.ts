@@ -295,34 +295,27 @@ interface Chunk extends ChunkTracking {
 }
 
 /** The chunks of a model parsed in chunks, and the text they are of. A model is updated from them once. */
-const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly chunks: readonly Chunk[]; readonly options: YamlParseOptions }>();
+const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly chunks: readonly Chunk[] }>();
 
 function parseChunk(text: string, start: number, end: number, builder: ModelBuilder, fast: boolean): Chunk {
-  if (fast) {
-    const parsed = parseFast(text, start, end, (name) => builder.anchorNamed(name));
-    if (parsed) {
-      yamlParseCounts.fast++;
-      const chunk: Chunk = {
-        start, end, pairs: parsed.root.pairs, merges: parsed.root.merges, syntaxErrors: [], builderErrors: [],
-        nodes: [], anchors: new Map(), aliases: new Set(), references: new Set(),
-      };
-      builder.errors = chunk.builderErrors;
-      builder.tracking = chunk;
-      builder.adopt(parsed);
-      builder.tracking = undefined;
-      return chunk;
-    }
-  }
-  yamlParseCounts.slow++;
-  const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
+  const parsed = fast ? parseFast(text, start, end, (name) => builder.anchorNamed(name)) : undefined;
+  const doc = parsed ? undefined : parseDocument(text.slice(start, end), PARSE_OPTIONS);
   const chunk: Chunk = {
-    start, end, pairs: [], merges: [], syntaxErrors: toSyntaxErrors(doc, start), builderErrors: [],
+    start, end, pairs: [], merges: [], syntaxErrors: doc ? toSyntaxErrors(doc, start) : [], builderErrors: [],
     nodes: [], anchors: new Map(), aliases: new Set(), references: new Set(),
   };
   builder.base = start;
   builder.errors = chunk.builderErrors;
   builder.tracking = chunk;
-  const part = builder.convert(doc.contents as YamlNode | undefined);
+  let part: YNode | undefined;
+  if (parsed) {
+    yamlParseCounts.fast++;
+    builder.adopt(parsed);
+    part = parsed.root;
+  } else {
+    yamlParseCounts.slow++;
+    part = builder.convert(doc!.contents as YamlNode | undefined);
+  }
   builder.tracking = undefined;
   if (part?.kind === 'map') {
     chunk.pairs = part.pairs;
@@ -332,7 +325,7 @@ function parseChunk(text: string, start: number, end: number, builder: ModelBuil
 }
 
 /** The model of the whole file from its chunks: the root map, then the errors in the order one parse gives them. */
-function assemble(text: string, chunks: readonly Chunk[], options: YamlParseOptions): YamlModel {
+function assemble(text: string, chunks: readonly Chunk[]): YamlModel {
   const root: YMap = { kind: 'map', start: 0, end: text.length, tag: undefined, pairs: [], merges: [] };
   const syntaxErrors: YamlSyntaxError[] = [];
   const builderErrors: YamlSyntaxError[] = [];
@@ -353,7 +346,7 @@ function assemble(text: string, chunks: readonly Chunk[], options: YamlParseOpti
   }
   const errors = [...syntaxErrors, ...builderErrors, ...duplicates].sort((a, b) => a.offset - b.offset);
   const model: YamlModel = { root, errors };
-  chunkedParses.set(model, { text, chunks, options });
+  chunkedParses.set(model, { text, chunks });
   return model;
 }
 
@@ -371,7 +364,7 @@ export function parseYamlModel(text: string, options: YamlParseOptions = {}): Ya
   const batches = findTopLevelBatches(text, chunkedFrom);
   if (batches) {
     const builder = new ModelBuilder();
-    return assemble(text, batches.map(({ start, end }) => parseChunk(text, start, end, builder, fast)), options);
+    return assemble(text, batches.map(({ start, end }) => parseChunk(text, start, end, builder, fast)));
   }
   const fastParse = fast ? parseFast(text, 0, text.length, () => undefined) : undefined;
   if (fastParse) {
@@ -445,11 +438,9 @@ function shiftChunk(chunk: Chunk, delta: number): void {
  *
  * `previous` is consumed: its later entries now have the offsets of `text`.
  */
-export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
+export function updateYamlModel(previous: YamlModel, text: string, options: YamlParseOptions = {}): YamlModel {
   const before = chunkedParses.get(previous);
-  if (!before) return parseYamlModel(text);
-  const { options } = before;
-  if (text.length <= (options.chunkedFrom ?? CHUNKED_LENGTH)) return parseYamlModel(text, options);
+  if (!before || text.length <= (options.chunkedFrom ?? CHUNKED_LENGTH)) return parseYamlModel(text, options);
   const { text: old, chunks } = before;
   if (old === text) return previous;
 
@@ -487,7 +478,7 @@ export function updateYamlModel(previous: YamlModel, text: string): YamlModel {
 
   chunkedParses.delete(previous);
   if (delta !== 0) for (let i = last + 1; i < chunks.length; i++) shiftChunk(chunks[i]!, delta);
-  const model = assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)], options);
+  const model = assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)]);
   const replaced = chunks.slice(first, last + 1);
   modelEdits.set(model, {
     from,
