@@ -54,13 +54,16 @@ interface CacheEntry {
   /** The kind it was parsed as: a YAML file becomes a pipeline when another file starts including it. */
   readonly kind: DocumentKind;
   readonly parsed: ParsedDocument;
-  analysis?: { readonly context: AnalysisContext; readonly result: DocumentAnalysis };
+  analysis?: RulesRun & { readonly context: AnalysisContext };
   /** The analysis of the version this one was parsed from, until this one is analysed: an edit may reuse it. */
   previous?: PreviousCiAnalysis & { readonly context: AnalysisContext };
 }
 
-/** A pipeline analysis's rule results (without the yaml syntax errors), for the next edit to reuse. */
-const ciResults = new WeakMap<DocumentAnalysis, CiRuleResults>();
+/** An analysis, and for a pipeline its rule results without the yaml syntax errors, for the next edit to reuse. */
+interface RulesRun {
+  readonly result: DocumentAnalysis;
+  readonly ciResults?: CiRuleResults;
+}
 
 export class LanguageService {
   private readonly cache = new Map<string, CacheEntry>();
@@ -87,8 +90,8 @@ export class LanguageService {
     const sameKind = cached?.kind === documentKind ? cached : undefined;
     const parsed = parseDocumentAs(documentKind, document.getText(), sameKind?.parsed, this.parseOptions);
     const analysed = sameKind?.analysis;
-    const results = analysed && ciResults.get(analysed.result);
-    const previous = results && sameKind.parsed.kind === 'gitlab-ci' ? { ci: sameKind.parsed.ci, results, context: analysed.context } : undefined;
+    const results = analysed?.ciResults;
+    const previous = results && sameKind?.parsed.kind === 'gitlab-ci' ? { ci: sameKind.parsed.ci, results, context: analysed.context } : undefined;
     this.cache.set(document.uri, { version: document.version, kind: documentKind, parsed, previous });
     return parsed;
   }
@@ -105,9 +108,9 @@ export class LanguageService {
     // Used once: a later analysis (other settings) of this version starts from nothing.
     const previous = entry.previous?.context === context ? entry.previous : undefined;
     entry.previous = undefined;
-    const result = this.runRules(parsed, document, context, previous);
-    entry.analysis = { context, result };
-    return result;
+    const run = this.runRules(parsed, document, context, previous);
+    entry.analysis = { ...run, context };
+    return run.result;
   }
 
   doValidation(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): Diagnostic[] {
@@ -154,7 +157,7 @@ export class LanguageService {
     };
   }
 
-  private runRules(parsed: ParsedDocument, document: TextDocument, context: AnalysisContext, previous: PreviousCiAnalysis | undefined): DocumentAnalysis {
+  private runRules(parsed: ParsedDocument, document: TextDocument, context: AnalysisContext, previous: PreviousCiAnalysis | undefined): RulesRun {
     const textLength = document.getText().length;
     const { settings, workspace } = context;
     const findings: Finding[] = [];
@@ -198,9 +201,7 @@ export class LanguageService {
         const results = reused ?? run(ci);
         findings.push(...results.findings);
         findings.sort(byPlace);
-        const result: DocumentAnalysis = { findings, images: results.images, credentials: results.credentials };
-        ciResults.set(result, results);
-        return result;
+        return { result: { findings, images: results.images, credentials: results.credentials }, ciResults: results };
       }
       case 'runner-config':
         findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
@@ -221,7 +222,7 @@ export class LanguageService {
     }
     findings.push(...credentials.findings);
     findings.sort(byPlace);
-    return { findings, images, credentials };
+    return { result: { findings, images, credentials } };
   }
 }
 
