@@ -213,7 +213,6 @@ function sameContribution(before: EffectiveJob, old: EntriesVersion, after: Effe
     && JSON.stringify(before.extendsProblems) === JSON.stringify(after.extendsProblems);
 }
 
-
 // ---- Merging -----------------------------------------------------------------------
 
 /** Thrown by `moved` for a kept offset inside the edited text: the reuse is abandoned. */
@@ -303,8 +302,8 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
     return {
       findings,
       images,
-      // The keys and reads are the document's own configs, read again in full (and unchanged: see
-      // sameConfigReads). Its findings are in `findings` with the others.
+      // The keys and reads are of the document's own configs, read again in full by the
+      // scoped analysis; its findings are in `findings` with the others.
       credentials: { ...fresh.credentials, findings: [], images: credentialsByImage },
     };
   } catch (error) {
