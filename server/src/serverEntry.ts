@@ -55,6 +55,8 @@ function answerInitializeThenStart(): void {
       writeMessage({ jsonrpc: '2.0', id, result: getInitializeResult(params?.capabilities ?? {}) });
     }
     start(id);
+    // Paused above while the bytes went back: the library's reader, listening now, takes over from here.
+    process.stdin.resume();
   };
   // The client went away before saying anything whole: nothing to serve.
   const onEnd = (): void => process.exit(1);
@@ -119,8 +121,6 @@ function start(answeredId: number | string | undefined): void {
   });
 
   connection.listen();
-  // Over stdio the first message was read by hand, with stdin paused: the library's reader takes over from here.
-  if (process.argv.includes('--stdio')) process.stdin.resume();
 
   function loadServer(): StartedServer {
     let started: StartedServer;
