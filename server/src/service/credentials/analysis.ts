@@ -50,6 +50,15 @@ function workspaceSources(workspace: WorkspaceView, settings: Settings): SharedS
   return sources;
 }
 
+/** `compute`, once per key: the images of a document share a few lists of sources. */
+function memoized<K, V>(compute: (key: K) => V): (key: K) => V {
+  const values = new Map<K, V>();
+  return (key) => {
+    if (!values.has(key)) values.set(key, compute(key));
+    return values.get(key)!;
+  };
+}
+
 /** The runner's lookup for an image with the sources of its job; undefined when a variable hides its registry. */
 function resolveImage(image: ImageOccurrence, sourcesOf: (image: ImageOccurrence) => ReturnType<typeof getJobSources>, settings: Settings): ImageCredentials | undefined {
   const pull = getPullName(image);
@@ -107,13 +116,8 @@ export function analyzeCiCredentials(ci: CiAnalysis, uri: string, images: readon
     return candidates.find((config) => config.node.start >= node.start && config.node.end <= node.end);
   };
   // One list of sources per job credential: the images of thousands of jobs share a few.
-  const sourcesByAuth = new Map<CredentialSource | undefined, ReturnType<typeof getJobSources>>();
-  const sourcesOf = (image: ImageOccurrence) => {
-    const auth = jobAuth(image.users[0])?.read.source;
-    let sources = sourcesByAuth.get(auth);
-    if (!sources) sourcesByAuth.set(auth, (sources = getJobSources(auth, shared.runner, shared.docker, settings)));
-    return sources;
-  };
+  const sourcesWith = memoized((auth: CredentialSource | undefined) => getJobSources(auth, shared.runner, shared.docker, settings));
+  const sourcesOf = (image: ImageOccurrence) => sourcesWith(jobAuth(image.users[0])?.read.source);
   const resolved = resolveAll(images, sourcesOf, settings);
   findings.push(...resolved.findings);
   return {
@@ -141,15 +145,11 @@ export function analyzeRunnerCredentials(config: RunnerConfigModel, uri: string,
   const docker = workspaceSources(workspace, settings).docker;
   // Each runner's own `DOCKER_AUTH_CONFIG`, by its index in the file: a config.toml may hold hundreds of runners.
   const ownByRunner = new Map(lastPerRunner(configs).map((found) => [found.runner.index, found.read.source]));
-  const sourcesByRunner = new Map<number | undefined, ReturnType<typeof getJobSources>>();
-  const resolved = resolveAll(images, (image) => {
-    let sources = sourcesByRunner.get(image.runnerIndex);
-    if (!sources) {
-      const own = image.runnerIndex === undefined ? undefined : ownByRunner.get(image.runnerIndex);
-      sourcesByRunner.set(image.runnerIndex, (sources = getJobSources(undefined, own ? [own] : [], docker, settings)));
-    }
-    return sources;
-  }, settings);
+  const sourcesOfRunner = memoized((runnerIndex: number | undefined) => {
+    const own = runnerIndex === undefined ? undefined : ownByRunner.get(runnerIndex);
+    return getJobSources(undefined, own ? [own] : [], docker, settings);
+  });
+  const resolved = resolveAll(images, (image) => sourcesOfRunner(image.runnerIndex), settings);
   findings.push(...resolved.findings);
   return { findings, keys: configs.flatMap((found) => found.read.keys), images: resolved.results };
 }
