@@ -276,23 +276,27 @@ export function startServer(connection: Connection): StartedServer {
       });
     }
     void reindex();
-    // Compile the analysis before the first file arrives (see warmUp), after the messages
-    // already received: when the user's file is already open, analysing it warms the same
-    // code, and a warm-up would only delay its diagnostics.
-    setImmediate(() => {
-      if (documents.all().length > 0) return;
-      runSafe(() => warmUp().rounds, 0, 'warming up', connection);
-      // Only once no document came with the start: an editor that restores an open pipeline
-      // sends it within milliseconds, and its analysis should not wait for a warm-up step.
-      setTimeout(() => runSafe(() => warmUpWhileIdle({
-        rounds: IDLE_WARM_UP_ROUNDS,
-        budgetMs: IDLE_WARM_UP_MS,
-        busy: () => documents.all().length > 0,
-        // A timer, not setImmediate: a message read meanwhile (a document opened) is handled first.
-        schedule: (next) => setTimeout(() => runSafe(next, undefined, 'warming up', connection), 0),
-      }), undefined, 'warming up', connection), IDLE_WARM_UP_DELAY_MS);
-    });
+    // After the messages already received: when the user's file is already open, analysing
+    // it warms the same code, and a warm-up would only delay its diagnostics.
+    setImmediate(warmUpBeforeFirstDocument);
   });
+
+  /** Compiles the analysis before the first file arrives (see warmUp), and goes on while none does. */
+  function warmUpBeforeFirstDocument(): void {
+    const documentOpen = () => documents.all().length > 0;
+    const safely = (run: () => void) => runSafe(run, undefined, 'warming up', connection);
+    if (documentOpen()) return;
+    safely(() => warmUp());
+    // Only once no document came with the start: an editor that restores an open pipeline
+    // sends it within milliseconds, and its analysis should not wait for a warm-up step.
+    setTimeout(() => safely(() => warmUpWhileIdle({
+      rounds: IDLE_WARM_UP_ROUNDS,
+      budgetMs: IDLE_WARM_UP_MS,
+      busy: documentOpen,
+      // A timer, not setImmediate: a message read meanwhile (a document opened) is handled first.
+      schedule: (next) => setTimeout(() => safely(next), 0),
+    })), IDLE_WARM_UP_DELAY_MS);
+  }
 
   connection.onDidChangeConfiguration((change) => {
     settingsByUri.clear();
