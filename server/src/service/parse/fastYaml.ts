@@ -396,17 +396,11 @@ class FastParser {
         return this.parseBlockScalar(valueAt, column, props);
       default:
         if (!inMap && props.anchor === undefined && this.looksLikeKey(valueAt)) {
-          // `- key: value`: a mapping whose keys are at this column.
-          return this.parseBlockMap(valueAt - this.lineStartOf(valueAt), valueAt, undefined);
+          // `- key: value`: a mapping whose keys are at this column (of the entry's line, the current one).
+          return this.parseBlockMap(valueAt - this.lineStart, valueAt, undefined);
         }
         return this.parsePlainValue(valueAt, column, props);
     }
-  }
-
-  private lineStartOf(at: number): number {
-    let start = at;
-    while (start > 0 && this.text.charCodeAt(start - 1) !== LF) start--;
-    return start;
   }
 
   private isSequenceEntry(at: number): boolean {
