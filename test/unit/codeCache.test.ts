@@ -4,9 +4,12 @@
  * bundle's text, and a damaged or foreign file is ignored and replaced, never trusted.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { after, describe, test } from 'node:test';
 import { codeCacheFolder, requireWithCodeCache } from '../../server/src/codeCache';
 
@@ -24,6 +27,19 @@ function makeBundle(value: number): { file: string; cache: string } {
   return { file, cache: join(dir, 'cache') };
 }
 
+/**
+ * requireWithCodeCache in a new Node process. Within one process V8 keeps what it has
+ * compiled (by text and file name) and does not even read the cache for that file again,
+ * so whether V8 takes a cache or turns it down shows only in a fresh process.
+ */
+function requireInFreshProcess(file: string, cache: string): { exports: unknown; cache: string } {
+  const program = `const { requireWithCodeCache } = require(${JSON.stringify(join(__dirname, '../../server/src/codeCache.ts'))});
+process.stdout.write(JSON.stringify(requireWithCodeCache(${JSON.stringify(file)}, ${JSON.stringify(cache)})));`;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', program], { cwd: join(__dirname, '../..'), encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout) as { exports: unknown; cache: string };
+}
+
 function cacheFiles(cache: string): string[] {
   return readdirSync(cache);
 }
@@ -35,7 +51,7 @@ describe('requireWithCodeCache', () => {
     const first = requireWithCodeCache(file, cache);
     assert.deepEqual(first, { exports: expected, cache: 'written' });
     assert.equal(cacheFiles(cache).length, 1);
-    assert.deepEqual(requireWithCodeCache(file, cache), { exports: expected, cache: 'used' });
+    assert.deepEqual(requireInFreshProcess(file, cache), { exports: expected, cache: 'used' });
   });
 
   test('a damaged cache is ignored and replaced', () => {
@@ -49,6 +65,23 @@ describe('requireWithCodeCache', () => {
     assert.deepEqual(requireWithCodeCache(file, cache), { exports: { answer: 7, sibling: 'sibling', file, dir: join(file, '..'), self: true }, cache: 'used' });
     writeFileSync(cacheFile, damaged.subarray(0, 20));
     assert.deepEqual(requireWithCodeCache(file, cache).cache, 'written');
+  });
+
+  test('a cache that is whole but that V8 rejects (made for other code) is replaced', () => {
+    const { file, cache } = makeBundle(5);
+    requireWithCodeCache(file, cache);
+    const cacheFile = join(cache, cacheFiles(cache)[0]!);
+    // Passes the file's own checksum, so only V8's check can turn it down.
+    const foreign = new Script('(function () { return "other code"; })', { filename: 'other.js' }).createCachedData();
+    writeFileSync(cacheFile, Buffer.concat([createHash('sha256').update(foreign).digest(), foreign]));
+    assert.deepEqual(requireInFreshProcess(file, cache), { exports: { answer: 5, sibling: 'sibling', file, dir: join(file, '..'), self: true }, cache: 'written' });
+    assert.equal(requireInFreshProcess(file, cache).cache, 'used');
+  });
+
+  test('a file without a first #! line loads the same', () => {
+    const { file, cache } = makeBundle(9);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^#!.*\n/, ''));
+    assert.deepEqual(requireWithCodeCache(file, cache), { exports: { answer: 9, sibling: 'sibling', file, dir: join(file, '..'), self: true }, cache: 'written' });
   });
 
   test('a rebuilt bundle gets a new cache and the old one is removed', () => {
