@@ -12,7 +12,7 @@ import * as esbuild from 'esbuild';
 import { buildOptions } from '../../scripts/build.mjs';
 
 /** The source files and packages each output bundle is made of, by output name (`server.js`). */
-async function bundleInputs(): Promise<Map<string, string[]>> {
+async function buildInputs(): Promise<Map<string, string[]>> {
   const inputs = new Map<string, string[]>();
   for (const options of buildOptions({ production: true, outdir: 'out/startup-test' }) as esbuild.BuildOptions[]) {
     const result = await esbuild.build({ ...options, write: false, metafile: true, logLevel: 'silent' });
@@ -21,6 +21,13 @@ async function bundleInputs(): Promise<Map<string, string[]>> {
     }
   }
   return inputs;
+}
+
+let built: Promise<Map<string, string[]>> | undefined;
+/** buildInputs, run once for all the tests here (the builds take seconds). */
+function bundleInputs(): Promise<Map<string, string[]>> {
+  built ??= buildInputs();
+  return built;
 }
 
 function packagesIn(inputs: readonly string[]): Set<string> {
