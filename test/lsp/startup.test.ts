@@ -39,19 +39,25 @@ class RawServer {
 
   /** Sends the messages in a single write, as one chunk on the server's stdin. */
   send(...messages: RawMessage[]): void {
-    this.process.stdin.write(Buffer.concat(messages.map((message) => {
-      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
-      return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
-    })));
+    this.process.stdin.write(Buffer.concat(messages.map((message) => frame(JSON.stringify({ jsonrpc: '2.0', ...message })))));
   }
 
   /** Sends one message in two writes, split inside its body. */
   sendSplit(message: RawMessage): void {
-    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
-    const frame = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
-    const half = frame.length >> 1;
-    this.process.stdin.write(frame.subarray(0, half));
-    setTimeout(() => this.process.stdin.write(frame.subarray(half)), 50);
+    const bytes = frame(JSON.stringify({ jsonrpc: '2.0', ...message }));
+    const half = bytes.length >> 1;
+    this.process.stdin.write(bytes.subarray(0, half));
+    setTimeout(() => this.process.stdin.write(bytes.subarray(half)), 50);
+  }
+
+  /** Writes bytes as they are, framed or not. */
+  write(bytes: Buffer): void {
+    this.process.stdin.write(bytes);
+  }
+
+  /** Closes the server's stdin, as a client that goes away does. */
+  endInput(): void {
+    this.process.stdin.end();
   }
 
   /** The first message received that matches, waiting for it. */
@@ -90,6 +96,12 @@ class RawServer {
       for (const waiter of [...this.waiters]) waiter();
     }
   }
+}
+
+/** A JSON-RPC frame: the header, then the body (any text, for the tests that send a broken one). */
+function frame(body: string): Buffer {
+  const bytes = Buffer.from(body, 'utf8');
+  return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
 }
 
 const INITIALIZE = { id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } };
@@ -182,6 +194,32 @@ describe('start-up', () => {
       assert.deepEqual(answers, [1, 2], 'initialize answered before hover');
       server.send({ id: 3, method: 'shutdown' }, { method: 'exit' });
       assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 0);
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('a client that goes away before its first message is whole ends the server with code 1', async () => {
+    const server = new RawServer(SERVER_PATH, workspace.folder('gone-early'));
+    try {
+      server.write(frame(JSON.stringify({ jsonrpc: '2.0', ...INITIALIZE })).subarray(0, 30));
+      server.endInput();
+      assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 1);
+      assert.equal(server.received.length, 0);
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('a first message that is not JSON is left to the library, and initialize after it is answered once', async () => {
+    const server = new RawServer(SERVER_PATH, workspace.folder('not-json-first'));
+    try {
+      server.write(frame('{"jsonrpc": "2.0", "id": 5, "method": "initialize"'));
+      server.send(INITIALIZE);
+      const answer = await server.waitFor('the answer to initialize', (message) => message.id === 1);
+      assert.equal(answer.error, undefined);
+      assert.equal((answer.result as { serverInfo?: { name: string } }).serverInfo?.name, 'pullguard');
+      assert.deepEqual(server.received.filter((message) => message.id !== undefined && message.method === undefined).map((message) => message.id), [1]);
     } finally {
       server.kill();
     }
