@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseTree } from 'jsonc-parser';
-import type { CodeAction, Command, Diagnostic, Hover, Range } from 'vscode-languageserver';
+import type { CodeAction, Command, Diagnostic, Hover, PublishDiagnosticsParams, Range } from 'vscode-languageserver';
 import { parseDocument } from 'yaml';
 import { generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
 import { LspClient, LspResponseError } from './lspClient.js';
@@ -170,16 +170,23 @@ interface StartedServer {
   readonly readyMs: number;
 }
 
+/** Spawns `program` and sends `initialize`: the client, the moment of the spawn, and spawn → answer. */
+async function spawnAndInitialize(program: string, workspace: Workspace): Promise<{ client: LspClient; start: number; startupMs: number }> {
+  const start = performance.now();
+  const client = LspClient.start(program, ['--stdio'], { cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs });
+  try {
+    await client.initialize({ rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }] }, TIMEOUTS.startupMs);
+    return { client, start, startupMs: performance.now() - start };
+  } catch (error) {
+    client.kill();
+    throw error;
+  }
+}
+
 /** Spawns the server and completes the handshake. */
 async function startServer(serverPath: string, workspace: Workspace): Promise<StartedServer> {
-  const start = performance.now();
-  const client = LspClient.start(serverPath, ['--stdio'], { cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs });
+  const { client, start, startupMs } = await spawnAndInitialize(serverPath, workspace);
   try {
-    await client.initialize(
-      { rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }] },
-      TIMEOUTS.startupMs,
-    );
-    const startupMs = performance.now() - start;
     // The server handles messages in order, so any answer (MethodNotFound is one) comes
     // after its `initialized` handler finished. Opening later keeps that work out of open→diag.
     await client.request('pullguard-bench/barrier', undefined, TIMEOUTS.startupMs).catch((error: unknown) => {
@@ -212,13 +219,9 @@ async function idleOpenSession(serverPath: string, workspace: Workspace, text: s
   const { client } = await startServer(serverPath, workspace);
   try {
     await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
-    const published = client.waitForDiagnostics(uri, { version: 1, timeoutMs: TIMEOUTS.diagnosticsMs });
-    const start = performance.now();
-    client.didOpen(uri, 'yaml', text, 1);
-    await published;
-    const idleOpenMs = performance.now() - start;
+    const { ms } = await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
     await stopServer(client);
-    return idleOpenMs;
+    return ms;
   } finally {
     client.kill();
   }
@@ -251,14 +254,18 @@ process.stdin.on('data', (chunk) => {
 async function timeNodeStart(scratch: string, workspace: Workspace): Promise<number> {
   const program = join(scratch, 'node-start-floor.cjs');
   if (!existsSync(program)) writeFileSync(program, NODE_START_FLOOR_PROGRAM);
+  const { client, startupMs } = await spawnAndInitialize(program, workspace);
+  client.kill();
+  return startupMs;
+}
+
+/** Sends a document's text or change with `send` and times it to the diagnostics the server publishes for `version`. */
+async function timeToDiagnostics(client: LspClient, uri: string, version: number, send: () => void): Promise<{ ms: number; published: PublishDiagnosticsParams }> {
+  const waiting = client.waitForDiagnostics(uri, { version, timeoutMs: TIMEOUTS.diagnosticsMs });
   const start = performance.now();
-  const client = LspClient.start(program, ['--stdio'], { cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs });
-  try {
-    await client.initialize({ rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }] }, TIMEOUTS.startupMs);
-    return performance.now() - start;
-  } finally {
-    client.kill();
-  }
+  send();
+  const published = await waiting;
+  return { ms: performance.now() - start, published };
 }
 
 function syncName(kind: 0 | 1 | 2): SessionResult['sync'] {
@@ -281,11 +288,7 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
     if (sync === 0) throw new Error('The server does not accept document changes (textDocumentSync.change = None).');
 
     let version = 1;
-    let published = client.waitForDiagnostics(uri, { version, timeoutMs: TIMEOUTS.diagnosticsMs });
-    let start = performance.now();
-    client.didOpen(uri, 'yaml', text, version);
-    const opened = await published;
-    const openMs = performance.now() - start;
+    const { ms: openMs, published: opened } = await timeToDiagnostics(client, uri, version, () => client.didOpen(uri, 'yaml', text, version));
 
     // Edits: retype the image on 20 lines spread through the file, one at a time.
     const lines = text.split('\n');
@@ -301,11 +304,7 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
       version++;
       // Build the payload before starting the clock: the editor has it ready too.
       const change = sync === 2 ? { range: lineRange(value), text: newValue } : { text: lines.join('\n') };
-      published = client.waitForDiagnostics(uri, { version, timeoutMs: TIMEOUTS.diagnosticsMs });
-      start = performance.now();
-      client.didChange(uri, version, [change]);
-      await published;
-      editMs.push(performance.now() - start);
+      editMs.push((await timeToDiagnostics(client, uri, version, () => client.didChange(uri, version, [change]))).ms);
     }
     const diagnostics = client.diagnosticsFor(uri)?.diagnostics ?? [];
 
@@ -314,7 +313,7 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
     const hoverMs: number[] = [];
     let hoversWithContent = 0;
     for (const value of unsupported.includes('hover') ? [] : probes) {
-      start = performance.now();
+      const start = performance.now();
       const hover = await client.request<Hover | null>('textDocument/hover', {
         textDocument: { uri },
         position: { line: value.line, character: value.start + ((value.end - value.start) >> 1) },
@@ -328,7 +327,7 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
       const range = lineRange(value);
       // Like an editor: send the diagnostics that touch the requested line.
       const context = { diagnostics: diagnostics.filter((d: Diagnostic) => d.range.start.line <= value.line && d.range.end.line >= value.line) };
-      start = performance.now();
+      const start = performance.now();
       const actions = await client.request<(CodeAction | Command)[] | null>('textDocument/codeAction', { textDocument: { uri }, range, context });
       codeActionMs.push(performance.now() - start);
       codeActions += actions?.length ?? 0;
@@ -340,11 +339,7 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
     // open of a file once the server has run a while, without a fresh process's cost.
     // After the peak memory is read, as two copies are open now.
     const reopened = pathToFileURL(join(workspace.dir, 'reopened', '.gitlab-ci.yml')).href;
-    published = client.waitForDiagnostics(reopened, { version: 1, timeoutMs: TIMEOUTS.diagnosticsMs });
-    start = performance.now();
-    client.didOpen(reopened, 'yaml', text, 1);
-    await published;
-    const reopenMs = performance.now() - start;
+    const { ms: reopenMs } = await timeToDiagnostics(client, reopened, 1, () => client.didOpen(reopened, 'yaml', text, 1));
 
     await stopServer(client);
     return {
@@ -385,11 +380,9 @@ async function configSession(
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
       const uri = pathToFileURL(file).href;
-      const published = client.waitForDiagnostics(uri, { version: 1, timeoutMs: TIMEOUTS.diagnosticsMs });
-      const start = performance.now();
-      client.didOpen(uri, languageId, text, 1);
-      diagnostics = (await published).diagnostics.length;
-      openMs.push(performance.now() - start);
+      const { ms, published } = await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, languageId, text, 1));
+      diagnostics = published.diagnostics.length;
+      openMs.push(ms);
     }
     const peakRssBytes = client.peakMemoryBytes();
     const sync = syncName(client.syncKind);
@@ -459,6 +452,8 @@ function mergeSessions(base: CaseResult, sessions: readonly SessionResult[]): Ca
   const all = <K extends 'openMs' | 'reopenMs' | 'editMs' | 'hoverMs' | 'codeActionMs'>(key: K): number[] => sessions.flatMap((s) => s[key]);
   const peaks = sessions.map((s) => s.peakRssBytes).filter((v): v is number => v !== undefined);
   const last = sessions.at(-1);
+  const openMs = summarize(all('openMs'));
+  const reopenMs = summarize(all('reopenMs'));
   return {
     ...base,
     sessions: sessions.length,
@@ -466,16 +461,16 @@ function mergeSessions(base: CaseResult, sessions: readonly SessionResult[]): Ca
     diagnostics: last?.diagnostics,
     startupMs: summarize(sessions.map((s) => s.startupMs)),
     readyMs: summarize(sessions.map((s) => s.readyMs)),
-    openMs: summarize(all('openMs')),
-    reopenMs: summarize(all('reopenMs')),
+    openMs,
+    reopenMs,
     editMs: summarize(all('editMs')),
     hoverMs: summarize(all('hoverMs')),
     codeActionMs: summarize(all('codeActionMs')),
     hoversWithContent: last && last.hoverMs.length > 0 ? `${last.hoversWithContent}/${last.hoverMs.length}` : undefined,
     codeActions: last && last.codeActionMs.length > 0 ? last.codeActions : undefined,
     peakRssMiB: peaks.length > 0 ? Math.round((Math.max(...peaks) / 2 ** 20) * 10) / 10 : undefined,
-    openToFloor: openToFloor(summarize(all('openMs')), base.parseFloorMs),
-    reopenToFloor: openToFloor(summarize(all('reopenMs')), base.parseFloorMs),
+    openToFloor: openToFloor(openMs, base.parseFloorMs),
+    reopenToFloor: openToFloor(reopenMs, base.parseFloorMs),
     unsupported: last && last.unsupported.length > 0 ? last.unsupported : undefined,
   };
 }
@@ -500,26 +495,34 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
   const base: CaseResult = { kind: 'gitlab-ci', name, jobs, anchors, bytes: Buffer.byteLength(text), lines: text.split('\n').length, sessions: 0 };
   // The floor first, while no server competes for the CPU.
   base.parseFloorMs = summarize(timeRuns(FLOOR_RUNS, () => parseDocument(text)));
+  const workspacePrefix = `ci-${jobs}-${anchors ? 'anchors' : 'plain'}`;
   const sessions: SessionResult[] = [];
   const nodeStarts: number[] = [];
+  const idleOpens: number[] = [];
+  let error: string | undefined;
   const started = performance.now();
   try {
     for (let i = 0; i < plan.sessions(jobs); i++) {
       if (i > 0 && performance.now() - started > plan.caseBudgetMs) break;
-      const workspace = makeWorkspace(scratch, `ci-${jobs}-${anchors ? 'anchors' : 'plain'}-${i}`);
+      const workspace = makeWorkspace(scratch, `${workspacePrefix}-${i}`);
       // Interleaved with the sessions, so both see the same load on the machine.
       nodeStarts.push(await timeNodeStart(scratch, workspace));
       sessions.push(await pipelineSession(serverPath, workspace, text, plan.caseBudgetMs));
     }
-    const idleOpens: number[] = [];
     for (let i = 0; i < plan.idleOpenSessions; i++) {
-      idleOpens.push(await idleOpenSession(serverPath, makeWorkspace(scratch, `ci-${jobs}-${anchors ? 'anchors' : 'plain'}-idle-${i}`), text));
+      idleOpens.push(await idleOpenSession(serverPath, makeWorkspace(scratch, `${workspacePrefix}-idle-${i}`), text));
     }
-    const idleOpenMs = summarize(idleOpens);
-    return { ...mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions), idleOpenMs, idleOpenToFloor: openToFloor(idleOpenMs, base.parseFloorMs) };
-  } catch (error) {
-    return { ...mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions), error: errorMessage(error) };
+  } catch (caught) {
+    // What was measured before the failure is reported with it.
+    error = errorMessage(caught);
   }
+  const idleOpenMs = summarize(idleOpens);
+  return {
+    ...mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions),
+    idleOpenMs,
+    idleOpenToFloor: openToFloor(idleOpenMs, base.parseFloorMs),
+    ...(error === undefined ? {} : { error }),
+  };
 }
 
 async function runConfigCase(
