@@ -375,8 +375,8 @@ export class LspClient {
     this.child.stdin!.write(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`);
   }
 
-  /** Splits the byte stream into messages: `Content-Length` counts bytes, not characters. */
   /**
+   * Splits the byte stream into messages: `Content-Length` counts bytes, not characters.
    * Chunks of stdout are kept until a whole message has arrived, then joined once: a
    * large message (4 MB of diagnostics at 5,000 jobs) comes in many chunks, and joining
    * or searching the growing buffer on each one would make reading it quadratic, timing
