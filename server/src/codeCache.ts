@@ -34,9 +34,12 @@ export function codeCacheFolder(env: NodeJS.ProcessEnv = process.env, nodeVersio
  * and folder (not an entry in require.cache: nothing else loads it).
  */
 export function requireWithCodeCache(file: string, folder: string): { exports: unknown; cache: CodeCacheUse } {
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
   const name = basename(file, '.js');
-  const key = sha256(`${process.version} ${process.platform}-${process.arch}\n${source}`).toString('hex').slice(0, 32);
+  // The bytes as read are hashed, not the text: hashing a string encodes it to UTF-8 again
+  // first, which for this bundle (not all ASCII) takes several times as long as the hash.
+  const key = createHash('sha256').update(`${process.version} ${process.platform}-${process.arch}\n`).update(bytes).digest('hex').slice(0, 32);
+  const source = bytes.toString('utf8');
   const cacheFile = join(folder, `${name}-${key}.bin`);
   const cachedData = readChecked(cacheFile);
   // A first line `#!...` is allowed at the start of a file only, not inside the wrapper below.
@@ -50,7 +53,7 @@ export function requireWithCodeCache(file: string, folder: string): { exports: u
   return { exports: module.exports, cache: writeChecked(cacheFile, script.createCachedData(), `${name}-`) ? 'written' : 'not written' };
 }
 
-function sha256(data: string | Buffer): Buffer {
+function sha256(data: Buffer): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
