@@ -33,7 +33,8 @@ export function toYamlScalar(json: string): string {
  * (REFERENCE §4, rule auth/dollar-expansion).
  */
 export function toTomlEnvironmentString(json: string): string {
-  return `"${AUTH_VARIABLE}=${escapeTomlBasic(json.replaceAll('$', '$$'))}"`;
+  // A function, not the string '$$': in a replacement string `$$` stands for one `$`.
+  return `"${AUTH_VARIABLE}=${escapeTomlBasic(json.replaceAll('$', () => '$$'))}"`;
 }
 
 /** The text before the cursor on its line. */

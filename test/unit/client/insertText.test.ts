@@ -22,9 +22,13 @@ function insertAt(textWithCursor: string, languageId: string, json: string): str
   return editor.text.slice(0, editor.offset) + inserted + editor.text.slice(editor.offset);
 }
 
-/** What the runner reads from a TOML `environment` entry: `$$` is one `$` (it expands the rest). */
+/**
+ * What the runner reads from a TOML `environment` entry, as Go `os.Expand` does it
+ * (REFERENCE §3.3): `$$` is one `$`, and `$NAME` or `${NAME}` is a variable, unset
+ * here, so it disappears.
+ */
 function runnerValue(entry: string): string {
-  return entry.replaceAll('$$', '$');
+  return entry.replace(/\$(\$|\{[^}]*\}|\w+)/g, (_, name: string) => (name === '$' ? '$' : ''));
 }
 
 describe('insert text for the target', () => {
