@@ -29,9 +29,6 @@ decode  reads a Docker config JSON (config.json or DOCKER_AUTH_CONFIG) or one
 
 Exit status: 0 ok, 1 an auth value or the JSON is invalid, 2 bad usage or no input.`;
 
-
-/** The masked form of a secret of known length (SPEC §2). */
-
 function describeJsonError(error: ParseError): string {
   return `${printParseErrorCode(error.error)} at offset ${error.offset}`;
 }

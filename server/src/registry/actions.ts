@@ -88,7 +88,6 @@ async function ask(target: RegistryTarget, picked: Picked, options: ActionOption
   }
 }
 
-/** *Check registry access*: the runner's credentials for `image` (as written, variables expanded), tried at the registry. */
 /** A report as the editor and the command line show it, with `notes` from the caller (after the lookup's own). */
 export function summarizeAccess(report: AccessReport, notes: readonly string[]): CheckAccessResult {
   return {
@@ -109,6 +108,7 @@ export function summarizeAccess(report: AccessReport, notes: readonly string[]):
   };
 }
 
+/** *Check registry access*: the runner's credentials for `image` (as written, variables expanded), tried at the registry. */
 export async function checkAccess(image: string, sources: readonly CredentialSource[], options: ActionOptions): Promise<AccessReport> {
   let target: RegistryTarget;
   let transport: ReturnType<typeof transportOf>;

@@ -472,7 +472,6 @@ function escapeForHost(host: JsonHost, text: string, before: string, after: stri
   }
 }
 
-
 /** Parses the edited host again: it must have no new syntax error, and its JSON must be `intended` (or the same value). */
 function decodesAs(host: JsonHost, edits: ReadonlyArray<Omit<HostEdit, 'uri'>>, intended: string, exact: boolean, settings: Settings): boolean {
   const text = applyOffsetEdits(host.text, edits);
