@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { codeCacheFolder } from '../../server/src/codeCache';
 import { SERVER_PATH, TIMEOUT_MS, uriOf, useTempWorkspace, within } from './harness';
 
 const workspace = useTempWorkspace('pullguard-lsp-startup-');
@@ -30,8 +31,8 @@ class RawServer {
   private readonly waiters = new Set<() => void>();
   readonly exited: Promise<number | null>;
 
-  constructor(serverPath: string, cwd: string) {
-    this.process = spawn(process.execPath, [serverPath, '--stdio'], { cwd });
+  constructor(serverPath: string, cwd: string, env: NodeJS.ProcessEnv = process.env) {
+    this.process = spawn(process.execPath, [serverPath, '--stdio'], { cwd, env });
     this.process.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.process.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     this.exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
@@ -222,6 +223,35 @@ describe('start-up', () => {
       assert.deepEqual(server.received.filter((message) => message.id !== undefined && message.method === undefined).map((message) => message.id), [1]);
     } finally {
       server.kill();
+    }
+  });
+
+  test('with NODE_COMPILE_CACHE set (as the client sets it) the analysis loads and works, the first time and from the cache', async () => {
+    const folder = workspace.folder('code-cache');
+    const file = join(folder, '.gitlab-ci.yml');
+    const text = 'build:\n  image: redis\n';
+    writeFileSync(file, text);
+    const uri = uriOf(file);
+    const env = { ...process.env, NODE_COMPILE_CACHE: join(folder, 'compile-cache') };
+    // Where the server keeps its own cache: on Node before 22.1 only (later Node keeps one itself).
+    const ownCache = codeCacheFolder(env);
+    for (const run of ['first', 'second']) {
+      const server = new RawServer(SERVER_PATH, folder, env);
+      try {
+        server.send(
+          { ...INITIALIZE, params: { ...INITIALIZE.params, rootUri: uriOf(folder) } },
+          { method: 'initialized', params: {} },
+          { method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'yaml', version: 1, text } } },
+        );
+        const published = await server.waitFor(`the diagnostics, ${run} run`, (message) => message.method === 'textDocument/publishDiagnostics' && (message.params as { uri: string }).uri === uri);
+        assert.deepEqual((published.params as { diagnostics: { code: string }[] }).diagnostics.map((diagnostic) => diagnostic.code), ['image/latest-tag']);
+        server.send({ id: 2, method: 'shutdown' }, { method: 'exit' });
+        assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 0);
+      } finally {
+        server.kill();
+      }
+      if (ownCache) assert.deepEqual(readdirSync(ownCache).filter((name) => name.startsWith('serverCore-')).length, 1, `one cache of dist/serverCore.js after the ${run} run`);
+      else assert.equal(existsSync(join(folder, 'compile-cache', 'pullguard-v8')), false);
     }
   });
 });
