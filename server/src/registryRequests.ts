@@ -139,7 +139,10 @@ export function registerRegistryRequests(connection: Connection, context: Regist
     };
   }
 
-  const refused = (failure: Failure): CheckAccessResult => ({ image: null, outcome: failure.kind, message: failure.message, registry: null, credentials: 'none', candidates: [], match: null, trace: [], exchanges: [], notes: [] });
+  const refused = (failure: Failure): CheckAccessResult => ({
+    image: null, registry: null, repository: null, reference: null, candidates: [], match: null, droppedSources: [],
+    credentials: 'none', trace: [], exchanges: [], outcome: failure.kind, digest: null, message: failure.message, notes: [],
+  });
   connection.onRequest(REGISTRY_REQUESTS.checkAccess, (params: ImageAtParams, token: CancellationToken): Promise<CheckAccessResult> =>
     guarded(() => checkAccessAt(params, token), refused));
 

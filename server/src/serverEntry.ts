@@ -18,6 +18,7 @@
 import type * as LanguageServer from 'vscode-languageserver/node';
 import type { InitializeParams, Message, MessageWriter } from 'vscode-languageserver/node';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { getInitializeResult } from './capabilities';
 import { codeCacheFolder, requireWithCodeCache } from './codeCache';
 import type { StartedServer } from './server';
@@ -161,15 +162,18 @@ function withoutAnswerTo(id: number | string, writer: MessageWriter): MessageWri
 
 /**
  * stdout carries the protocol: anything printed with `console` goes to the client's
- * log instead, as vscode-languageserver arranges itself when it opens stdio.
+ * log instead, as vscode-languageserver arranges itself when it opens stdio. Node's other
+ * console methods (table, count, time, group, assert, trace...) print through these five,
+ * all but console.dir, which writes to stdout itself.
  */
 function sendConsoleToClient(connection: LanguageServer.Connection): void {
-  const text = (args: unknown[]): string => args.map((arg) => (typeof arg === 'string' ? arg : require('node:util').inspect(arg))).join(' ');
+  const text = (args: unknown[]): string => args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' ');
   console.log = (...args: unknown[]) => connection.console.log(text(args));
   console.info = (...args: unknown[]) => connection.console.info(text(args));
   console.warn = (...args: unknown[]) => connection.console.warn(text(args));
   console.error = (...args: unknown[]) => connection.console.error(text(args));
   console.debug = (...args: unknown[]) => connection.console.log(text(args));
+  console.dir = (value: unknown, options?: Parameters<typeof inspect>[1]) => connection.console.log(inspect(value, options));
 }
 
 function isMethodCall(message: Message): message is Message & { method: string } {

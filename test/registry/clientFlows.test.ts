@@ -79,6 +79,7 @@ const EDIT = { documentChanges: [{ textDocument: { uri: URI, version: 3 }, edits
 function access(overrides: Partial<CheckAccessResult>): CheckAccessResult {
   return {
     image: 'registry.example.com/app:1', outcome: 'authorized', message: 'The registry serves it.', registry: 'registry.example.com',
+    repository: 'app', reference: '1', droppedSources: [], digest: null,
     credentials: '`registry.example.com` from `$DOCKER_AUTH_CONFIG` (user `ci`)',
     candidates: [{ source: '$DOCKER_AUTH_CONFIG', key: 'registry.example.com', path: 'registry.example.com', via: 'auths' }],
     match: { source: '$DOCKER_AUTH_CONFIG', key: 'registry.example.com' },

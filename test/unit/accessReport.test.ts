@@ -38,6 +38,16 @@ test('marks the candidate the runner uses, and only that one; names the registry
   assert.match(text, /Notes:\n {2}- A note\./);
 });
 
+test('names the path a candidate\'s key normalizes to only where it differs from the key', () => {
+  const text = formatAccessReport({
+    ...RESULT,
+    candidates: [{ source: 'config.json', key: 'https://registry.example.com:5000/v1/', path: 'registry.example.com:5000', via: 'auths' }],
+    match: { source: 'config.json', key: 'https://registry.example.com:5000/v1/' },
+  });
+  assert.match(text, /1\. https:\/\/registry\.example\.com:5000\/v1\/ from config\.json \(auths, path registry\.example\.com:5000\) {2}<- the runner uses this/);
+  assert.doesNotMatch(formatAccessReport(RESULT), /, path /);
+});
+
 test('without an image, a registry or credentials it says so and leaves those lines out', () => {
   const text = formatAccessReport({ ...RESULT, image: null, registry: null, candidates: [], match: null, droppedSources: [], credentials: 'none', exchanges: [], notes: [], outcome: 'invalid-image', message: 'No image here.' });
   assert.match(text, /^Image: +\(none\)$/m);

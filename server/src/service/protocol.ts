@@ -110,16 +110,16 @@ export interface PinAllImagesResult {
 export interface CheckAccessResult {
   readonly image: string | null;
   readonly registry: string | null;
-  readonly repository?: string | null;
-  readonly reference?: string | null;
+  readonly repository: string | null;
+  readonly reference: string | null;
   readonly candidates: ReadonlyArray<{ readonly source: string; readonly key: string; readonly path: string; readonly via: string }>;
   readonly match: { readonly source: string; readonly key: string } | null;
-  readonly droppedSources?: ReadonlyArray<{ readonly source: string; readonly reason: string }>;
+  readonly droppedSources: ReadonlyArray<{ readonly source: string; readonly reason: string }>;
   readonly credentials: string;
   readonly trace: readonly string[];
   readonly exchanges: ReadonlyArray<{ readonly request: string; readonly status: number; readonly note?: string }>;
   readonly outcome: AccessOutcome;
-  readonly digest?: string | null;
+  readonly digest: string | null;
   readonly message: string;
   readonly notes: readonly string[];
 }

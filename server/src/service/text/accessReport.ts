@@ -15,9 +15,11 @@ export function formatAccessReport(result: CheckAccessResult): string {
   if (result.candidates.length === 0) lines.push('  (no key in any source matches)');
   result.candidates.forEach((candidate, i) => {
     const used = result.match !== null && result.match.key === candidate.key && result.match.source === candidate.source;
-    lines.push(`  ${i + 1}. ${candidate.key} from ${candidate.source} (${candidate.via})${used ? '  <- the runner uses this' : ''}`);
+    // The path the key normalizes to, where it is not the key as written (a URL, a trailing `/`): what the runner compared.
+    const path = candidate.path === candidate.key ? '' : `, path ${candidate.path}`;
+    lines.push(`  ${i + 1}. ${candidate.key} from ${candidate.source} (${candidate.via}${path})${used ? '  <- the runner uses this' : ''}`);
   });
-  for (const dropped of result.droppedSources ?? []) lines.push(`  dropped: ${dropped.source} (${dropped.reason})`);
+  for (const dropped of result.droppedSources) lines.push(`  dropped: ${dropped.source} (${dropped.reason})`);
   lines.push(`Credentials:  ${result.credentials}${result.credentials.startsWith('none') ? '' : '  (sent when the registry asks for them)'}`);
   for (const step of result.trace) lines.push(`  - ${step}`);
   if (result.exchanges.length > 0) {
