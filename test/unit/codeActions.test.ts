@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CodeActionContext, Diagnostic, WorkspaceEdit } from 'vscode-languageserver-types';
-import { decodeFixData, FIX_ALL_KIND } from '../../server/src/service/codeActions';
+import { FIX_ALL_KIND } from '../../server/src/service/codeActionKinds';
+import { decodeFixData } from '../../server/src/service/codeActions';
 import { LanguageService } from '../../server/src/service/languageService';
 import { FILE_NAMES, makeContext, type AnalyzeOptions, type Kind } from '../helpers/analyze';
 

@@ -35,7 +35,6 @@ import type { Settings } from './settings';
 import { escapeTomlBasic, escapeTomlMultilineBasic, escapeYamlDoubleQuoted, escapeYamlSingleQuoted } from './text/stringStyles';
 import { FIX_ALL_KIND, QUICK_FIX_KIND } from './codeActionKinds';
 
-export { FIX_ALL_KIND, QUICK_FIX_KIND };
 /** Client commands a code action may carry (registered by the client). */
 export const MOVE_TO_VARIABLE_COMMAND = 'pullguard.moveToVariable';
 export const CREATE_AUTH_CONFIG_COMMAND = 'pullguard.createDockerAuthConfig';
