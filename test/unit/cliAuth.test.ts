@@ -195,6 +195,20 @@ describe('pullguard explain', () => {
     assert.ok(json.notes.some((note: string) => /replaces the runner's `environment` one; the two are never merged/.test(note)), json.notes.join('\n'));
   });
 
+  test('a job value that is not plain text still replaces the runner\'s: its sources leave the runner\'s out and say why', async () => {
+    const cwd = makeTree({
+      '.gitlab-ci.yml': 'plain:\n  script: [make]\nopaque:\n  variables:\n    DOCKER_AUTH_CONFIG: [not, text]\n  script: [make]\n',
+      'config.toml': RUNNER_CONFIG,
+    });
+    const explain = async (job: string) => JSON.parse((await run(['explain', 'registry.example.com:5000/team/app:1', '--file', '.gitlab-ci.yml', '--job', job, '--runner-config', 'config.toml', '--format', 'json'], '', cwd)).out);
+    const opaque = await explain('opaque');
+    assert.equal(opaque.match, null);
+    assert.ok(opaque.notes.some((note: string) => /Job `opaque` sets `DOCKER_AUTH_CONFIG` to a value that is not plain text/.test(note)), opaque.notes.join('\n'));
+    const plain = await explain('plain');
+    assert.deepEqual(plain.match, { source: '$DOCKER_AUTH_CONFIG', key: 'registry.example.com:5000' });
+    assert.ok(!plain.notes.some((note: string) => /not plain text/.test(note)), plain.notes.join('\n'));
+  });
+
   test('uses the runner\'s environment entry when the pipeline sets none', async () => {
     const result = await run(['explain', 'registry.example.com:5000/other/app:1', '--runner-config', 'config.toml', '--format', 'json']);
     assert.deepEqual(JSON.parse(result.out).match, { source: '$DOCKER_AUTH_CONFIG', key: 'registry.example.com:5000' });
