@@ -134,6 +134,24 @@ describe('start-up', () => {
     }
   });
 
+  test('a client that only starts and stops the server never makes it load its analysis', async () => {
+    // dist/server.js alone again: loading the analysis would fail and end it with code 1.
+    const folder = workspace.folder('start-stop');
+    const entryOnly = join(folder, 'server.js');
+    copyFileSync(SERVER_PATH, entryOnly);
+    const server = new RawServer(entryOnly, folder);
+    try {
+      server.send(INITIALIZE, { id: 2, method: 'shutdown' });
+      const answer = await server.waitFor('the answer to shutdown', (message) => message.id === 2);
+      assert.equal(answer.error, undefined);
+      server.send({ method: 'exit' });
+      assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 0);
+      assert.doesNotMatch(server.stderrText(), /could not load its analysis/);
+    } finally {
+      server.kill();
+    }
+  });
+
   test('initialize is answered once, before the library is loaded, and the library still reads it', async () => {
     const folder = workspace.folder('answered-once');
     const server = new RawServer(SERVER_PATH, folder);
