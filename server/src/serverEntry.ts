@@ -29,9 +29,6 @@ const ANSWERED_WITHOUT_ANALYSIS = new Set(['initialize', 'shutdown', 'exit']);
 /** dist/serverCore.js uses this copy of vscode-languageserver rather than bundling its own (scripts/build.mjs); set once loaded. */
 export let languageServer: typeof LanguageServer;
 
-let server: StartedServer | undefined;
-let initializeParams: InitializeParams | undefined;
-
 if (process.argv.includes('--stdio')) answerInitializeThenStart();
 else start(undefined);
 
@@ -89,12 +86,15 @@ function writeMessage(message: object): void {
 /** @param answeredId the id of the `initialize` request already answered by hand, whose second answer is dropped */
 function start(answeredId: number | string | undefined): void {
   languageServer = require('vscode-languageserver/node') as typeof LanguageServer;
+  let server: StartedServer | undefined;
+  let initializeParams: InitializeParams | undefined;
   let shutdownReceived = false;
   const options = {
     messageStrategy: {
       handleMessage(message: Message, next: (message: Message) => void): void {
-        if (isMethodCall(message) && message.method === 'shutdown') shutdownReceived = true;
-        if (!server && !(isMethodCall(message) && ANSWERED_WITHOUT_ANALYSIS.has(message.method))) server = loadServer();
+        const method = isMethodCall(message) ? message.method : ''; // '' for a response from the client
+        if (method === 'shutdown') shutdownReceived = true;
+        if (!server && !ANSWERED_WITHOUT_ANALYSIS.has(method)) server = loadServer();
         next(message);
       },
     },
