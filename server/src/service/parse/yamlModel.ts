@@ -181,14 +181,13 @@ class ModelBuilder {
     return this.anchors.get(name);
   }
 
-  /** Takes over what the fast parser built, as if this builder had converted it. */
+  /**
+   * Takes over the anchors and errors of what the fast parser built, as if this builder
+   * had converted it; the tracked chunk holds the parse's own node list and name sets.
+   */
   adopt(parse: FastParse): void {
     for (const [name, node] of parse.anchors) this.defineAnchor(name, node);
     for (const error of parse.errors) this.errors.push(error);
-    if (!this.tracking) return;
-    for (const node of parse.nodes) this.tracking.nodes.push(node);
-    for (const name of parse.aliases) this.tracking.aliases.add(name);
-    for (const name of parse.references) this.tracking.references.add(name);
   }
 
   addMerges(map: YMap, value: YNode | undefined): void {
@@ -300,9 +299,10 @@ const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly c
 function parseChunk(text: string, start: number, end: number, builder: ModelBuilder, fast: boolean): Chunk {
   const parsed = fast ? parseFast(text, start, end, (name) => builder.anchorNamed(name)) : undefined;
   const doc = parsed ? undefined : parseDocument(text.slice(start, end), PARSE_OPTIONS);
+  // The fast parser's node list and name sets become the chunk's: nothing else holds them.
   const chunk: Chunk = {
     start, end, pairs: [], merges: [], syntaxErrors: doc ? toSyntaxErrors(doc, start) : [], builderErrors: [],
-    nodes: [], anchors: new Map(), aliases: new Set(), references: new Set(),
+    nodes: parsed?.nodes ?? [], anchors: new Map(), aliases: parsed?.aliases ?? new Set(), references: parsed?.references ?? new Set(),
   };
   builder.base = start;
   builder.errors = chunk.builderErrors;
