@@ -108,12 +108,16 @@ function decode(text: string, node: TomlString): { value: string; map: SourceMap
     else if (text[i] === '\n') i += 1;
   }
   while (i < close) {
-    const ch = text[i]!;
-    if (ch !== '\\' || node.style === 'literal') {
-      out.add(ch, i, i + 1);
-      i++;
+    // Up to the next escape (a literal string has none), the text is the value as written: one plain segment.
+    // (Searched in the string alone: a search of the whole text would go on past it, to the file's end.)
+    const escape = node.style === 'literal' ? -1 : text.slice(i, close).indexOf('\\');
+    const runEnd = escape === -1 ? close : i + escape;
+    if (runEnd > i) {
+      out.add(text.slice(i, runEnd), i, runEnd);
+      i = runEnd;
       continue;
     }
+    const ch = text[i]!;
     const next = text[i + 1] ?? '';
     if (node.multiline && /[ \t\r\n]/.test(next)) {
       // Line-ending backslash: drops the break and the white space after it.
