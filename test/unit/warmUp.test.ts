@@ -6,9 +6,9 @@ import { syntheticPipeline, warmUp, warmUpWhileIdle, type WarmUpSummary } from '
 test('the warm-up pipeline is a valid pipeline that exercises the rules', () => {
   const found = analyze('gitlab-ci', syntheticPipeline(40));
   assert.ok(!found.some((f) => f.code.startsWith('syntax/')), found.filter((f) => f.code.startsWith('syntax/')).map((f) => f.message).join('\n'));
-  // Digest pinning, credentials and image rules all fire on it: they are what gets compiled.
+  // Digest pinning, credentials, image and service rules all fire on it: they are what gets compiled.
   const codes = new Set(found.map((f) => f.code.split('/')[0]));
-  assert.ok(codes.has('image') && codes.has('auth'), [...codes].join(', '));
+  assert.ok(codes.has('image') && codes.has('auth') && codes.has('service'), [...codes].join(', '));
 });
 
 test('the warm-up stops at its time budget after the first round', () => {

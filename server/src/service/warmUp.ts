@@ -24,31 +24,68 @@ const IMAGES = [
   '!reference [.base, image]',
 ];
 
-/** A pipeline of `jobs` jobs using every form above; deterministic. */
+/**
+ * A pipeline of `jobs` jobs using every form above, written the ways real pipelines
+ * are (comments, block and quoted scalars, flow collections, anchors of maps and of
+ * lists, service hashes with aliases, URLs naming services, `rules:`): V8 compiles the
+ * parser and rules for the shapes and branches the warm-up ran, and a first real file
+ * that meets others falls back to slower code. Deterministic.
+ */
 export function syntheticPipeline(jobs: number): string {
   const lines = [
+    '# Warm-up pipeline',
     'stages: [build, test]',
+    '',
     'variables:',
-    '  DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com:5000": {"auth": "dXNlcjpwYXNz"}}}\'',
+    '  DATABASE_URL: "postgres://runner:runner@postgres:5432/app"',
+    '  REDIS_URL: redis://cache:6379/0  # a service hostname',
+    "  FF_NETWORK_PER_BUILD: 'true'",
+    '  DOCKER_AUTH_CONFIG: |',
+    '    {',
+    '      "auths": {',
+    '        "registry.example.com:5000": {"auth": "dXNlcjpwYXNz"},',
+    '        "123456789012.dkr.ecr.eu-west-1.amazonaws.com": {"auth": "dXNlcjpwYXNz"}',
+    '      }',
+    '    }',
+    '',
     'default:',
     '  image: ruby:3.3',
     '  services: [postgres:16]',
+    '',
     '.defaults: &defaults',
     '  tags: [docker]',
+    '  retry: {max: 2, when: [runner_system_failure]}',
+    '.services: &services',
+    '  - name: postgres:16-alpine',
+    '    alias: postgres',
+    '  - redis:7',
+    '.variables: &variables',
+    '  POSTGRES_DB: app',
     '.base:',
     '  <<: *defaults',
     '  image: alpine:3.20',
+    '  before_script:',
+    '    - echo "start $CI_JOB_NAME"',
     '.template:',
     '  extends: .base',
     '  services:',
     '    - name: docker:27-dind',
     '      alias: docker',
+    '      command: ["--tls=false"]',
   ];
   for (let i = 0; i < jobs; i++) {
-    lines.push(`job-${i}:`, i % 3 === 0 ? '  extends: .template' : '  <<: *defaults');
+    lines.push('', `job-${i}:`, i % 3 === 0 ? '  extends: .template' : '  <<: *defaults');
     if (i % 4 === 0) lines.push('  image:', `    name: ${IMAGES[(i + 1) % 3]}`, '    pull_policy: if-not-present');
     else lines.push(`  image: ${IMAGES[i % IMAGES.length]}`);
-    lines.push('  variables:', `    COMPONENT: c${i}`, '  script: [make]');
+    if (i % 5 === 2) lines.push('  services: *services');
+    else if (i % 7 === 3) lines.push('  services:', '    - name: mysql:8.4', '      alias: db', '    - redis:7');
+    lines.push('  variables:');
+    if (i % 2 === 0) lines.push('    <<: *variables');
+    lines.push(`    COMPONENT: c${i}`);
+    // A job of its own credentials (none of the edited jobs below: its edits re-analyse the whole file).
+    if (i % 6 === 2) lines.push('    DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com:5000": {"auth": "dXNlcjpwYXNz"}}}\'');
+    lines.push('  script:', '    - make test  # the job', `    - 'echo "done ${i}"'`);
+    if (i % 4 === 1) lines.push('  rules:', '    - if: $CI_COMMIT_BRANCH == "main"');
   }
   return `${lines.join('\n')}\n`;
 }
