@@ -17,6 +17,14 @@ test('the warm-up stops at its time budget after the first round', () => {
   assert.equal(warmUp(2, 1e9).rounds, 2);
 });
 
+test('after the first round, the warm-up stops at the step where its budget runs out, in the middle of a round', () => {
+  // The clock moves one millisecond each time it is read: the budget runs out on the fourth step of the second round.
+  let clock = 0;
+  const summary = warmUp(4, 5, () => clock++);
+  // Begun: two rounds; re-analysed incrementally: the first round's ten edits, not the second's.
+  assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 10 });
+});
+
 test('the warm-up also runs the re-analysis of only the edited jobs', () => {
   // Its pipeline is far below the size parsed in chunks by default: it forces the chunked parse.
   assert.ok(syntheticPipeline(40).length < 64 * 1024);
