@@ -17,7 +17,7 @@ export async function moveToVariable(ui: Ui, json: unknown): Promise<'copied' | 
   }
   const choice = await ui.tell(
     'information',
-    'Pullguard removed DOCKER_AUTH_CONFIG from the file (Undo puts it back). Add it in GitLab as a masked CI/CD variable named DOCKER_AUTH_CONFIG (Settings → CI/CD → Variables), so the runner still gets it and the repository no longer holds the credentials.',
+    'Pullguard removed DOCKER_AUTH_CONFIG from the file (Undo puts it back). Add it in GitLab as a masked CI/CD variable named DOCKER_AUTH_CONFIG (Settings > CI/CD > Variables), so the runner still gets it and the repository no longer holds the credentials.',
     COPY_AND_OPEN,
     OPEN_DOCS,
   );
