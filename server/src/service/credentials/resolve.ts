@@ -56,7 +56,16 @@ function binaryOf(helper: string, options: ResolveOptions): string {
  * the same key, and keys are then sorted. A `credsStore` adds whatever its `list`
  * returns, which is unknown here: see `getPendingStores`.
  */
-function getContributions(source: CredentialSource, sourceIndex: number): Contribution[] {
+function getContributions(source: CredentialSource, sourceIndex: number): readonly Contribution[] {
+  // Sources are immutable and the images of a pipeline share a few: each list is made once per place a source has.
+  let bySourceIndex = contributionsBySource.get(source);
+  if (!bySourceIndex) contributionsBySource.set(source, (bySourceIndex = []));
+  return (bySourceIndex[sourceIndex] ??= readContributions(source, sourceIndex));
+}
+
+const contributionsBySource = new WeakMap<CredentialSource, Array<readonly Contribution[] | undefined>>();
+
+function readContributions(source: CredentialSource, sourceIndex: number): Contribution[] {
   const byKey = new Map<string, { via: 'auths' | 'credHelpers'; entry?: AuthEntry; helper?: HelperEntry }>();
   // A key written twice: Go's decoder keeps the last one.
   for (const entry of source.auths) byKey.set(entry.key, { via: 'auths', entry });

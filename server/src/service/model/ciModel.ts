@@ -481,11 +481,16 @@ export class CiAnalysis {
       }
     }
 
-    const scriptAssignments = new Set<string>();
-    for (const key of ['before_script', 'script', 'after_script']) {
-      const script = config.entries.get(key) ?? (inherits(config, 'default', key) ? defaults?.entries.get(key) : undefined);
-      this.collectScriptAssignments(script, scriptAssignments);
-    }
+    // Read when a variable nothing else defines is looked up, which most analyses never do.
+    let scriptAssignments: Set<string> | undefined;
+    const readScriptAssignments = (): Set<string> => {
+      scriptAssignments = new Set();
+      for (const key of ['before_script', 'script', 'after_script']) {
+        const script = config.entries.get(key) ?? (inherits(config, 'default', key) ? defaults?.entries.get(key) : undefined);
+        this.collectScriptAssignments(script, scriptAssignments);
+      }
+      return scriptAssignments;
+    };
 
     const imageMerged = this.asMerged(config.entries.get('image'));
     const docker = imageMerged ? this.asMerged(imageMerged.entries.get('docker')) : undefined;
@@ -496,7 +501,9 @@ export class CiAnalysis {
       image: imageUse,
       services: serviceUses,
       variables,
-      scriptAssignments,
+      get scriptAssignments() {
+        return scriptAssignments ?? readScriptAssignments();
+      },
       extendsChain: chain,
       externalTemplates: external,
       extendsProblems: problems,
