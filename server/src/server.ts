@@ -159,6 +159,10 @@ export function startServer(connection: Connection): StartedServer {
   // ---- Diagnostics ---------------------------------------------------------------
 
   async function validate(document: TextDocument): Promise<void> {
+    // Messages already sent go out first: vscode-jsonrpc writes each one from a setImmediate
+    // callback, which an analysis started on the next expired timer would hold back for as
+    // long as it takes (another document's diagnostics, published a moment ago, among them).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const context = await getContext(document.uri);
     // The document may have changed or closed while settings were fetched.
     if (documents.get(document.uri)?.version !== document.version) return;
