@@ -19,7 +19,7 @@
  * value's line ends, after its comment and line break; an empty value is an empty
  * null scalar where the value would start.
  */
-import { reportDuplicateKeys, unknownAliasError } from './yamlErrors';
+import { addMerges, reportDuplicateKeys, unknownAliasError } from './yamlBuilding';
 import type { ScalarStyle, YMap, YNode, YScalar, YSeq, YamlSyntaxError } from './yamlModel';
 
 /** Thrown where the text leaves the subset; one shared object, as giving up must be cheap. */
@@ -75,7 +75,6 @@ export interface FastParse {
   readonly errors: YamlSyntaxError[];
 }
 
-/** The first characters of the core schema's nulls, booleans and numbers. */
 /**
  * Runs of characters the scanners below pass over without a second look, matched from
  * `lastIndex` (sticky): a regular expression moves over them in native code, which on
@@ -95,6 +94,7 @@ function runEnd(run: RegExp, text: string, at: number, limit: number): number {
   return Math.min(run.lastIndex, limit);
 }
 
+/** The first characters of the core schema's nulls, booleans and numbers. */
 const MAY_BE_NULL_BOOLEAN_OR_NUMBER = /^[~nNtTfF+\-.0-9]/;
 
 /** Values of plain scalars by YAML 1.2's core schema, in the order the YAML package tries them. */
@@ -130,6 +130,11 @@ function isIndicator(code: number): boolean {
     default:
       return false;
   }
+}
+
+/** `,` `[` `]` `{` `}`: the characters that end a plain scalar or a name inside a flow collection. */
+function isFlowIndicator(code: number): boolean {
+  return code === COMMA || code === BRACKET_OPEN || code === BRACKET_CLOSE || code === BRACE_OPEN || code === BRACE_CLOSE;
 }
 
 /** The props written before a value: an anchor and GitLab's `!reference` tag. */
@@ -198,8 +203,7 @@ class FastParser {
   private skipToContent(): number {
     let at = this.pos;
     while (at < this.end) {
-      let content = at;
-      while (content < this.end && this.text.charCodeAt(content) === SPACE) content++;
+      const content = this.skipSpaces(at);
       const code = this.code(content);
       if (code === LF) {
         at = content + 1;
@@ -231,8 +235,7 @@ class FastParser {
    * to the next line and returns it (the value's node end).
    */
   private finishLine(at: number): number {
-    let next = at;
-    while (next < this.end && this.text.charCodeAt(next) === SPACE) next++;
+    const next = this.skipSpaces(at);
     const code = this.code(next);
     if (code === LF || (code === HASH && next > at)) {
       this.pos = this.nextLine(next);
@@ -244,6 +247,12 @@ class FastParser {
   private skipSpaces(at: number): number {
     while (at < this.end && this.text.charCodeAt(at) === SPACE) at++;
     return at;
+  }
+
+  /** Back from `end` over the spaces before it, no further than `start`: where a scalar's text ends. */
+  private trimSpacesBefore(end: number, start: number): number {
+    while (end > start && this.text.charCodeAt(end - 1) === SPACE) end--;
+    return end;
   }
 
   // ---- Block collections -------------------------------------------------------
@@ -286,7 +295,7 @@ class FastParser {
    * Where a block collection at `column` that closed before the content at `next` (-1:
    * the end) ends as its parent's value. The blank and comment lines after its last
    * value stay in it when one of those comments is indented at least as deep as its
-   * entries; else they go on to its parent (the YAML package's parser, \`pop\`).
+   * entries; else they go on to its parent (the YAML package's parser, `pop`).
    */
   private collectionNodeEnd(column: number, lastEnd: number, next: number): number {
     const closedAt = next === -1 ? this.end : next;
@@ -308,7 +317,7 @@ class FastParser {
    * The node end of a scalar, alias or flow value of a collection at `column`, from the
    * start of the line after it: comment lines indented deeper than the collection's
    * entries that follow (blank lines between them too) are the value's (the package's
-   * parser, \`atIndentedComment\`).
+   * parser, `atIndentedComment`).
    */
   private withDeeperComments(lineAfter: number, column: number): number {
     let end = lineAfter;
@@ -330,8 +339,7 @@ class FastParser {
 
   private addPair(map: YMap, key: YScalar, value: YNode | undefined): void {
     if (key.value === '<<' && key.style === 'plain') {
-      if (value?.kind === 'map') map.merges.push(value);
-      else if (value?.kind === 'seq') for (const item of value.items) if (item.kind === 'map') map.merges.push(item);
+      addMerges(map, value);
       return;
     }
     map.pairs.push({ key, value });
@@ -356,8 +364,7 @@ class FastParser {
         if (c === HASH && this.text.charCodeAt(colon - 1) === SPACE) unsupported();
         colon++;
       }
-      let keyEnd = colon;
-      while (this.text.charCodeAt(keyEnd - 1) === SPACE) keyEnd--;
+      const keyEnd = this.trimSpacesBefore(colon, at);
       key = this.scalar(at, keyEnd, resolvePlain(this.text.slice(at, keyEnd)), 'plain');
     }
     if (this.code(colon) !== COLON || !this.isSpaceOrBreak(colon + 1) || colon - at > MAX_KEY_LENGTH) unsupported();
@@ -506,7 +513,7 @@ class FastParser {
     let end = at;
     for (;;) {
       const code = this.code(end);
-      if (code === SPACE || code === LF || code === COMMA || code === BRACKET_OPEN || code === BRACKET_CLOSE || code === BRACE_OPEN || code === BRACE_CLOSE) break;
+      if (code === SPACE || code === LF || isFlowIndicator(code)) break;
       if (code === TAB || code === CR) unsupported();
       end++;
     }
@@ -548,8 +555,7 @@ class FastParser {
       stop = runEnd(PLAIN_RUN, this.text, stop + 1, lineEnd);
     }
     // The value ends at its last character that is not a space (`at` is not one).
-    let end = stop;
-    while (end > at && this.text.charCodeAt(end - 1) === SPACE) end--;
+    const end = this.trimSpacesBefore(stop, at);
     const node = this.scalar(at, end, resolvePlain(this.text.slice(at, end)), 'plain');
     this.define(props.anchor, node);
     return { node, nodeEnd: this.withDeeperComments(this.finishLine(end), column) };
@@ -626,8 +632,7 @@ class FastParser {
     let lastContentEnd = -1;
     let line = this.pos;
     while (line < this.end) {
-      let content = line;
-      while (content < this.end && this.text.charCodeAt(content) === SPACE) content++;
+      const content = this.skipSpaces(line);
       const lineEnd = this.lineEndFrom(content);
       const spaces = content - line;
       const code = this.code(content);
@@ -649,7 +654,7 @@ class FastParser {
       } else if (spaces < contentIndent) {
         unsupported();
       }
-      for (let i = content; i < lineEnd; i++) if (this.text.charCodeAt(i) === CR) unsupported();
+      if (this.text.slice(content, lineEnd).includes('\r')) unsupported();
       const text = this.text.slice(line + contentIndent, lineEnd);
       if (!folded) {
         value += (separator === '' ? '' : '\n'.repeat(pendingEmpty + 1)) + text;
@@ -783,7 +788,7 @@ class FastParser {
     for (;;) {
       const c = this.code(i);
       if (c === LF || c === TAB || c === CR) unsupported();
-      if (c === COMMA || c === BRACKET_OPEN || c === BRACKET_CLOSE || c === BRACE_OPEN || c === BRACE_CLOSE) return i;
+      if (isFlowIndicator(c)) return i;
       if (c === HASH && this.text.charCodeAt(i - 1) === SPACE) unsupported();
       if (c === COLON) {
         const after = this.code(i + 1);
@@ -797,15 +802,14 @@ class FastParser {
     const code = this.code(at);
     if (isIndicator(code) || ((code === DASH || code === QUESTION || code === COLON) && !this.isPlainSafe(at + 1))) unsupported();
     const stop = this.parsePlainInFlow(at);
-    let end = stop;
-    while (end > at && this.text.charCodeAt(end - 1) === SPACE) end--;
+    const end = this.trimSpacesBefore(stop, at);
     if (end === at) unsupported();
     return { node: this.scalar(at, end, resolvePlain(this.text.slice(at, end)), 'plain'), stop };
   }
 
   private isPlainSafe(at: number): boolean {
     const code = this.code(at);
-    return !(code === SPACE || code === LF || code === COMMA || code === BRACKET_OPEN || code === BRACKET_CLOSE || code === BRACE_OPEN || code === BRACE_CLOSE);
+    return !(code === SPACE || code === LF || isFlowIndicator(code));
   }
 }
 

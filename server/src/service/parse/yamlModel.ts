@@ -9,7 +9,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, Scalar, type Document, type Node as YamlNode } from 'yaml';
 import { parseFast, type FastParse } from './fastYaml';
-import { duplicateKeyError, reportDuplicateKeys, unknownAliasError } from './yamlErrors';
+import { addMerges, duplicateKeyError, reportDuplicateKeys, unknownAliasError } from './yamlBuilding';
 
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -147,7 +147,7 @@ class ModelBuilder {
         const value = this.convert(item.value as YamlNode);
         if (!key || key.kind !== 'scalar') continue;
         if (key.value === MERGE_KEY && key.style === 'plain') {
-          this.addMerges(map, value);
+          addMerges(map, value);
           continue;
         }
         map.pairs.push({ key, value });
@@ -188,11 +188,6 @@ class ModelBuilder {
   adopt(parse: FastParse): void {
     for (const [name, node] of parse.anchors) this.defineAnchor(name, node);
     for (const error of parse.errors) this.errors.push(error);
-  }
-
-  addMerges(map: YMap, value: YNode | undefined): void {
-    if (value?.kind === 'map') map.merges.push(value);
-    else if (value?.kind === 'seq') for (const item of value.items) if (item.kind === 'map') map.merges.push(item);
   }
 }
 

@@ -1,9 +1,16 @@
 /**
- * The problems the model builders report themselves (the YAML package leaves them to
- * us): keys defined twice in one map, aliases of no anchor. Shared by the builder over
- * the YAML package's tree and the fast parser, so both word and place them alike.
+ * What the two model builders (over the YAML package's tree, and the fast parser) do
+ * alike, so that they build the same model: the problems they report themselves (the
+ * YAML package leaves them to us: keys defined twice in one map, aliases of no anchor),
+ * worded and placed the same, and how a `<<` value becomes a map's merges.
  */
-import type { YPair, YScalar, YamlSyntaxError } from './yamlModel';
+import type { YMap, YNode, YPair, YScalar, YamlSyntaxError } from './yamlModel';
+
+/** The maps a `<<` value merges into `map`: a map, or the maps of a sequence (anything else merges nothing). */
+export function addMerges(map: YMap, value: YNode | undefined): void {
+  if (value?.kind === 'map') map.merges.push(value);
+  else if (value?.kind === 'seq') for (const item of value.items) if (item.kind === 'map') map.merges.push(item);
+}
 
 export function duplicateKeyError(key: YScalar): YamlSyntaxError {
   return {
