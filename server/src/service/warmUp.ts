@@ -127,32 +127,46 @@ function* warmUpRoundSteps(round: number): Generator<void, number> {
   return service.incrementalAnalyses;
 }
 
-/** Rounds of the warm-up run, and how many of their edits were re-analysed incrementally. */
+/** Rounds of the warm-up completed, and how many of their edits were re-analysed incrementally. */
 export interface WarmUpSummary {
   readonly rounds: number;
   readonly incrementalAnalyses: number;
 }
 
+/** The warm-up's steps, round after round, one analysis at a time; both drivers below run it. */
+class WarmUpSteps {
+  private completed = 0;
+  private incrementalAnalyses = 0;
+  private steps = warmUpRoundSteps(0);
+
+  get rounds(): number {
+    return this.completed;
+  }
+
+  /** Runs the next analysis (or closes the round it ended). */
+  step(): void {
+    const step = this.steps.next();
+    if (!step.done) return;
+    this.incrementalAnalyses += step.value;
+    this.completed++;
+    this.steps = warmUpRoundSteps(this.completed);
+  }
+
+  get summary(): WarmUpSummary {
+    return { rounds: this.completed, incrementalAnalyses: this.incrementalAnalyses };
+  }
+}
+
 /**
  * Runs up to `rounds` warm-up rounds at once. The first round runs whole; after it, the
  * warm-up stops at the first step that ends with `budgetMs` spent, so that it holds up
- * a document opened meanwhile by at most one step. `rounds` counts the rounds begun.
+ * a document opened meanwhile by one step at most.
  */
 export function warmUp(rounds = 4, budgetMs = 200, now: () => number = Date.now): WarmUpSummary {
   const started = now();
-  let incrementalAnalyses = 0;
-  for (let round = 0; round < rounds; round++) {
-    const steps = warmUpRoundSteps(round);
-    for (let step = steps.next(); ; step = steps.next()) {
-      if (step.done) {
-        incrementalAnalyses += step.value;
-        break;
-      }
-      if (round > 0 && now() - started >= budgetMs) return { rounds: round + 1, incrementalAnalyses };
-    }
-    if (now() - started >= budgetMs) return { rounds: round + 1, incrementalAnalyses };
-  }
-  return { rounds, incrementalAnalyses };
+  const steps = new WarmUpSteps();
+  while (steps.rounds < rounds && (steps.rounds === 0 || now() - started < budgetMs)) steps.step();
+  return steps.summary;
 }
 
 export interface IdleWarmUpOptions {
@@ -180,20 +194,13 @@ export interface IdleWarmUpOptions {
 export function warmUpWhileIdle(options: IdleWarmUpOptions): void {
   const now = options.now ?? Date.now;
   const started = now();
-  let round = 0;
-  let incrementalAnalyses = 0;
-  let steps = warmUpRoundSteps(round);
+  const steps = new WarmUpSteps();
   const next = (): void => {
-    if (round >= options.rounds || now() - started >= options.budgetMs || options.busy()) {
-      options.done?.({ rounds: round, incrementalAnalyses });
+    if (steps.rounds >= options.rounds || now() - started >= options.budgetMs || options.busy()) {
+      options.done?.(steps.summary);
       return;
     }
-    const step = steps.next();
-    if (step.done) {
-      incrementalAnalyses += step.value;
-      round++;
-      steps = warmUpRoundSteps(round);
-    }
+    steps.step();
     options.schedule(next);
   };
   options.schedule(next);
