@@ -589,6 +589,11 @@ function formatMs(stats: Stats | undefined): string {
   return `${one(stats.median)} / ${one(stats.p95)}`;
 }
 
+/** A ratio to the floor as the table shows it: `1.23×`, or `-` when not measured. */
+function formatRatio(ratio: number | undefined): string {
+  return ratio === undefined ? '-' : `${ratio.toFixed(2)}×`;
+}
+
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
@@ -610,9 +615,9 @@ function printTable(results: readonly CaseResult[]): void {
     formatMs(r.hoverMs),
     formatMs(r.codeActionMs),
     formatMs(r.parseFloorMs),
-    r.openToFloor === undefined ? '-' : `${r.openToFloor.toFixed(2)}×`,
-    r.idleOpenToFloor === undefined ? '-' : `${r.idleOpenToFloor.toFixed(2)}×`,
-    r.reopenToFloor === undefined ? '-' : `${r.reopenToFloor.toFixed(2)}×`,
+    formatRatio(r.openToFloor),
+    formatRatio(r.idleOpenToFloor),
+    formatRatio(r.reopenToFloor),
     r.peakRssMiB === undefined ? '-' : `${r.peakRssMiB} MiB`,
     r.diagnostics === undefined ? '-' : String(r.diagnostics),
   ]);
