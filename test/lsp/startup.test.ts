@@ -107,6 +107,29 @@ function frame(body: string): Buffer {
 
 const INITIALIZE = { id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } };
 
+/** A pipeline whose one image has no tag (image/latest-tag), written in `folder`. */
+function writeRedisPipeline(folder: string): { uri: string; text: string } {
+  const file = join(folder, '.gitlab-ci.yml');
+  const text = 'build:\n  image: redis\n';
+  writeFileSync(file, text);
+  return { uri: uriOf(file), text };
+}
+
+/** The messages of a client that starts the server on `folder` and opens the document at once. */
+function startAndOpen(folder: string, uri: string, text: string): RawMessage[] {
+  return [
+    { ...INITIALIZE, params: { ...INITIALIZE.params, rootUri: uriOf(folder) } },
+    { method: 'initialized', params: {} },
+    { method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'yaml', version: 1, text } } },
+  ];
+}
+
+/** The codes of the first diagnostics the server publishes for `uri`. */
+async function publishedCodes(server: RawServer, uri: string, what: string): Promise<string[]> {
+  const published = await server.waitFor(what, (message) => message.method === 'textDocument/publishDiagnostics' && (message.params as { uri: string }).uri === uri);
+  return (published.params as { diagnostics: { code: string }[] }).diagnostics.map((diagnostic) => diagnostic.code);
+}
+
 describe('start-up', () => {
   test('initialize is answered without the analysis; a server that cannot load it says so and exits with code 1', async () => {
     // dist/server.js alone, without the dist/serverCore.js it loads after initialize.
@@ -190,22 +213,15 @@ describe('start-up', () => {
 
   test('messages sent together with initialize are all handled, in order', async () => {
     const folder = workspace.folder('one-write');
-    const file = join(folder, '.gitlab-ci.yml');
-    const text = 'build:\n  image: redis\n';
-    writeFileSync(file, text);
-    const uri = uriOf(file);
+    const { uri, text } = writeRedisPipeline(folder);
     const server = new RawServer(SERVER_PATH, folder);
     try {
       // The analysis is loaded while these wait in the server's queue.
       server.send(
-        { ...INITIALIZE, params: { ...INITIALIZE.params, rootUri: uriOf(folder) } },
-        { method: 'initialized', params: {} },
-        { method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'yaml', version: 1, text } } },
+        ...startAndOpen(folder, uri, text),
         { id: 2, method: 'textDocument/hover', params: { textDocument: { uri }, position: { line: 1, character: 10 } } },
       );
-      const published = await server.waitFor('the diagnostics of the opened file', (message) => message.method === 'textDocument/publishDiagnostics' && (message.params as { uri: string }).uri === uri);
-      const codes = (published.params as { diagnostics: { code: string }[] }).diagnostics.map((diagnostic) => diagnostic.code);
-      assert.deepEqual(codes, ['image/latest-tag']);
+      assert.deepEqual(await publishedCodes(server, uri, 'the diagnostics of the opened file'), ['image/latest-tag']);
       const hover = await server.waitFor('the answer to hover', (message) => message.id === 2);
       assert.equal(hover.error, undefined);
       assert.match(JSON.stringify(hover.result), /redis/);
@@ -246,23 +262,15 @@ describe('start-up', () => {
 
   test('with NODE_COMPILE_CACHE set (as the client sets it) the analysis loads and works, the first time and from the cache', async () => {
     const folder = workspace.folder('code-cache');
-    const file = join(folder, '.gitlab-ci.yml');
-    const text = 'build:\n  image: redis\n';
-    writeFileSync(file, text);
-    const uri = uriOf(file);
+    const { uri, text } = writeRedisPipeline(folder);
     const env = { ...process.env, NODE_COMPILE_CACHE: join(folder, 'compile-cache') };
     // Where the server keeps its own cache: on Node before 22.1 only (later Node keeps one itself).
     const ownCache = codeCacheFolder(env);
     for (const run of ['first', 'second']) {
       const server = new RawServer(SERVER_PATH, folder, env);
       try {
-        server.send(
-          { ...INITIALIZE, params: { ...INITIALIZE.params, rootUri: uriOf(folder) } },
-          { method: 'initialized', params: {} },
-          { method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'yaml', version: 1, text } } },
-        );
-        const published = await server.waitFor(`the diagnostics, ${run} run`, (message) => message.method === 'textDocument/publishDiagnostics' && (message.params as { uri: string }).uri === uri);
-        assert.deepEqual((published.params as { diagnostics: { code: string }[] }).diagnostics.map((diagnostic) => diagnostic.code), ['image/latest-tag']);
+        server.send(...startAndOpen(folder, uri, text));
+        assert.deepEqual(await publishedCodes(server, uri, `the diagnostics, ${run} run`), ['image/latest-tag']);
         server.send({ id: 2, method: 'shutdown' }, { method: 'exit' });
         assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 0);
       } finally {
