@@ -130,13 +130,17 @@ async function publishedCodes(server: RawServer, uri: string, what: string): Pro
   return (published.params as { diagnostics: { code: string }[] }).diagnostics.map((diagnostic) => diagnostic.code);
 }
 
+/** dist/server.js alone, in a folder of its own: without the dist/serverCore.js it loads after initialize. */
+function startEntryOnly(name: string): RawServer {
+  const folder = workspace.folder(name);
+  const entryOnly = join(folder, 'server.js');
+  copyFileSync(SERVER_PATH, entryOnly);
+  return new RawServer(entryOnly, folder);
+}
+
 describe('start-up', () => {
   test('initialize is answered without the analysis; a server that cannot load it says so and exits with code 1', async () => {
-    // dist/server.js alone, without the dist/serverCore.js it loads after initialize.
-    const folder = workspace.folder('entry-only');
-    const entryOnly = join(folder, 'server.js');
-    copyFileSync(SERVER_PATH, entryOnly);
-    const server = new RawServer(entryOnly, folder);
+    const server = startEntryOnly('entry-only');
     try {
       server.send(INITIALIZE);
       const answer = await server.waitFor('the answer to initialize', (message) => message.id === 1);
@@ -158,11 +162,8 @@ describe('start-up', () => {
   });
 
   test('a client that only starts and stops the server never makes it load its analysis', async () => {
-    // dist/server.js alone again: loading the analysis would fail and end it with code 1.
-    const folder = workspace.folder('start-stop');
-    const entryOnly = join(folder, 'server.js');
-    copyFileSync(SERVER_PATH, entryOnly);
-    const server = new RawServer(entryOnly, folder);
+    // Loading the analysis would fail and end it with code 1.
+    const server = startEntryOnly('start-stop');
     try {
       server.send(INITIALIZE, { id: 2, method: 'shutdown' });
       const answer = await server.waitFor('the answer to shutdown', (message) => message.id === 2);
