@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { getInitializeResult } from './capabilities';
 import { codeCacheFolder, requireWithCodeCache } from './codeCache';
+import { createReusedBufferEncoder } from './messageEncoder';
 import type { StartedServer } from './server';
 
 /** What vscode-languageserver answers by itself: no reason to load the analysis for these. */
@@ -104,7 +105,7 @@ function start(answeredId: number | string | undefined): void {
     connection = languageServer.createConnection(languageServer.ProposedFeatures.all, options);
   } else {
     const reader = new languageServer.StreamMessageReader(process.stdin);
-    const writer = withoutAnswerTo(answeredId, new languageServer.StreamMessageWriter(process.stdout));
+    const writer = withoutAnswerTo(answeredId, new languageServer.StreamMessageWriter(process.stdout, { contentTypeEncoder: createReusedBufferEncoder() }));
     connection = languageServer.createConnection(languageServer.ProposedFeatures.all, reader, writer, options);
     // What the library does for the stdio it opens itself: the client closing stdin ends the server,
     // and `console` must not write into the protocol.

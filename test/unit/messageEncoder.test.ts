@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createReusedBufferEncoder, ReusedJsonBuffer } from '../../server/src/messageEncoder';
+
+/** What vscode-jsonrpc's own encoder writes. */
+const standard = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
+
+/** The same bytes; on a difference, where it is (a diff of megabytes would take minutes to print). */
+function assertSameBytes(actual: Uint8Array, expected: Buffer): void {
+  const bytes = Buffer.from(actual);
+  if (bytes.equals(expected)) return;
+  let at = 0;
+  while (at < bytes.length && bytes[at] === expected[at]) at++;
+  assert.fail(`${bytes.length} bytes where JSON.stringify gives ${expected.length}; first difference at ${at}: ${JSON.stringify(bytes.subarray(at, at + 40).toString())} instead of ${JSON.stringify(expected.subarray(at, at + 40).toString())}`);
+}
+
+function diagnostic(i: number, message = `\`image-${i}:1\` is not pinned to a digest.`) {
+  return {
+    range: { start: { line: i, character: 4 }, end: { line: i, character: 17 } },
+    severity: 3,
+    code: 'image/not-pinned',
+    codeDescription: { href: 'https://example.com/docs/rules/image/not-pinned.md' },
+    source: 'pullguard',
+    message,
+    data: { fix: 'pin-digest', image: `image-${i}:1` },
+  };
+}
+
+function publish(diagnostics: unknown[], version = 7) {
+  return { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///p/.gitlab-ci.yml', version, diagnostics } };
+}
+
+test('a large publish is encoded to exactly the bytes of JSON.stringify', () => {
+  const message = publish(Array.from({ length: 3000 }, (_, i) => diagnostic(i)));
+  assertSameBytes(new ReusedJsonBuffer().encode(message), standard(message));
+});
+
+test('text outside ASCII, surrogate pairs, lone surrogates and escapes are encoded as JSON.stringify does', () => {
+  const messages = ['naïve › “quoted” — 日本語', '日'.repeat(30_000), 'emoji 🐳 at the end🐳', 'lone \ud800 high and \udc00 low', 'tab\tquote" backslash\\ newline\n nul\u0000', 'x'.repeat(40_000) + '🐳'];
+  const message = publish(Array.from({ length: 600 }, (_, i) => diagnostic(i, messages[i % messages.length])));
+  assertSameBytes(new ReusedJsonBuffer().encode(message), standard(message));
+});
+
+test('values JSON.stringify leaves out or replaces are left out or replaced the same way', () => {
+  class WithToJson {
+    toJSON() {
+      return { replaced: true };
+    }
+  }
+  const items: unknown[] = Array.from({ length: 300 }, (_, i) => i);
+  items[3] = undefined;
+  items[4] = () => 1;
+  items[5] = Symbol('s');
+  items[6] = new Date(0);
+  items[7] = new WithToJson();
+  items[8] = { skipped: undefined, kept: null, nested: [undefined, 1], nan: Number.NaN };
+  items[9] = Object.assign(Object.create(null) as object, { prototypeless: 1 });
+  const message = { jsonrpc: '2.0', id: 4, result: { items, absent: undefined, fn: () => 1, when: new Date(0), custom: new WithToJson(), 2: 'integer key', a: 'after' } };
+  assertSameBytes(new ReusedJsonBuffer().encode(message), standard(message));
+});
+
+test('an encode after a larger one holds only its own bytes', () => {
+  const json = new ReusedJsonBuffer();
+  const large = publish(Array.from({ length: 2000 }, (_, i) => diagnostic(i)));
+  const small = publish([diagnostic(1)], 8);
+  assertSameBytes(json.encode(large), standard(large));
+  assertSameBytes(json.encode(small), standard(small));
+  assertSameBytes(json.encode(large), standard(large));
+});
+
+test('the encoder gives the bytes for UTF-8 and takes the library way for an ASCII writer', async () => {
+  const encoder = createReusedBufferEncoder();
+  const message = { jsonrpc: '2.0' as const, method: 'window/logMessage', params: { type: 3, message: 'déjà vu' } };
+  assertSameBytes(await encoder.encode(message, { charset: 'utf-8' }), standard(message));
+  assertSameBytes(await encoder.encode(message, { charset: 'ascii' }), Buffer.from(JSON.stringify(message), 'ascii'));
+});
+
+test('a value JSON.stringify cannot encode is a rejected promise, as with the library encoder', async () => {
+  const cyclic: Record<string, unknown> = { jsonrpc: '2.0', method: 'x' };
+  cyclic.params = { self: cyclic };
+  await assert.rejects(createReusedBufferEncoder().encode(cyclic as never, { charset: 'utf-8' }), TypeError);
+  await assert.rejects(createReusedBufferEncoder().encode({ jsonrpc: '2.0', method: 'x', params: { n: 1n } } as never, { charset: 'utf-8' }), TypeError);
+});
