@@ -481,16 +481,14 @@ export class CiAnalysis {
       }
     }
 
-    // Read when a variable nothing else defines is looked up, which most analyses never do.
-    let scriptAssignments: Set<string> | undefined;
-    const readScriptAssignments = (): Set<string> => {
-      scriptAssignments = new Set();
-      for (const key of ['before_script', 'script', 'after_script']) {
-        const script = config.entries.get(key) ?? (inherits(config, 'default', key) ? defaults?.entries.get(key) : undefined);
-        this.collectScriptAssignments(script, scriptAssignments);
-      }
-      return scriptAssignments;
-    };
+    // Read now, not on first use: a getter would keep this analysis (its model and text)
+    // alive as long as the effective job, and an incremental re-analysis keeps the images
+    // of unedited jobs, and with them their jobs, from version to version.
+    const scriptAssignments = new Set<string>();
+    for (const key of ['before_script', 'script', 'after_script']) {
+      const script = config.entries.get(key) ?? (inherits(config, 'default', key) ? defaults?.entries.get(key) : undefined);
+      this.collectScriptAssignments(script, scriptAssignments);
+    }
 
     const imageMerged = this.asMerged(config.entries.get('image'));
     const docker = imageMerged ? this.asMerged(imageMerged.entries.get('docker')) : undefined;
@@ -501,9 +499,7 @@ export class CiAnalysis {
       image: imageUse,
       services: serviceUses,
       variables,
-      get scriptAssignments() {
-        return scriptAssignments ?? readScriptAssignments();
-      },
+      scriptAssignments,
       extendsChain: chain,
       externalTemplates: external,
       extendsProblems: problems,

@@ -19,7 +19,7 @@
  * value's line ends, after its comment and line break; an empty value is an empty
  * null scalar where the value would start.
  */
-import { addMerges, reportDuplicateKeys, unknownAliasError } from './yamlBuilding';
+import { addMerges, detached, reportDuplicateKeys, unknownAliasError } from './yamlBuilding';
 import type { ScalarStyle, YMap, YNode, YScalar, YSeq, YamlSyntaxError } from './yamlModel';
 
 /** Thrown where the text leaves the subset; one shared object, as giving up must be cheap. */
@@ -494,7 +494,7 @@ class FastParser {
         const nameEnd = this.nameEnd(at + 1);
         // `&x{}` runs the anchor into the value, an error.
         if (!this.isSpaceOrBreak(nameEnd)) unsupported();
-        props.anchor = this.text.slice(at + 1, nameEnd);
+        props.anchor = detached(this.text.slice(at + 1, nameEnd));
         at = this.skipSpaces(nameEnd);
       } else if (code === EXCLAMATION) {
         if (props.tag !== undefined || !this.text.startsWith('!reference', at)) unsupported();
@@ -525,7 +525,7 @@ class FastParser {
     const end = this.nameEnd(at + 1);
     const next = this.code(end);
     if (!inFlow && next !== SPACE && next !== LF) unsupported();
-    const name = this.text.slice(at + 1, end);
+    const name = detached(this.text.slice(at + 1, end));
     this.aliases.add(name);
     const target = this.localAnchors.get(name) ?? this.outerAnchor(name);
     if (!target) this.errors.push(unknownAliasError(name, at, end));
@@ -535,7 +535,7 @@ class FastParser {
   // ---- Scalars ------------------------------------------------------------------
 
   private scalar(start: number, end: number, value: unknown, style: ScalarStyle): YScalar {
-    const node: YScalar = { kind: 'scalar', start, end, tag: undefined, value, style };
+    const node: YScalar = { kind: 'scalar', start, end, tag: undefined, value: detached(value), style };
     this.nodes.push(node);
     return node;
   }

@@ -9,7 +9,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, Scalar, type Document, type Node as YamlNode } from 'yaml';
 import { parseFast, type FastParse } from './fastYaml';
-import { addMerges, duplicateKeyError, reportDuplicateKeys, unknownAliasError } from './yamlBuilding';
+import { addMerges, detached, duplicateKeyError, reportDuplicateKeys, unknownAliasError } from './yamlBuilding';
 
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -120,7 +120,7 @@ class ModelBuilder {
   convert(node: YamlNode | null | undefined): YNode | undefined {
     if (!node) return undefined;
     if (isAlias(node)) {
-      this.tracking?.aliases.add(node.source);
+      this.tracking?.aliases.add(detached(node.source));
       // The most recent anchor of that name, as YAML defines it.
       const target = this.anchors.get(node.source);
       if (!target && node.range) this.errors.push(unknownAliasError(node.source, this.base + node.range[0], this.base + node.range[1]));
@@ -131,16 +131,16 @@ class ModelBuilder {
     const end = (node.range?.[1] ?? 0) + this.base;
     const tag = node.tag && !node.tag.startsWith('tag:yaml.org,2002:') ? node.tag : undefined;
     if (isScalar(node)) {
-      const scalar: YScalar = { kind: 'scalar', start, end, tag, value: node.value, style: scalarStyle(node.type) };
+      const scalar: YScalar = { kind: 'scalar', start, end, tag, value: detached(node.value), style: scalarStyle(node.type) };
       this.tracking?.nodes.push(scalar);
-      if (node.anchor) this.defineAnchor(node.anchor, scalar);
+      if (node.anchor) this.defineAnchor(detached(node.anchor), scalar);
       return scalar;
     }
     if (isMap(node)) {
       const map: YMap = { kind: 'map', start, end, tag, pairs: [], merges: [] };
       this.tracking?.nodes.push(map);
       // Registered before the children, so a child alias to it is a reference, not a copy.
-      if (node.anchor) this.defineAnchor(node.anchor, map);
+      if (node.anchor) this.defineAnchor(detached(node.anchor), map);
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const key = this.convert(item.key as YamlNode);
@@ -158,7 +158,7 @@ class ModelBuilder {
     if (isSeq(node)) {
       const seq: YSeq = { kind: 'seq', start, end, tag, items: [] };
       this.tracking?.nodes.push(seq);
-      if (node.anchor) this.defineAnchor(node.anchor, seq);
+      if (node.anchor) this.defineAnchor(detached(node.anchor), seq);
       for (const item of node.items) {
         const converted = this.convert(item as YamlNode);
         if (converted) seq.items.push(converted);
