@@ -23,8 +23,8 @@ export interface MessageEncoder {
 
 /** From this many elements an array is written an element at a time. */
 const LARGE_ARRAY = 256;
-/** How deep the walk looks for large arrays: a message's `params.diagnostics` is at depth 2. */
-const MAX_DEPTH = 4;
+/** How deep the walk looks for a large array: a message's `params.diagnostics` is at depth 2. */
+const MAX_DEPTH = 3;
 /** Text gathered before it is written into the buffer: a few native calls per message, no large strings. */
 const PIECE_LENGTH = 1 << 15;
 
@@ -48,15 +48,14 @@ export class ReusedJsonBuffer {
 
   private writeValue(value: unknown, depth: number): void {
     if (depth < MAX_DEPTH && isWalkable(value)) {
-      if (Array.isArray(value)) this.writeArray(value, depth);
+      if (Array.isArray(value)) this.writeArray(value);
       else this.writeObject(value as Record<string, unknown>, depth);
       return;
     }
-    // What JSON.stringify makes of undefined, a function or a symbol in an array.
-    this.put(JSON.stringify(value) ?? 'null');
+    this.put(JSON.stringify(value));
   }
 
-  private writeArray(items: readonly unknown[], depth: number): void {
+  private writeArray(items: readonly unknown[]): void {
     if (items.length < LARGE_ARRAY) {
       this.put(JSON.stringify(items));
       return;
@@ -64,7 +63,8 @@ export class ReusedJsonBuffer {
     this.put('[');
     for (let i = 0; i < items.length; i++) {
       if (i > 0) this.put(',');
-      this.writeValue(items[i], depth + 1);
+      // Each element whole: one native call for a diagnostic, not one per property.
+      this.put(JSON.stringify(items[i]) ?? 'null');
     }
     this.put(']');
   }
