@@ -94,7 +94,7 @@ function environmentLayer(runners: readonly RunnerSection[]): Map<string, Defini
   return layer;
 }
 
-function layeredLookup(layers: ReadonlyArray<ReadonlyMap<string, Definition>>, scriptNames: { has(name: string): boolean }): VariableLookup {
+function layeredLookup(layers: ReadonlyArray<ReadonlyMap<string, Definition>>, scriptNames: ReadonlySet<string>): VariableLookup {
   return {
     get(name) {
       for (const layer of layers) {
@@ -231,8 +231,7 @@ export class ServiceResolver {
         return definition && literal(definition.value);
       },
     } as ReadonlyMap<string, Definition>;
-    // The job's script assignments are read only if a name is not found before them.
-    return layeredLookup([this.project, job, this.runnerEnvironment, this.predefined], { has: (name) => effective.scriptAssignments.has(name) });
+    return layeredLookup([this.project, job, this.runnerEnvironment, this.predefined], effective.scriptAssignments);
   }
 
   /** The URL host in a variable's value, parsed once per definition. */
