@@ -49,11 +49,11 @@ const IDLE_WARM_UP_DELAY_MS = 300;
 const LARGE_DOCUMENT_LENGTH = 256 * 1024;
 
 /** The old generation may grow by this much over its size after the last collection before the server collects again. */
-const HEAP_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
+const OLD_GENERATION_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
 
 /**
  * A full garbage collection when the old generation has grown by
- * HEAP_GROWTH_BEFORE_COLLECTING since the last one, where Node allows it. A whole
+ * OLD_GENERATION_GROWTH_BEFORE_COLLECTING since the last one, where Node allows it. A whole
  * analysis of a large pipeline leaves the one before as garbage (tens of MB at 5,000
  * jobs), and V8 lets the heap grow by several of them before it collects: the server's
  * memory would climb to twice its live size while the user types. An edit re-analysed
@@ -65,7 +65,7 @@ const HEAP_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
  * code action.
  */
 function collectGarbageIfGrown(): void {
-  if (oldGenerationSize() < oldGenerationAfterCollection + HEAP_GROWTH_BEFORE_COLLECTING) return;
+  if (oldGenerationSize() < oldGenerationAfterCollection + OLD_GENERATION_GROWTH_BEFORE_COLLECTING) return;
   collectGarbage();
   oldGenerationAfterCollection = oldGenerationSize();
 }
