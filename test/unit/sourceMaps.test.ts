@@ -5,6 +5,7 @@ import { decodeYamlScalar } from '../../server/src/service/parse/yamlScalar';
 import { decodeTomlString } from '../../server/src/service/parse/tomlModel';
 import { parseRunnerConfig } from '../../server/src/service/model/runnerModel';
 import { expandVariables } from '../../server/src/service/variables';
+import { SourceMap } from '../../server/src/service/text/sourceMap';
 
 function yamlValue(text: string): YScalar {
   const root = parseYamlModel(text).root;
@@ -91,5 +92,34 @@ describe('variable expansion keeps a map to the written name', () => {
   });
   test('turns $$ into a literal dollar', () => {
     assert.equal(expandVariables('a$$b', lookup).text, 'a$b');
+  });
+});
+
+describe('a source map moved by an edit before its source', () => {
+  // Escapes (segments of unequal lengths), plain runs and an empty expansion all move alike.
+  const text = 'v: "a\\"b\\u0041c"\n';
+  const { value, map } = decodeYamlScalar(text, yamlValue(text));
+  const expanded = expandVariables('$UNSET/x', { get: () => undefined });
+
+  test('answers as a map built with every source offset moved', () => {
+    for (const delta of [7, -3]) {
+      const moved = map.moved(delta);
+      const rebuilt = new SourceMap(map.segments.map((s) => ({ ...s, sourceStart: s.sourceStart + delta, sourceEnd: s.sourceEnd + delta })));
+      assert.deepEqual(moved.segments, rebuilt.segments);
+      for (let at = 0; at <= value.length; at++) {
+        assert.equal(moved.toSource(at, 'start'), rebuilt.toSource(at, 'start'), `start bias at ${at}`);
+        assert.equal(moved.toSource(at, 'end'), rebuilt.toSource(at, 'end'), `end bias at ${at}`);
+        for (let end = at; end <= value.length; end++) assert.deepEqual(moved.spanToSource(at, end), rebuilt.spanToSource(at, end));
+      }
+    }
+  });
+
+  test('moves an empty expansion with the rest', () => {
+    assert.deepEqual(expanded.map.moved(10).spanToSource(0, 0), { start: 10, end: 16 });
+  });
+
+  test('moves again from where it was moved to, and stays itself when not moved', () => {
+    assert.deepEqual(map.moved(5).moved(-2).segments, map.moved(3).segments);
+    assert.equal(map.moved(0), map);
   });
 });

@@ -33,7 +33,6 @@ import { CiAnalysis, type EffectiveJob, type ImageUse, type VariableDefinition }
 import type { ImageOccurrence } from './model/images';
 import { getReferencedJobs, getValue, getYamlModelEdit, scalarText, type YamlModelEdit, type YNode } from './parse/yamlModel';
 import { findUrlHost } from './rules/services';
-import { SourceMap } from './text/sourceMap';
 
 /** What the rule families give for a pipeline, yaml syntax errors aside. */
 export interface CiRuleResults {
@@ -255,11 +254,7 @@ function movedImage(image: ImageOccurrence, edit: YamlModelEdit): ImageOccurrenc
     ...image,
     start: moved(image.start, edit),
     end: moved(image.end, edit),
-    map: new SourceMap(image.map.segments.map((segment) => ({
-      ...segment,
-      sourceStart: moved(segment.sourceStart, edit),
-      sourceEnd: moved(segment.sourceEnd, edit),
-    }))),
+    map: image.map.moved(edit.delta),
   };
 }
 

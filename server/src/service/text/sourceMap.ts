@@ -16,16 +16,43 @@ export interface Segment {
 }
 
 export class SourceMap {
-  /** Segments sorted by `generatedStart`, without gaps. */
-  constructor(readonly segments: readonly Segment[]) {}
+  private shiftedSegments: readonly Segment[] | undefined;
+
+  /**
+   * @param written segments sorted by `generatedStart`, without gaps
+   * @param sourceShift added to every source offset of `written`: a map moved by an edit
+   *   before its source shares the segments it had (see `moved`)
+   */
+  constructor(private readonly written: readonly Segment[], private readonly sourceShift = 0) {}
 
   static identity(sourceStart: number, length: number): SourceMap {
     return new SourceMap([{ generatedStart: 0, generatedEnd: length, sourceStart, sourceEnd: sourceStart + length }]);
   }
 
+  /** Segments sorted by `generatedStart`, without gaps. */
+  get segments(): readonly Segment[] {
+    if (this.sourceShift === 0) return this.written;
+    this.shiftedSegments ??= this.written.map((segment) => ({ ...segment, sourceStart: segment.sourceStart + this.sourceShift, sourceEnd: segment.sourceEnd + this.sourceShift }));
+    return this.shiftedSegments;
+  }
+
+  /**
+   * The same map with its source moved by `delta` (text inserted or removed before it).
+   * The segments are shared, not copied: an edit at the top of a large pipeline moves
+   * every image after it, and each keeps its map this way.
+   */
+  moved(delta: number): SourceMap {
+    return delta === 0 ? this : new SourceMap(this.written, this.sourceShift + delta);
+  }
+
   /** Maps a generated offset to a source offset; `bias` picks the side at a segment boundary. */
   toSource(generatedOffset: number, bias: 'start' | 'end' = 'start'): number {
-    const segments = this.segments;
+    return this.sourceShift + this.toWrittenSource(generatedOffset, bias);
+  }
+
+  /** `toSource` in the offsets of the segments as written. */
+  private toWrittenSource(generatedOffset: number, bias: 'start' | 'end'): number {
+    const segments = this.written;
     if (segments.length === 0) return 0;
     let low = 0;
     let high = segments.length - 1;
@@ -51,8 +78,8 @@ export class SourceMap {
   spanToSource(generatedStart: number, generatedEnd: number): { start: number; end: number } {
     if (generatedStart === generatedEnd) {
       // An empty expansion (an empty string, an undefined variable) covers what produced it.
-      const empty = this.segments.find((s) => s.generatedStart === generatedStart && s.generatedEnd === generatedStart && s.sourceEnd > s.sourceStart);
-      if (empty) return { start: empty.sourceStart, end: empty.sourceEnd };
+      const empty = this.written.find((s) => s.generatedStart === generatedStart && s.generatedEnd === generatedStart && s.sourceEnd > s.sourceStart);
+      if (empty) return { start: empty.sourceStart + this.sourceShift, end: empty.sourceEnd + this.sourceShift };
     }
     const start = this.toSource(generatedStart, 'start');
     const end = generatedEnd <= generatedStart ? start : this.toSource(generatedEnd, 'end');
