@@ -8,7 +8,7 @@
  *   2. the runner user's `~/.docker/config.json` (a workspace `config.json` stands in);
  *   3. GitLab's job credentials for its registry and dependency proxy.
  */
-import { getValue, scalarText, type YMap, type YScalar } from '../parse/yamlModel';
+import { getValue, scalarText, type YMap, type YNode, type YScalar } from '../parse/yamlModel';
 import type { CiModel } from '../model/ciModel';
 import type { RunnerConfigModel, RunnerSection } from '../model/runnerModel';
 import type { Settings } from '../settings';
@@ -33,8 +33,7 @@ export interface CiAuthConfig {
 /** Every `DOCKER_AUTH_CONFIG` written in a pipeline: global and per job, where written. */
 export function readCiAuthConfigs(model: CiModel, uri: string, settings: Settings): CiAuthConfig[] {
   const found: CiAuthConfig[] = [];
-  const fromVariables = (variables: YMap | undefined, job: string | undefined) => {
-    const node = variables && getValue(variables, AUTH_VARIABLE);
+  const fromVariables = (node: YNode | undefined, job: string | undefined) => {
     // Long form `{value: …, expand: false}`: a raw variable is not expanded (§1.1 item 6).
     const valueNode = node?.kind === 'map' ? getValue(node, 'value') : node;
     if (valueNode?.kind !== 'scalar' || typeof valueNode.value !== 'string') return;
@@ -43,14 +42,26 @@ export function readCiAuthConfigs(model: CiModel, uri: string, settings: Setting
     const read = readCiAuthConfig(model, valueNode, uri, job, raw, settings);
     found.push({ node: valueNode, job, read });
   };
-  const globals = model.root && getValue(model.root, 'variables');
-  fromVariables(globals?.kind === 'map' ? globals : undefined, undefined);
-  for (const job of model.jobs.values()) {
-    const variables = getValue(job.map, 'variables');
-    fromVariables(variables?.kind === 'map' ? variables : undefined, job.name);
-  }
+  fromVariables(model.root && authVariableOf(model.root), undefined);
+  for (const job of model.jobs.values()) fromVariables(authVariableOf(job.map), job.name);
   return found;
 }
+
+/**
+ * The `DOCKER_AUTH_CONFIG` entry of the `variables:` of a job (or of the root), by its
+ * map. Each analysis asks it of every job, also after an edit of one; the incremental
+ * parse keeps the nodes of the entries an edit did not touch, so their answers stay.
+ */
+function authVariableOf(owner: YMap): YNode | undefined {
+  let node = authVariableByOwner.get(owner);
+  if (node === undefined) {
+    const variables = getValue(owner, 'variables');
+    node = (variables?.kind === 'map' ? getValue(variables, AUTH_VARIABLE) : undefined) ?? null;
+    authVariableByOwner.set(owner, node);
+  }
+  return node ?? undefined;
+}
+const authVariableByOwner = new WeakMap<YMap, YNode | null>();
 
 /**
  * Reads of pipeline `DOCKER_AUTH_CONFIG` values, by the scalar they were read from. After

@@ -157,31 +157,55 @@ function collectHashes(analysis: CiAnalysis): WrittenHash[] {
   const { model } = analysis;
   const hashes: WrittenHash[] = [];
   const seen = new Set<YMap>();
-  const visit = (owner: YMap, topLevelOrDefault: boolean) => {
-    const imagePair = getOwnPair(owner, 'image');
-    const image = imagePair ? imagePair.value : getValue(owner, 'image');
-    if (image?.kind === 'map' && !seen.has(image)) {
-      seen.add(image);
-      hashes.push({ role: 'image', map: image, anchor: imagePair?.key ?? firstKey(image) ?? imageKeyOf(owner), needsName: topLevelOrDefault });
-    }
-    const services = getValue(owner, 'services');
-    if (services?.kind === 'seq' && services.tag !== '!reference') {
-      for (const item of services.items) {
-        if (item.kind !== 'map' || seen.has(item)) continue;
-        seen.add(item);
-        hashes.push({ role: 'service', map: item, anchor: firstKey(item) ?? (item.end > item.start ? item : getOwnPair(owner, 'services')?.key ?? owner), needsName: true });
-      }
+  const visit = (written: readonly WrittenHash[]) => {
+    for (const hash of written) {
+      if (seen.has(hash.map)) continue;
+      seen.add(hash.map);
+      hashes.push(hash);
     }
   };
   for (const job of analysis.model.jobs.values()) {
     const found = hashes.length;
-    visit(job.map, false);
+    visit(hashesOfJob(job.map));
     // A job outside the scope is visited all the same: a hash shared through an alias is
     // reported where its first user writes it.
     if (analysis.scope && !analysis.scope.has(job.name)) hashes.length = found;
   }
-  if (model.defaultMap) visit(model.defaultMap, true);
-  if (model.root) visit(model.root, true);
+  if (model.defaultMap) visit(findHashes(model.defaultMap, true));
+  if (model.root) visit(findHashes(model.root, true));
+  return hashes;
+}
+
+/**
+ * A job's hashes, by its map. Every analysis visits every job, also after an edit of
+ * one (see collectHashes), and the incremental parse keeps the nodes of the entries an
+ * edit did not touch: their hashes are the ones found before.
+ */
+function hashesOfJob(map: YMap): readonly WrittenHash[] {
+  let hashes = hashesByJobMap.get(map);
+  if (!hashes) {
+    hashes = findHashes(map, false);
+    hashesByJobMap.set(map, hashes);
+  }
+  return hashes;
+}
+const hashesByJobMap = new WeakMap<YMap, readonly WrittenHash[]>();
+
+/** The image hash and the service hashes `owner` has, in that order (some may be the same map, through aliases). */
+function findHashes(owner: YMap, topLevelOrDefault: boolean): WrittenHash[] {
+  const hashes: WrittenHash[] = [];
+  const imagePair = getOwnPair(owner, 'image');
+  const image = imagePair ? imagePair.value : getValue(owner, 'image');
+  if (image?.kind === 'map') {
+    hashes.push({ role: 'image', map: image, anchor: imagePair?.key ?? firstKey(image) ?? imageKeyOf(owner), needsName: topLevelOrDefault });
+  }
+  const services = getValue(owner, 'services');
+  if (services?.kind === 'seq' && services.tag !== '!reference') {
+    for (const item of services.items) {
+      if (item.kind !== 'map') continue;
+      hashes.push({ role: 'service', map: item, anchor: firstKey(item) ?? (item.end > item.start ? item : getOwnPair(owner, 'services')?.key ?? owner), needsName: true });
+    }
+  }
   return hashes;
 }
 
