@@ -119,3 +119,50 @@ describe('pipeline structure', () => {
     assert.equal(imageOf(lines.join('\n'), 'job'), 'node:20');
   });
 });
+
+describe('the jobs of a model updated by an edit', () => {
+  // Parsed one entry at a time, so an edit replaces only the entries it touches.
+  const options = { chunkedFrom: 0 };
+  const base = [
+    'default:\n  image: ruby:3\n',
+    'build:\n  image: node:20\n',
+    'empty:\n',
+    'twice:\n  image: first:1\n',
+    'test:\n  image: alpine:3\n',
+    'twice:\n  image: second:1\n',
+    '.template:\n  image: go:1\n',
+  ].join('');
+
+  /** Names, key texts and image texts of the jobs in map order: what a fresh parse gives. */
+  function describeJobs(model: ReturnType<typeof parseCiModel>): string[] {
+    return [...model.jobs.values()].map((job) => `${job.name} ${model.text.slice(job.key.start, job.key.end)} ${model.text.slice(job.map.start, job.map.end).trim()} ${job.hidden}`);
+  }
+
+  const edits: Array<{ name: string; from: string; to: string }> = [
+    { name: 'an image retyped in one job', from: 'node:20', to: 'node:22-alpine' },
+    { name: 'the later of two entries of one name (the one that counts)', from: 'second:1', to: 'second:2' },
+    { name: 'the earlier of two entries of one name (shadowed)', from: 'first:1', to: 'first:2' },
+    { name: 'an empty entry that becomes a job', from: 'empty:\n', to: 'empty:\n  image: x:1\n' },
+    { name: 'a job renamed', from: 'test:\n', to: 'tests:\n' },
+    { name: 'default: edited', from: 'ruby:3', to: 'ruby:3.3' },
+    { name: 'a template edited', from: 'go:1', to: 'go:1.22' },
+  ];
+  for (const { name, from, to } of edits) {
+    test(`equal a fresh parse's after ${name}`, () => {
+      assert.ok(base.includes(from));
+      const edited = base.replace(from, to);
+      const updated = parseCiModel(edited, parseCiModel(base, undefined, options), options);
+      const fresh = parseCiModel(edited, undefined, options);
+      assert.deepEqual(describeJobs(updated), describeJobs(fresh));
+      assert.equal(updated.defaultMap && edited.slice(updated.defaultMap.start, updated.defaultMap.end), fresh.defaultMap && edited.slice(fresh.defaultMap.start, fresh.defaultMap.end));
+    });
+  }
+
+  test('keep the job objects of the entries the edit did not touch', () => {
+    const before = parseCiModel(base, undefined, options);
+    const jobsBefore = new Map(before.jobs);
+    const updated = parseCiModel(base.replace('node:20', 'node:22'), before, options);
+    assert.equal(updated.jobs.get('test'), jobsBefore.get('test'));
+    assert.notEqual(updated.jobs.get('build'), jobsBefore.get('build'));
+  });
+});

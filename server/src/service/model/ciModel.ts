@@ -17,6 +17,7 @@ import {
   getKeys,
   getOwnPair,
   getValue,
+  getYamlModelEdit,
   isNullNode,
   parseYamlModel,
   scalarText,
@@ -201,12 +202,14 @@ export interface IncludedConfig {
 export function parseCiModel(text: string, previous?: CiModel, options?: YamlParseOptions): CiModel {
   const yaml = previous ? updateYamlModel(previous.yaml, text, options) : parseYamlModel(text, options);
   const root = yaml.root?.kind === 'map' ? yaml.root : undefined;
-  const jobs = new Map<string, CiJob>();
-  let defaultMap: YMap | undefined;
+  const edited = previous && editedJobs(previous, yaml);
+  const jobs = edited ?? new Map<string, CiJob>();
+  // Only jobs were replaced: `default:` is the entry it was (its node kept, moved).
+  let defaultMap = edited ? previous.defaultMap : undefined;
   let globalVariables: ReadonlyMap<string, VariableDefinition> = new Map();
   const includes: CiInclude[] = [];
   if (root) {
-    for (const pair of root.pairs) {
+    for (const pair of edited ? [] : root.pairs) {
       const name = scalarText(pair.key);
       if (name === undefined) continue;
       if (GLOBAL_KEYWORDS.has(name)) {
@@ -223,6 +226,31 @@ export function parseCiModel(text: string, previous?: CiModel, options?: YamlPar
     .filter((include): include is CiInclude & { node: YScalar } => include.kind === 'local' && include.node.kind === 'scalar')
     .map((include) => ({ path: include.target, node: include.node }));
   return { yaml, text, root, jobs, defaultMap, globalVariables, localIncludes, includes };
+}
+
+/**
+ * The jobs of `yaml`, an incremental update of `previous.yaml` that replaced some jobs
+ * by jobs of the same names: the previous ones with those replaced, in the same order.
+ * Undefined for any other edit (the caller reads every entry). An edit of one job in a
+ * pipeline of thousands then costs a copy of the map, not a walk of every entry.
+ */
+function editedJobs(previous: CiModel, yaml: YamlModel): Map<string, CiJob> | undefined {
+  const edit = yaml === previous.yaml ? undefined : getYamlModelEdit(yaml);
+  if (!edit || edit.removed.pairs.length !== edit.added.pairs.length) return undefined;
+  const replaced: CiJob[] = [];
+  for (let i = 0; i < edit.added.pairs.length; i++) {
+    const removed = edit.removed.pairs[i]!;
+    const added = edit.added.pairs[i]!;
+    const name = scalarText(added.key);
+    if (name === undefined || GLOBAL_KEYWORDS.has(name) || scalarText(removed.key) !== name || added.value?.kind !== 'map') return undefined;
+    // The replaced entry was the job of that name (not one a later entry of the same name shadows).
+    const before = previous.jobs.get(name);
+    if (!before || before.map !== removed.value) return undefined;
+    replaced.push({ name, key: added.key, map: added.value, hidden: name.startsWith('.') });
+  }
+  const jobs = new Map(previous.jobs);
+  for (const job of replaced) jobs.set(job.name, job);
+  return jobs;
 }
 
 const INCLUDE_KINDS = ['local', 'remote', 'project', 'template', 'component'] as const;
