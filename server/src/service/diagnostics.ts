@@ -2,7 +2,7 @@
  * The one place where findings become LSP diagnostics: offsets to positions,
  * severities from settings, rule links, tags and related information.
  */
-import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation, type Range } from 'vscode-languageserver-types';
+import { DiagnosticSeverity, DiagnosticTag, type CodeDescription, type Diagnostic, type DiagnosticRelatedInformation, type Range } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { getRule, getRuleDocsUrl, type Severity } from './codes';
 import type { Finding } from './finding';
@@ -32,6 +32,20 @@ function wholeCharactersRange(document: TextDocument, offset: number, length: nu
   return { start: document.positionAt(start), end: document.positionAt(end) };
 }
 
+/**
+ * One `codeDescription` per rule, shared by all its diagnostics: a pipeline of thousands
+ * of jobs has thousands of diagnostics of one rule, published again on every edit.
+ */
+function codeDescriptionOf(code: string): CodeDescription {
+  let description = codeDescriptions.get(code);
+  if (!description) {
+    description = Object.freeze({ href: getRuleDocsUrl(code) });
+    codeDescriptions.set(code, description);
+  }
+  return description;
+}
+const codeDescriptions = new Map<string, CodeDescription>();
+
 export function toDiagnostics(document: TextDocument, findings: readonly Finding[], settings: Settings): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const found of findings) {
@@ -41,7 +55,7 @@ export function toDiagnostics(document: TextDocument, findings: readonly Finding
       range: wholeCharactersRange(document, found.offset, found.length),
       severity: SEVERITIES[severity],
       code: found.code,
-      codeDescription: { href: getRuleDocsUrl(found.code) },
+      codeDescription: codeDescriptionOf(found.code),
       source: 'pullguard',
       message: found.message,
     };
