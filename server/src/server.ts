@@ -45,7 +45,7 @@ const IDLE_WARM_UP_MS = 1000;
 /** How long after the first warm-up rounds the server counts as idle, if no document has come. */
 const IDLE_WARM_UP_DELAY_MS = 300;
 
-/** Before validating a document at least this long, the server may collect its garbage (see collectGarbageIfGrown). */
+/** After publishing the diagnostics of a document at least this long, the server may collect its garbage (see collectGarbageIfGrown). */
 const LARGE_DOCUMENT_LENGTH = 256 * 1024;
 
 /** The old generation may grow by this much over its size after the last collection before the server collects again. */
@@ -61,8 +61,11 @@ const OLD_GENERATION_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
  * ~60-100 ms at 5,000 jobs). The young generation is not counted: what dies young
  * (the text of each publish, most of an analysis's temporaries) goes in V8's own
  * cheap collections, and counting it made every fourth edit of a 5,000-job pipeline
- * pay for a full one. Paid while the user waits for an analysis, never by a hover or
- * code action.
+ * pay for a full one. It runs once the diagnostics are written: the editor is then
+ * reading them (~30 ms for the 4 MB of a 5,000-job pipeline), and the next keystroke
+ * waits only for what is left of it, where collecting before the analysis made that
+ * keystroke wait for all of it (edit p95 at 5,000 jobs 165-206 ms against 179-294 ms,
+ * interleaved). A hover that arrives meanwhile waits too, as it waits for an analysis.
  */
 function collectGarbageIfGrown(): void {
   if (oldGenerationSize() < oldGenerationAfterCollection + OLD_GENERATION_GROWTH_BEFORE_COLLECTING) return;
@@ -181,11 +184,12 @@ export function startServer(connection: Connection): StartedServer {
     const last = lastPublished.get(document.uri);
     if (last && last.version === document.version && last.context === context) return;
     lastPublished.set(document.uri, { version: document.version, context });
-    if (document.getText().length >= LARGE_DOCUMENT_LENGTH) collectGarbageIfGrown();
     const started = performance.now();
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
     lastValidationMs.set(document.uri, performance.now() - started);
-    connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+    const written = connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+    // A connection that closed meanwhile is the exit handlers' business, not this one's.
+    if (document.getText().length >= LARGE_DOCUMENT_LENGTH) void written.then(collectGarbageIfGrown, () => undefined);
   }
 
   /**
