@@ -407,6 +407,24 @@ test('a burst of edits analysed once at its end re-checks only the edited job', 
   assertSame(analysisShape(analysed), analysisShape(new LanguageService().analyze(TextDocument.create(URI, 'yaml', 1, document.getText()), context)));
 });
 
+test('a version whose text is the analysed one (a keystroke typed and deleted) keeps the analysis', () => {
+  const { text } = PIPELINES[0]!;
+  const context = makeContext();
+  const service = new LanguageService();
+  let document = TextDocument.create(URI, 'yaml', 1, text);
+  const analysed = service.analyze(document, context);
+  const at = document.positionAt(text.indexOf('  image: node:20', text.length >> 1) + '  image: node:20'.length);
+  document = TextDocument.update(document, [{ range: { start: at, end: at }, text: '-' }], 2);
+  document = TextDocument.update(document, [{ range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' }], 3);
+  assert.equal(document.getText(), text);
+  assert.equal(service.analyze(document, context), analysed, 'the same analysis, not a new one');
+  // And the next real edit still takes the incremental path from it.
+  document = TextDocument.update(document, [{ range: { start: at, end: at }, text: '-alpine' }], 4);
+  const edited = service.analyze(document, context);
+  assert.equal(service.incrementalAnalyses, 1);
+  assertSame(analysisShape(edited), analysisShape(new LanguageService().analyze(TextDocument.create(URI, 'yaml', 1, document.getText()), context)));
+});
+
 test('a small pipeline parsed in chunks (as the warm-up does) gives what a whole parse gives, edit after edit', () => {
   const context = makeContext({ workspace: { 'file:///project/.gitlab-runner/config.toml': RUNNER_CONFIG } });
   const text = generatePipeline({ jobs: 40, anchors: true, seed: 5 });

@@ -51,6 +51,8 @@ export type RuleFailureReporter = (family: string, error: unknown) => void;
 
 interface CacheEntry {
   readonly version: number;
+  /** The text of that version. */
+  readonly text: string;
   /** The kind it was parsed as: a YAML file becomes a pipeline when another file starts including it. */
   readonly kind: DocumentKind;
   readonly parsed: ParsedDocument;
@@ -86,13 +88,21 @@ export class LanguageService {
     const documentKind = kind ?? this.getDocumentKind(document, context);
     const cached = this.cache.get(document.uri);
     if (cached && cached.version === document.version && cached.kind === documentKind) return cached.parsed;
+    const text = document.getText();
+    // Another version with the same text (a keystroke undone before it was analysed, an
+    // undo and redo): the parse and analysis stand. The incremental path has no edit to
+    // work from here, and a 5,000-job pipeline would be analysed whole again.
+    if (cached && cached.kind === documentKind && cached.text === text) {
+      this.cache.set(document.uri, { ...cached, version: document.version });
+      return cached.parsed;
+    }
     // Another version parsed as the same kind: only what the edit touched is parsed again.
     const sameKind = cached?.kind === documentKind ? cached : undefined;
-    const parsed = parseDocumentAs(documentKind, document.getText(), sameKind?.parsed, this.parseOptions);
+    const parsed = parseDocumentAs(documentKind, text, sameKind?.parsed, this.parseOptions);
     const analysed = sameKind?.analysis;
     const results = analysed?.ciResults;
     const previous = results && sameKind?.parsed.kind === 'gitlab-ci' ? { ci: sameKind.parsed.ci, results, context: analysed.context } : undefined;
-    this.cache.set(document.uri, { version: document.version, kind: documentKind, parsed, previous });
+    this.cache.set(document.uri, { version: document.version, text, kind: documentKind, parsed, previous });
     return parsed;
   }
 
