@@ -1,8 +1,9 @@
 /**
  * In-process timing of the analysis core over generated pipelines, without the
- * server: parse, rules and one edit, per phase. For profiling:
+ * server: parse, rules, and edits as bench.ts makes them, per phase. For profiling:
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts 5000 anchors
+ *   node --import tsx bench/profile.ts 5000 --rounds=1 --edits=40   # medians of 40 edits
  */
 import { performance } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -11,13 +12,16 @@ import { LanguageService } from '../server/src/service/languageService';
 import { EMPTY_WORKSPACE } from '../server/src/service/model/workspace';
 import { DEFAULT_SETTINGS } from '../server/src/service/settings';
 import { generatePipeline } from './generate.js';
+import { ReusedJsonBuffer } from '../server/src/messageEncoder';
 
 const jobs = Number(process.argv[2] ?? 500);
 const anchors = process.argv.includes('anchors');
 const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? 3);
+const edits = Number(process.argv.find((arg) => arg.startsWith('--edits='))?.slice(8) ?? 3);
 const text = generatePipeline({ jobs, anchors, seed: 1 });
 const context = { settings: DEFAULT_SETTINGS, workspace: EMPTY_WORKSPACE };
 const uri = 'file:///project/.gitlab-ci.yml';
+const encoder = new ReusedJsonBuffer();
 
 /**
  * Wall and CPU time: on a shared machine the CPU time is the steadier figure. And the
@@ -43,18 +47,36 @@ for (let round = 0; round < rounds; round++) {
   time('parse (getParsed)', () => service.getParsed(document, context));
   const diagnostics = time('rules + diagnostics', () => service.doValidation(document, context));
   // Edits spread through the file: retype one image value each, as bench.ts does (a new
-  // value: a version with the text already analysed keeps its analysis).
-  for (let edit = 1; edit <= 3; edit++) {
+  // value: a version with the text already analysed keeps its analysis). Each phase of an
+  // edit is printed for up to 3 edits, their medians for more.
+  const phases: Record<string, number[]> = { parse: [], 'rules + diagnostics': [], 'publish encoded': [] };
+  let incremental = 0;
+  for (let edit = 0; edit < edits; edit++) {
     const current = document.getText();
-    const value = /^( *image: )([^!*&{\s].*?) *$/m.exec(current.slice(Math.floor((current.length * edit) / 4)));
+    const from = Math.floor((current.length * (edit + 0.5)) / edits);
+    const value = /^( *image: )([^!*&{\s].*?) *$/m.exec(current.slice(from));
     if (!value) throw new Error('No plain `image:` value to edit after this point.');
-    const at = Math.floor((current.length * edit) / 4) + value.index + value[1]!.length;
+    const at = from + value.index + value[1]!.length;
     const range = { start: document.positionAt(at), end: document.positionAt(at + value[2]!.length) };
     document = TextDocument.update(document, [{ range, text: `registry.example.com/group/edited-${edit}:1.${round}` }], document.version + 1);
-    const incremental = service.incrementalAnalyses;
-    time(`edit ${edit}: parse`, () => service.getParsed(document, context));
-    time(`edit ${edit}: rules + diagnostics`, () => service.doValidation(document, context));
-    console.log(`  (${service.incrementalAnalyses > incremental ? 'only the edited job re-analysed' : 'the whole document re-analysed'})`);
+    const before = service.incrementalAnalyses;
+    const phase = <T>(name: string, run: () => T): T => {
+      if (edits <= 3) return time(`edit ${edit + 1}: ${name}`, run);
+      const start = performance.now();
+      const result = run();
+      phases[name]!.push(performance.now() - start);
+      return result;
+    };
+    phase('parse', () => service.getParsed(document, context));
+    const published = phase('rules + diagnostics', () => service.doValidation(document, context));
+    // What the server writes to stdout, with its encoder.
+    phase('publish encoded', () => encoder.encode({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri, version: document.version, diagnostics: published } }));
+    incremental += service.incrementalAnalyses - before;
   }
+  if (edits > 3) {
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!.toFixed(1);
+    console.log(`${edits} edits, medians: ${Object.entries(phases).map(([name, values]) => `${name} ${median(values)} ms`).join(', ')}`);
+  }
+  console.log(`  ${incremental} of ${edits} edits re-analysed only the edited job`);
   console.log(`  ${diagnostics.length} diagnostics; heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
 }
