@@ -6,8 +6,8 @@
  * diagnostics of a 5,000-job pipeline (4 MB of JSON on each edit) that makes a 4 MB
  * string and a 4 MB buffer every time, each in memory the process has not touched
  * yet: on the benchmark machine the page faults alone cost ~13 ms per 4 MB
- * (bench/README.md). Here a large array's elements are written one at a time, and the
- * text reaches the buffer in pieces of tens of kilobytes, so neither is ever whole.
+ * (bench/README.md). Here a large array is written in batches of its elements, each
+ * batch's JSON (tens of kilobytes) straight into the buffer, so neither is ever whole.
  *
  * The bytes are exactly `JSON.stringify`'s: every value is still stringified by it,
  * only the objects and arrays that lead to a large array are written around it here.
@@ -27,6 +27,12 @@ const LARGE_ARRAY = 256;
 const MAX_DEPTH = 3;
 /** Text gathered before it is written into the buffer: a few native calls per message, no large strings. */
 const PIECE_LENGTH = 1 << 15;
+/**
+ * Elements of a large array stringified together: ~35 KB of JSON for diagnostics, young
+ * strings that never reach V8's large-object space.
+ */
+const ARRAY_BATCH = 64;
+const COMMA = 0x2c;
 
 /**
  * Writes JSON text into a growing buffer that is reused for each message: the bytes of
@@ -60,13 +66,23 @@ export class ReusedJsonBuffer {
       this.put(JSON.stringify(items));
       return;
     }
-    this.put('[');
-    for (let i = 0; i < items.length; i++) {
-      if (i > 0) this.put(',');
-      // Each element whole: one native call for a diagnostic, not one per property.
-      this.put(JSON.stringify(items[i]) ?? 'null');
+    // In batches, each stringified by one native call and written straight into the
+    // buffer: `[a,b]`, then `[c,d]` written over that `]`, its own `[` turned into `,`.
+    // Brackets and commas are one byte in UTF-8, so the bytes are those of `[a,b,c,d]`
+    // (JSON.stringify writes an element of an array, `undefined` included, as it writes
+    // the element of any array).
+    this.flush();
+    for (let i = 0; i < items.length; i += ARRAY_BATCH) {
+      const json = JSON.stringify(items.slice(i, i + ARRAY_BATCH));
+      if (i === 0) {
+        this.writeText(json);
+      } else {
+        this.length--;
+        const at = this.length;
+        this.writeText(json);
+        this.buffer[at] = COMMA;
+      }
     }
-    this.put(']');
   }
 
   private writeObject(object: Record<string, unknown>, depth: number): void {
@@ -91,6 +107,11 @@ export class ReusedJsonBuffer {
   private flush(): void {
     const text = this.pending;
     this.pending = '';
+    this.writeText(text);
+  }
+
+  /** Writes `text` at the end of the buffer, growing it as needed. */
+  private writeText(text: string): void {
     // A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair, 2 units, takes 4).
     const needed = this.length + text.length * 3;
     if (needed > this.buffer.length) {

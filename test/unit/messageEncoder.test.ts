@@ -55,6 +55,9 @@ test('values JSON.stringify leaves out or replaces are left out or replaced the 
   items[7] = new WithToJson();
   items[8] = { skipped: undefined, kept: null, nested: [undefined, 1], nan: Number.NaN };
   items[9] = Object.assign(Object.create(null) as object, { prototypeless: 1 });
+  // Also where the encoder's batches of a large array begin and end, and last.
+  for (const at of [63, 64, 127, 128, 255, 256]) items[at] = at % 2 === 0 ? undefined : () => 1;
+  items[299] = Symbol('last');
   const message = { jsonrpc: '2.0', id: 4, result: { items, absent: undefined, fn: () => 1, when: new Date(0), custom: new WithToJson(), 2: 'integer key', a: 'after' } };
   assertSameBytes(new ReusedJsonBuffer().encode(message), standard(message));
 });
