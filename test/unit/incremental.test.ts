@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { generatePipeline } from '../../bench/generate';
 import { LanguageService, type DocumentAnalysis } from '../../server/src/service/languageService';
-import { parseYamlModel, updateYamlModel, yamlParseCounts, type YamlModel } from '../../server/src/service/parse/yamlModel';
+import { getValue, parseYamlModel, perNode, scalarText, updateYamlModel, yamlParseCounts, type YamlModel, type YMap, type YNode } from '../../server/src/service/parse/yamlModel';
 import { makeContext } from '../helpers/analyze';
 import { yamlShape } from '../helpers/yamlShape';
 
@@ -136,6 +136,31 @@ describe('incremental re-parse of a large pipeline', () => {
     assert.equal(lastPair, before.root.pairs.at(-1));
     assert.equal(edited.slice(lastPair.key.start, lastPair.key.end), String(lastPair.key.value));
     assert.deepEqual(modelShape(after), modelShape(parseYamlModel(edited)));
+  });
+
+  test('answers kept per node (perNode) are worked out again only for the entries an edit replaced', () => {
+    const { text } = PIPELINES[1]!;
+    const asked: YNode[] = [];
+    const imageOf = perNode((map: YMap) => {
+      asked.push(map);
+      return scalarText(getValue(map, 'image'));
+    });
+    const jobMaps = (model: YamlModel) => (model.root?.kind === 'map' ? model.root.pairs : []).flatMap((pair) => (pair.value?.kind === 'map' ? [pair.value] : []));
+    const before = parseYamlModel(text);
+    const entries = jobMaps(before).length;
+    for (const map of jobMaps(before)) imageOf(map);
+    assert.equal(asked.length, entries);
+    // Retype the value of an image in the middle of the file: its entry alone is parsed again.
+    const at = text.indexOf('image: ', text.length >> 1) + 'image: '.length;
+    const end = text.indexOf('\n', at);
+    const edited = `${text.slice(0, at)}busybox:1.36${text.slice(end)}`;
+    const after = updateYamlModel(before, edited);
+    asked.length = 0;
+    const answers = jobMaps(after).map(imageOf);
+    // One miss (the edited entry, a new node) and hits for every other: and they are still right.
+    assert.equal(asked.length, 1);
+    assert.equal(imageOf(asked[0] as YMap), 'busybox:1.36');
+    assert.deepEqual(answers, jobMaps(parseYamlModel(edited)).map((map) => scalarText(getValue(map, 'image'))));
   });
 
   test('parses the whole file again when an edited entry defines an anchor a later one uses', () => {

@@ -31,7 +31,7 @@ import type { ImageCredentials } from './rules/auth';
 import type { Finding, FixData } from './finding';
 import { CiAnalysis, type EffectiveJob, type ImageUse, type VariableDefinition } from './model/ciModel';
 import type { ImageOccurrence } from './model/images';
-import { getReferencedJobs, getValue, getYamlModelEdit, scalarText, type YamlModelEdit, type YMap, type YNode } from './parse/yamlModel';
+import { getReferencedJobs, getValue, getYamlModelEdit, perNode, scalarText, type YamlModelEdit, type YMap, type YNode } from './parse/yamlModel';
 import { findUrlHost } from './rules/services';
 
 /** What the rule families give for a pipeline, yaml syntax errors aside. */
@@ -104,23 +104,12 @@ function isReferencedElsewhere(ci: CiAnalysis, names: ReadonlySet<string>): bool
   return false;
 }
 
-/**
- * The names a job's `extends` lists, by the job's map. Every edit asks this of every job,
- * and the incremental parse keeps the nodes of the entries an edit did not touch (an
- * edit that changes a node another entry uses makes the whole parse new), so the answer
- * for those is the one the previous edit found.
- */
-function extendsOf(map: YMap): readonly string[] {
-  let parents = extendsByJobMap.get(map);
-  if (parents === undefined) {
-    const node = getValue(map, 'extends');
-    const items = node?.kind === 'scalar' ? [node] : node?.kind === 'seq' ? node.items : [];
-    parents = items.map((item) => scalarText(item) ?? '');
-    extendsByJobMap.set(map, parents);
-  }
-  return parents;
-}
-const extendsByJobMap = new WeakMap<YMap, readonly string[]>();
+/** The names a job's `extends` lists (asked of every job on every edit). */
+const extendsOf = perNode((map: YMap): readonly string[] => {
+  const node = getValue(map, 'extends');
+  const items = node?.kind === 'scalar' ? [node] : node?.kind === 'seq' ? node.items : [];
+  return items.map((item) => scalarText(item) ?? '');
+});
 
 /** A version of the edited entries: the nodes built for them and the text they are in. */
 interface EntriesVersion {

@@ -8,7 +8,7 @@
  *   2. the runner user's `~/.docker/config.json` (a workspace `config.json` stands in);
  *   3. GitLab's job credentials for its registry and dependency proxy.
  */
-import { getValue, scalarText, type YMap, type YNode, type YScalar } from '../parse/yamlModel';
+import { getValue, perNode, scalarText, type YMap, type YNode, type YScalar } from '../parse/yamlModel';
 import type { CiModel } from '../model/ciModel';
 import type { RunnerConfigModel, RunnerSection } from '../model/runnerModel';
 import type { Settings } from '../settings';
@@ -47,21 +47,11 @@ export function readCiAuthConfigs(model: CiModel, uri: string, settings: Setting
   return found;
 }
 
-/**
- * The `DOCKER_AUTH_CONFIG` entry of the `variables:` of a job (or of the root), by its
- * map. Each analysis asks it of every job, also after an edit of one; the incremental
- * parse keeps the nodes of the entries an edit did not touch, so their answers stay.
- */
-function authVariableOf(owner: YMap): YNode | undefined {
-  let node = authVariableByOwner.get(owner);
-  if (node === undefined) {
-    const variables = getValue(owner, 'variables');
-    node = (variables?.kind === 'map' ? getValue(variables, AUTH_VARIABLE) : undefined) ?? null;
-    authVariableByOwner.set(owner, node);
-  }
-  return node ?? undefined;
-}
-const authVariableByOwner = new WeakMap<YMap, YNode | null>();
+/** The `DOCKER_AUTH_CONFIG` entry of the `variables:` of a job or of the root (asked of every job by every analysis). */
+const authVariableOf = perNode((owner: YMap): YNode | undefined => {
+  const variables = getValue(owner, 'variables');
+  return variables?.kind === 'map' ? getValue(variables, AUTH_VARIABLE) : undefined;
+});
 
 /**
  * Reads of pipeline `DOCKER_AUTH_CONFIG` values, by the scalar they were read from. After

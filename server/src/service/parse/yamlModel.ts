@@ -529,6 +529,23 @@ export function getYamlModelEdit(model: YamlModel): YamlModelEdit | undefined {
   return modelEdits.get(model);
 }
 
+/**
+ * `compute`, answered once per node. An incremental update keeps the nodes of the entries
+ * the edit did not touch (moved in place) and builds new ones for the entries it did, and
+ * makes the whole parse new when an edited node is used elsewhere (an alias). So an
+ * answer read from a node's content, not its offsets, holds as long as the node: what
+ * every analysis asks of every job is then worked out again only for the edited jobs.
+ */
+export function perNode<N extends YNode, T>(compute: (node: N) => T): (node: N) => T {
+  const answers = new WeakMap<N, T>();
+  return (node) => {
+    if (answers.has(node)) return answers.get(node) as T;
+    const answer = compute(node);
+    answers.set(node, answer);
+    return answer;
+  };
+}
+
 /** Jobs named by a `!reference` anywhere in a model parsed in chunks; undefined for one parsed whole. */
 export function getReferencedJobs(model: YamlModel): ReadonlySet<string> | undefined {
   const parse = chunkedParses.get(model);

@@ -10,7 +10,7 @@ import type { Finding, FixData, FixEdit } from '../finding';
 import type { CiAnalysis } from '../model/ciModel';
 import type { ImageOccurrence } from '../model/images';
 import { describeRunner, type RunnerSection } from '../model/runnerModel';
-import { getKeys, getOwnPair, getValue, scalarText, type YMap, type YNode, type YPair, type YScalar } from '../parse/yamlModel';
+import { getKeys, getOwnPair, getValue, perNode, scalarText, type YMap, type YNode, type YPair, type YScalar } from '../parse/yamlModel';
 import { getDockerRunners, type RuleContext } from './services';
 import { suggest } from '../text/suggest';
 import { code, list } from '../text/markdown';
@@ -176,20 +176,8 @@ function collectHashes(analysis: CiAnalysis): WrittenHash[] {
   return hashes;
 }
 
-/**
- * A job's hashes, by its map. Every analysis visits every job, also after an edit of
- * one (see collectHashes), and the incremental parse keeps the nodes of the entries an
- * edit did not touch: their hashes are the ones found before.
- */
-function hashesOfJob(map: YMap): readonly WrittenHash[] {
-  let hashes = hashesByJobMap.get(map);
-  if (!hashes) {
-    hashes = findHashes(map, false);
-    hashesByJobMap.set(map, hashes);
-  }
-  return hashes;
-}
-const hashesByJobMap = new WeakMap<YMap, readonly WrittenHash[]>();
+/** A job's hashes (every analysis visits every job, also after an edit of one: see collectHashes). */
+const hashesOfJob = perNode((map: YMap): readonly WrittenHash[] => findHashes(map, false));
 
 /** The image hash and the service hashes `owner` has, in that order (some may be the same map, through aliases). */
 function findHashes(owner: YMap, topLevelOrDefault: boolean): WrittenHash[] {
