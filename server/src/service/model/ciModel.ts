@@ -202,22 +202,10 @@ export interface IncludedConfig {
 export function parseCiModel(text: string, previous?: CiModel, options?: YamlParseOptions): CiModel {
   const yaml = previous ? updateYamlModel(previous.yaml, text, options) : parseYamlModel(text, options);
   const root = yaml.root?.kind === 'map' ? yaml.root : undefined;
-  const edited = previous && editedJobs(previous, yaml);
-  const jobs = edited ?? new Map<string, CiJob>();
-  // Only jobs were replaced: `default:` is the entry it was (its node kept, moved).
-  let defaultMap = edited ? previous.defaultMap : undefined;
+  const { jobs, defaultMap } = (previous && editedEntries(previous, yaml)) ?? readEntries(root);
   let globalVariables: ReadonlyMap<string, VariableDefinition> = new Map();
   const includes: CiInclude[] = [];
   if (root) {
-    for (const pair of edited ? [] : root.pairs) {
-      const name = scalarText(pair.key);
-      if (name === undefined) continue;
-      if (GLOBAL_KEYWORDS.has(name)) {
-        if (name === 'default' && pair.value?.kind === 'map') defaultMap = pair.value;
-        continue;
-      }
-      if (pair.value?.kind === 'map') jobs.set(name, { name, key: pair.key, map: pair.value, hidden: name.startsWith('.') });
-    }
     const variables = getValue(root, 'variables');
     if (variables?.kind === 'map') globalVariables = readVariables(variables);
     collectIncludes(getValue(root, 'include'), includes);
@@ -228,29 +216,50 @@ export function parseCiModel(text: string, previous?: CiModel, options?: YamlPar
   return { yaml, text, root, jobs, defaultMap, globalVariables, localIncludes, includes };
 }
 
+/** The jobs and the `default:` map of a pipeline's top-level entries. */
+interface CiEntries {
+  readonly jobs: ReadonlyMap<string, CiJob>;
+  readonly defaultMap: YMap | undefined;
+}
+
+function readEntries(root: YMap | undefined): CiEntries {
+  const jobs = new Map<string, CiJob>();
+  let defaultMap: YMap | undefined;
+  for (const pair of root?.pairs ?? []) {
+    const name = scalarText(pair.key);
+    if (name === undefined) continue;
+    if (GLOBAL_KEYWORDS.has(name)) {
+      if (name === 'default' && pair.value?.kind === 'map') defaultMap = pair.value;
+      continue;
+    }
+    if (pair.value?.kind === 'map') jobs.set(name, { name, key: pair.key, map: pair.value, hidden: name.startsWith('.') });
+  }
+  return { jobs, defaultMap };
+}
+
 /**
- * The jobs of `yaml`, an incremental update of `previous.yaml` that replaced some jobs
- * by jobs of the same names: the previous ones with those replaced, in the same order.
- * Undefined for any other edit (the caller reads every entry). An edit of one job in a
- * pipeline of thousands then costs a copy of the map, not a walk of every entry.
+ * The entries of `yaml`, an incremental update of `previous.yaml` that replaced some jobs
+ * by jobs of the same names: the previous jobs with those replaced, in the same order,
+ * and the same `default:` (its node kept, moved). Undefined for any other edit (the
+ * caller reads every entry). An edit of one job in a pipeline of thousands then costs a
+ * copy of the map, not a walk of every entry.
  */
-function editedJobs(previous: CiModel, yaml: YamlModel): Map<string, CiJob> | undefined {
+function editedEntries(previous: CiModel, yaml: YamlModel): CiEntries | undefined {
   const edit = yaml === previous.yaml ? undefined : getYamlModelEdit(yaml);
   if (!edit || edit.removed.pairs.length !== edit.added.pairs.length) return undefined;
-  const replaced: CiJob[] = [];
+  const jobs = new Map(previous.jobs);
   for (let i = 0; i < edit.added.pairs.length; i++) {
     const removed = edit.removed.pairs[i]!;
     const added = edit.added.pairs[i]!;
     const name = scalarText(added.key);
     if (name === undefined || GLOBAL_KEYWORDS.has(name) || scalarText(removed.key) !== name || added.value?.kind !== 'map') return undefined;
-    // The replaced entry was the job of that name (not one a later entry of the same name shadows).
+    // The replaced entry was the job of that name (not one a later entry of the same name
+    // shadows, nor an entry without a value, which was no job).
     const before = previous.jobs.get(name);
     if (!before || before.map !== removed.value) return undefined;
-    replaced.push({ name, key: added.key, map: added.value, hidden: name.startsWith('.') });
+    jobs.set(name, { name, key: added.key, map: added.value, hidden: name.startsWith('.') });
   }
-  const jobs = new Map(previous.jobs);
-  for (const job of replaced) jobs.set(job.name, job);
-  return jobs;
+  return { jobs, defaultMap: previous.defaultMap };
 }
 
 const INCLUDE_KINDS = ['local', 'remote', 'project', 'template', 'component'] as const;
