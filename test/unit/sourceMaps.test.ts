@@ -118,6 +118,12 @@ describe('a source map moved by an edit before its source', () => {
     assert.deepEqual(expanded.map.moved(10).spanToSource(0, 0), { start: 10, end: 16 });
   });
 
+  test('answers for an empty map as an empty map does, moved or not', () => {
+    const empty = new SourceMap([]);
+    assert.equal(empty.moved(9).toSource(0), empty.toSource(0));
+    assert.deepEqual(empty.moved(9).spanToSource(0, 0), empty.spanToSource(0, 0));
+  });
+
   test('moves again from where it was moved to, and stays itself when not moved', () => {
     assert.deepEqual(map.moved(5).moved(-2).segments, map.moved(3).segments);
     assert.equal(map.moved(0), map);

@@ -16,8 +16,6 @@ export interface Segment {
 }
 
 export class SourceMap {
-  private shiftedSegments: readonly Segment[] | undefined;
-
   /**
    * @param written segments sorted by `generatedStart`, without gaps
    * @param sourceShift added to every source offset of `written`: a map moved by an edit
@@ -29,11 +27,10 @@ export class SourceMap {
     return new SourceMap([{ generatedStart: 0, generatedEnd: length, sourceStart, sourceEnd: sourceStart + length }]);
   }
 
-  /** Segments sorted by `generatedStart`, without gaps. */
+  /** Segments sorted by `generatedStart`, without gaps (made for a moved map, which the analysis never asks). */
   get segments(): readonly Segment[] {
     if (this.sourceShift === 0) return this.written;
-    this.shiftedSegments ??= this.written.map((segment) => ({ ...segment, sourceStart: segment.sourceStart + this.sourceShift, sourceEnd: segment.sourceEnd + this.sourceShift }));
-    return this.shiftedSegments;
+    return this.written.map((segment) => ({ ...segment, sourceStart: segment.sourceStart + this.sourceShift, sourceEnd: segment.sourceEnd + this.sourceShift }));
   }
 
   /**
@@ -47,13 +44,13 @@ export class SourceMap {
 
   /** Maps a generated offset to a source offset; `bias` picks the side at a segment boundary. */
   toSource(generatedOffset: number, bias: 'start' | 'end' = 'start'): number {
+    if (this.written.length === 0) return 0;
     return this.sourceShift + this.toWrittenSource(generatedOffset, bias);
   }
 
-  /** `toSource` in the offsets of the segments as written. */
+  /** `toSource` in the offsets of the segments as written (at least one). */
   private toWrittenSource(generatedOffset: number, bias: 'start' | 'end'): number {
     const segments = this.written;
-    if (segments.length === 0) return 0;
     let low = 0;
     let high = segments.length - 1;
     while (low < high) {
