@@ -21,7 +21,7 @@ export interface MessageEncoder {
   encode(message: Message, options: ContentTypeEncoderOptions): Promise<Uint8Array>;
 }
 
-/** From this many elements an array is written an element at a time. */
+/** From this many elements an array is written in batches (ARRAY_BATCH), straight into the buffer. */
 const LARGE_ARRAY = 256;
 /** How deep the walk looks for a large array: a message's `params.diagnostics` is at depth 2. */
 const MAX_DEPTH = 3;
