@@ -62,10 +62,9 @@ const OLD_GENERATION_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
  * (the text of each publish, most of an analysis's temporaries) goes in V8's own
  * cheap collections, and counting it made every fourth edit of a 5,000-job pipeline
  * pay for a full one. It runs once the diagnostics are written: the editor is then
- * reading them (~30 ms for the 4 MB of a 5,000-job pipeline), and the next keystroke
- * waits only for what is left of it, where collecting before the analysis made that
- * keystroke wait for all of it (edit p95 at 5,000 jobs 165-206 ms against 179-294 ms,
- * interleaved). A hover that arrives meanwhile waits too, as it waits for an analysis.
+ * reading them (~30 ms for the 4 MB of a 5,000-job pipeline), so the next keystroke
+ * waits only for what is left of it (measured in bench/README.md, session 7). A hover
+ * that arrives meanwhile waits too, as it waits for an analysis.
  */
 function collectGarbageIfGrown(): void {
   if (oldGenerationSize() < oldGenerationAfterCollection + OLD_GENERATION_GROWTH_BEFORE_COLLECTING) return;
