@@ -21,10 +21,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseTree } from 'jsonc-parser';
-import type { CodeAction, Command, Diagnostic, Hover, PublishDiagnosticsParams, Range } from 'vscode-languageserver';
+import type { CodeAction, Command, Diagnostic, Hover, PublishDiagnosticsParams } from 'vscode-languageserver';
 import { parseDocument } from 'yaml';
 import { generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
+import { imageValueOn, lineRange, retypeImage, spreadImageLines } from './imageEdits.js';
 import { LspClient, LspResponseError } from './lspClient.js';
+import { summarize, type Stats } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_FILE = join(ROOT, '.bench-results', 'latest.jsonl');
@@ -69,26 +71,6 @@ const QUICK_PLAN: Plan = {
   idleOpenSessions: 1,
 };
 
-// ---------------------------------------------------------------------------
-// Statistics
-
-interface Stats {
-  readonly n: number;
-  readonly median: number;
-  readonly p95: number;
-}
-
-/** Median and nearest-rank p95, in ms rounded to 0.01. */
-function summarize(samples: readonly number[]): Stats | undefined {
-  if (samples.length === 0) return undefined;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1]!;
-  const round = (value: number): number => Math.round(value * 100) / 100;
-  return { n: sorted.length, median: round(median), p95: round(p95) };
-}
-
 /**
  * Untimed calls before a floor is timed, for at least this long (and at least one): one
  * call left the parser of the first case half compiled, so that its floor (50 jobs:
@@ -108,33 +90,6 @@ function timeRuns(runs: number, action: () => void): number[] {
     samples.push(performance.now() - start);
   }
   return samples;
-}
-
-// ---------------------------------------------------------------------------
-// Locating image values in the generated text
-
-/** The written value of an `image: <scalar>` line (aliases, tags and hash forms excluded). */
-interface ImageValue {
-  readonly line: number;
-  readonly start: number;
-  readonly end: number;
-}
-
-function imageValueOn(lines: readonly string[], line: number): ImageValue | undefined {
-  const match = /^(\s*image: )([^!*&{\s].*?)\s*$/.exec(lines[line]!);
-  return match ? { line, start: match[1]!.length, end: match[1]!.length + match[2]!.length } : undefined;
-}
-
-/** `count` image lines spread evenly from the top to the bottom of the file. */
-function spreadImageLines(lines: readonly string[], count: number): number[] {
-  const candidates: number[] = [];
-  for (let line = 0; line < lines.length; line++) if (imageValueOn(lines, line)) candidates.push(line);
-  if (candidates.length === 0) throw new Error('The generated pipeline has no `image:` lines to edit.');
-  return Array.from({ length: count }, (_, k) => candidates[Math.floor(((k + 0.5) * candidates.length) / count)]!);
-}
-
-function lineRange(value: ImageValue): Range {
-  return { start: { line: value.line, character: value.start }, end: { line: value.line, character: value.end } };
 }
 
 // ---------------------------------------------------------------------------
@@ -307,12 +262,10 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
     for (const [k, line] of targets.entries()) {
       // A slow server on a huge file would blow the run's time: keep what we have.
       if (k >= MIN_EDITS && performance.now() - editsStarted > editBudgetMs) break;
-      const value = imageValueOn(lines, line)!;
-      const newValue = `registry.example.com:5000/group/edited-${k}:1.${version}`;
-      lines[line] = lines[line]!.slice(0, value.start) + newValue + lines[line]!.slice(value.end);
+      const retyped = retypeImage(lines, line, `edited-${k}:1.${version}`);
       version++;
       // Build the payload before starting the clock: the editor has it ready too.
-      const change = sync === 2 ? { range: lineRange(value), text: newValue } : { text: lines.join('\n') };
+      const change = sync === 2 ? retyped : { text: lines.join('\n') };
       editMs.push((await timeToDiagnostics(client, uri, version, () => client.didChange(uri, version, [change]))).ms);
     }
     const diagnostics = client.diagnosticsFor(uri)?.diagnostics ?? [];

@@ -12,6 +12,8 @@ import { LanguageService } from '../server/src/service/languageService';
 import { EMPTY_WORKSPACE } from '../server/src/service/model/workspace';
 import { DEFAULT_SETTINGS } from '../server/src/service/settings';
 import { generatePipeline } from './generate.js';
+import { retypeImage, spreadImageLines } from './imageEdits.js';
+import { summarize } from './stats.js';
 import { ReusedJsonBuffer } from '../server/src/messageEncoder';
 
 const jobs = Number(process.argv[2] ?? 500);
@@ -46,19 +48,15 @@ for (let round = 0; round < rounds; round++) {
   let document = TextDocument.create(uri, 'yaml', 1, text);
   time('parse (getParsed)', () => service.getParsed(document, context));
   const diagnostics = time('rules + diagnostics', () => service.doValidation(document, context));
-  // Edits spread through the file: retype one image value each, as bench.ts does (a new
-  // value: a version with the text already analysed keeps its analysis). Each phase of an
-  // edit is printed for up to 3 edits, their medians for more.
+  // The edits bench.ts makes (a new value each time: a version with the text already
+  // analysed keeps its analysis). Each phase of an edit is printed for up to 3 edits,
+  // their medians for more.
   const phases: Record<string, number[]> = { parse: [], 'rules + diagnostics': [], 'publish encoded': [] };
+  const lines = text.split('\n');
   let incremental = 0;
-  for (let edit = 0; edit < edits; edit++) {
-    const current = document.getText();
-    const from = Math.floor((current.length * (edit + 0.5)) / edits);
-    const value = /^( *image: )([^!*&{\s].*?) *$/m.exec(current.slice(from));
-    if (!value) throw new Error('No plain `image:` value to edit after this point.');
-    const at = from + value.index + value[1]!.length;
-    const range = { start: document.positionAt(at), end: document.positionAt(at + value[2]!.length) };
-    document = TextDocument.update(document, [{ range, text: `registry.example.com/group/edited-${edit}:1.${round}` }], document.version + 1);
+  for (const [edit, line] of spreadImageLines(lines, edits).entries()) {
+    const change = retypeImage(lines, line, `edited-${edit}:1.${round}`);
+    document = TextDocument.update(document, [change], document.version + 1);
     const before = service.incrementalAnalyses;
     const phase = <T>(name: string, run: () => T): T => {
       if (edits <= 3) return time(`edit ${edit + 1}: ${name}`, run);
@@ -74,8 +72,7 @@ for (let round = 0; round < rounds; round++) {
     incremental += service.incrementalAnalyses - before;
   }
   if (edits > 3) {
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!.toFixed(1);
-    console.log(`${edits} edits, medians: ${Object.entries(phases).map(([name, values]) => `${name} ${median(values)} ms`).join(', ')}`);
+    console.log(`${edits} edits, medians: ${Object.entries(phases).map(([name, values]) => `${name} ${summarize(values)!.median.toFixed(1)} ms`).join(', ')}`);
   }
   console.log(`  ${incremental} of ${edits} edits re-analysed only the edited job`);
   console.log(`  ${diagnostics.length} diagnostics; heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
