@@ -42,6 +42,7 @@ export class ReusedJsonBuffer {
   private buffer = Buffer.allocUnsafe(1 << 16);
   private length = 0;
   private pending = '';
+  private readonly frozenJson = new WeakMap<object, string>();
 
   /** `value` as `JSON.stringify(value)` encodes it in UTF-8. The result is valid until the next call. */
   encode(value: unknown): Uint8Array {
@@ -66,23 +67,53 @@ export class ReusedJsonBuffer {
       this.put(JSON.stringify(items));
       return;
     }
-    // In batches, each stringified by one native call and written straight into the
-    // buffer: `[a,b]`, then `[c,d]` written over that `]`, its own `[` turned into `,`.
-    // Brackets and commas are one byte in UTF-8, so the bytes are those of `[a,b,c,d]`
-    // (JSON.stringify writes an element of an array, `undefined` included, as it writes
-    // the element of any array).
+    // Frozen elements are written from the JSON they had the first time (see
+    // frozenElementJson); the others in batches, each stringified by one native call and
+    // written straight into the buffer: `[a,b]` written with its `[` turned into `,`
+    // (or, for the first, over the array's own `[`) and its `]` dropped. Brackets and
+    // commas are one byte in UTF-8, so the bytes are those of `[a,b,c,d]` (JSON.stringify
+    // writes an element of an array, `undefined` included, as it writes the element of any array).
     this.flush();
-    for (let i = 0; i < items.length; i += ARRAY_BATCH) {
-      const json = JSON.stringify(items.slice(i, i + ARRAY_BATCH));
-      if (i === 0) {
+    this.writeText('[');
+    let batchStart = 0;
+    for (let i = 0; i <= items.length; i++) {
+      const json = i < items.length ? this.frozenElementJson(items[i]) : undefined;
+      if (json === undefined && i < items.length && i - batchStart < ARRAY_BATCH) continue;
+      if (batchStart < i) this.writeElements(JSON.stringify(items.slice(batchStart, i)), batchStart === 0);
+      if (json !== undefined) {
+        if (i > 0) this.writeText(',');
         this.writeText(json);
+        batchStart = i + 1;
       } else {
-        this.length--;
-        const at = this.length;
-        this.writeText(json);
-        this.buffer[at] = COMMA;
+        batchStart = i;
       }
     }
+    this.writeText(']');
+  }
+
+  /** Writes the elements of `arrayJson` (an array of at least one) after those written so far. */
+  private writeElements(arrayJson: string, first: boolean): void {
+    if (first) this.length--;
+    const at = this.length;
+    this.writeText(arrayJson);
+    if (!first) this.buffer[at] = COMMA;
+    this.length--;
+  }
+
+  /**
+   * The JSON of an element that is frozen with all it holds (the diagnostics of
+   * service/diagnostics.ts are): it cannot change, so it is stringified once, and a
+   * pipeline's diagnostics that an edit left as they were cost a copy each time they
+   * are published again. Undefined for any other element.
+   */
+  private frozenElementJson(item: unknown): string | undefined {
+    if (typeof item !== 'object' || item === null || !Object.isFrozen(item)) return undefined;
+    let json = this.frozenJson.get(item);
+    if (json === undefined && isWalkable(item) && isDeeplyFrozen(item)) {
+      json = JSON.stringify(item);
+      this.frozenJson.set(item, json);
+    }
+    return json;
   }
 
   private writeObject(object: Record<string, unknown>, depth: number): void {
@@ -133,6 +164,14 @@ function isWalkable(value: unknown): value is object {
   if (Array.isArray(value)) return true;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+/** A value that cannot change: a primitive, or a frozen object or array whose values are all such. */
+function isDeeplyFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (!Object.isFrozen(value)) return false;
+  for (const inner of Object.values(value)) if (!isDeeplyFrozen(inner)) return false;
+  return true;
 }
 
 /**

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Range } from 'vscode-languageserver-types';
 import { generatePipeline } from '../../bench/generate';
 import { LanguageService, type DocumentAnalysis } from '../../server/src/service/languageService';
 import { getValue, parseYamlModel, perNode, scalarText, updateYamlModel, yamlParseCounts, type YamlModel, type YMap, type YNode } from '../../server/src/service/parse/yamlModel';
@@ -296,6 +297,8 @@ describe('re-analysis of only the edited jobs', () => {
               const fresh = new LanguageService();
               const freshDocument = TextDocument.create(URI, 'yaml', 1, document.getText());
               assertSame(analysisShape(analysed), analysisShape(fresh.analyze(freshDocument, context)));
+              // The diagnostics, most of them the previous version's objects (toDiagnostics).
+              assertSame(service.doValidation(document, context), fresh.doValidation(freshDocument, context));
               // Hovers read the kept images and their credential lookups.
               for (const image of analysed.images.filter((_, i) => i % 97 === pick % 97)) {
                 const position = document.positionAt(image.start + 1);
@@ -430,6 +433,47 @@ test('a burst of edits analysed once at its end re-checks only the edited job', 
   const analysed = service.analyze(document, context);
   assert.equal(service.incrementalAnalyses, 1);
   assertSame(analysisShape(analysed), analysisShape(new LanguageService().analyze(TextDocument.create(URI, 'yaml', 1, document.getText()), context)));
+});
+
+test('the diagnostics an edit leaves as they were are the previous version\'s objects, the others new', () => {
+  const { text } = PIPELINES[0]!;
+  const context = makeContext();
+  const service = new LanguageService();
+  let document = TextDocument.create(URI, 'yaml', 1, text);
+  let previous = service.doValidation(document, context);
+  const freshDiagnostics = () => new LanguageService().doValidation(TextDocument.create(URI, 'yaml', 1, document.getText()), context);
+  const imageLine = (from: number) => document.positionAt(text.indexOf('  image: ', from)).line;
+  /** Edits, checks the result against a fresh analysis, and gives the lines of the diagnostics made anew. */
+  const edit = (range: Range, newText: string): number[] => {
+    const before = service.incrementalAnalyses;
+    document = TextDocument.update(document, [{ range, text: newText }], document.version + 1);
+    const diagnostics = service.doValidation(document, context);
+    assert.equal(service.incrementalAnalyses, before + 1, 'the edit re-analysed only the edited job');
+    assertSame(diagnostics, freshDiagnostics());
+    for (const diagnostic of diagnostics) assert.ok(Object.isFrozen(diagnostic) && Object.isFrozen(diagnostic.range.start), 'diagnostics are frozen');
+    const kept = new Set(previous);
+    previous = diagnostics;
+    return [...new Set(diagnostics.filter((diagnostic) => !kept.has(diagnostic)).map((diagnostic) => diagnostic.range.start.line))];
+  };
+
+  // Retyping an image (as bench.ts does): new diagnostics on that line only, before it and after it the same objects.
+  const retyped = imageLine(text.length >> 1);
+  const line = document.getText().split('\n')[retyped]!;
+  assert.deepEqual(edit({ start: { line: retyped, character: 0 }, end: { line: retyped, character: line.length } }, line.replace(/image: .*/, 'image: registry.example.com/edited:1')), [retyped]);
+
+  // The same version asked again: all the same objects.
+  assert.deepEqual(service.doValidation(document, context), previous);
+  assert.ok(service.doValidation(document, context).every((diagnostic, i) => diagnostic === previous[i]));
+
+  // A line typed into a job moves everything after it down: those are new, those before it kept.
+  const inserted = imageLine(text.length >> 2);
+  const newLines = edit({ start: { line: inserted, character: 0 }, end: { line: inserted, character: 0 } }, '    # a comment typed in the job\n');
+  assert.ok(newLines.length > 0 && newLines.every((at) => at > inserted), `new diagnostics on lines ${newLines.slice(0, 5).join(', ')}…, after line ${inserted}`);
+  assert.ok(previous.some((diagnostic) => diagnostic.range.start.line < inserted), 'diagnostics before the typed line were compared');
+
+  // And typed back out: the lines after it are where they were, as new objects again.
+  const removed = edit({ start: { line: inserted, character: 0 }, end: { line: inserted + 1, character: 0 } }, '');
+  assert.ok(removed.length > 0 && removed.every((at) => at >= inserted));
 });
 
 test('a version whose text is the analysed one (a keystroke typed and deleted) keeps the analysis', () => {

@@ -71,6 +71,40 @@ test('an encode after a larger one holds only its own bytes', () => {
   assertSameBytes(json.encode(large), standard(large));
 });
 
+/** A value frozen with everything it holds, as service/diagnostics.ts makes its diagnostics. */
+function deepFrozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFrozen(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+test('frozen elements among others, at the batches\' edges, are encoded as JSON.stringify does', () => {
+  const items: unknown[] = Array.from({ length: 400 }, (_, i) => diagnostic(i));
+  // Alone, in runs, first, last, and around the batches of 64 the others are written in.
+  for (const at of [0, 1, 2, 63, 64, 65, 100, 101, 102, 103, 191, 192, 256, 399]) items[at] = deepFrozen(diagnostic(at, `frozen ${at} 🐳`));
+  const json = new ReusedJsonBuffer();
+  assertSameBytes(json.encode(publish(items)), standard(publish(items)));
+  // Again, from the kept JSON of the frozen ones, with different neighbours.
+  items[3] = diagnostic(3, 'changed neighbour');
+  assertSameBytes(json.encode(publish(items, 8)), standard(publish(items, 8)));
+  const allFrozen = items.map((item, i) => deepFrozen(item ?? diagnostic(i)));
+  assertSameBytes(json.encode(publish(allFrozen, 9)), standard(publish(allFrozen, 9)));
+});
+
+test('an element frozen only on the outside is stringified again each time, as what it holds may change', () => {
+  const json = new ReusedJsonBuffer();
+  const shallow = Object.freeze(diagnostic(5));
+  const items = Array.from({ length: 300 }, (_, i) => (i === 5 ? shallow : diagnostic(i)));
+  assertSameBytes(json.encode(publish(items)), standard(publish(items)));
+  shallow.range.start.character = 9;
+  shallow.data.image = 'changed:2';
+  const bytes = Buffer.from(json.encode(publish(items)));
+  assertSameBytes(bytes, standard(publish(items)));
+  assert.ok(bytes.includes('changed:2'));
+});
+
 test('the encoder gives the bytes for UTF-8 and takes the library way for an ASCII writer', async () => {
   const encoder = createReusedBufferEncoder();
   const message = { jsonrpc: '2.0' as const, method: 'window/logMessage', params: { type: 3, message: 'déjà vu' } };

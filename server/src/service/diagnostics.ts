@@ -2,7 +2,7 @@
  * The one place where findings become LSP diagnostics: offsets to positions,
  * severities from settings, rule links, tags and related information.
  */
-import { DiagnosticSeverity, DiagnosticTag, type CodeDescription, type Diagnostic, type DiagnosticRelatedInformation, type Range } from 'vscode-languageserver-types';
+import { DiagnosticSeverity, DiagnosticTag, type CodeDescription, type Diagnostic, type DiagnosticRelatedInformation, type Position, type Range } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { getRule, getRuleDocsUrl, type Severity } from './codes';
 import type { Finding } from './finding';
@@ -19,17 +19,34 @@ const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
 /**
- * The range of `length` UTF-16 units at `offset`, widened so that neither end falls
- * between the two halves of a surrogate pair: a parser that counts in code units can
- * report an error one unit into an emoji, and an editor cannot show half a character.
+ * The start of a range at `offset`, moved back one unit if it falls between the two
+ * halves of a surrogate pair: a parser that counts in code units can report an error
+ * one unit into an emoji, and an editor cannot show half a character.
  */
+function wholeCharacterStart(text: string, offset: number): number {
+  return isHighSurrogate(text.charCodeAt(offset - 1)) && isLowSurrogate(text.charCodeAt(offset)) ? offset - 1 : offset;
+}
+
+/** The end of a range at `offset`, moved on one unit if it falls inside a surrogate pair. */
+function wholeCharacterEnd(text: string, offset: number): number {
+  return isHighSurrogate(text.charCodeAt(offset - 1)) && isLowSurrogate(text.charCodeAt(offset)) ? offset + 1 : offset;
+}
+
+/** The range of `length` UTF-16 units at `offset`, widened to whole characters. */
 function wholeCharactersRange(document: TextDocument, offset: number, length: number): Range {
   const text = document.getText();
-  let start = offset;
-  let end = offset + length;
-  if (isHighSurrogate(text.charCodeAt(start - 1)) && isLowSurrogate(text.charCodeAt(start))) start--;
-  if (isHighSurrogate(text.charCodeAt(end - 1)) && isLowSurrogate(text.charCodeAt(end))) end++;
-  return { start: document.positionAt(start), end: document.positionAt(end) };
+  return { start: document.positionAt(wholeCharacterStart(text, offset)), end: document.positionAt(wholeCharacterEnd(text, offset + length)) };
+}
+
+/**
+ * True when `position` is the one of `offset` in `document`, without the binary search
+ * of `positionAt`: `offsetAt` is a lookup, and is its exact inverse for a position that
+ * it did not have to adjust (a line of the document, a character not past its end).
+ */
+function isPositionOf(document: TextDocument, position: Position, offset: number): boolean {
+  if (position.line >= document.lineCount) return false;
+  const lineStart = document.offsetAt({ line: position.line, character: 0 });
+  return lineStart + position.character === offset && document.offsetAt(position) === offset;
 }
 
 /**
@@ -46,32 +63,94 @@ function codeDescriptionOf(code: string): CodeDescription {
 }
 const codeDescriptions = new Map<string, CodeDescription>();
 
-export function toDiagnostics(document: TextDocument, findings: readonly Finding[], settings: Settings): Diagnostic[] {
+/**
+ * The diagnostics of an analysed version by the finding each came from. The next
+ * version's diagnostics reuse those that come out the same (see toDiagnostics).
+ */
+export type DiagnosticsByFinding = ReadonlyMap<Finding, Diagnostic>;
+
+/** What toDiagnostics may reuse: the previous version's diagnostics, and where a moved finding came from. */
+export interface ReusableDiagnostics {
+  readonly byFinding: DiagnosticsByFinding;
+  /** The finding of the previous version that `finding` is a moved copy of (service/incremental.ts). */
+  readonly movedFrom: (finding: Finding) => Finding | undefined;
+}
+
+/**
+ * The diagnostics of `findings`, and the same by finding for the next version to reuse.
+ *
+ * A diagnostic is frozen, with all it holds, and the one of the previous version is
+ * reused whenever it would come out the same: same finding (or the one it was moved
+ * from), same severity, and the same range in this version's text. An edit of one job
+ * in a pipeline of thousands then makes new diagnostics for that job only, and the
+ * server writes the JSON of the others as it wrote it before (messageEncoder.ts).
+ */
+export function toDiagnostics(document: TextDocument, findings: readonly Finding[], settings: Settings, reusable?: ReusableDiagnostics): { diagnostics: Diagnostic[]; byFinding: DiagnosticsByFinding } {
   const diagnostics: Diagnostic[] = [];
+  const byFinding = new Map<Finding, Diagnostic>();
   for (const found of findings) {
     const severity = settings.rules[found.code] ?? found.severity ?? getRuleSeverity(settings, found.code);
     if (severity === 'off') continue;
-    const diagnostic: Diagnostic = {
-      range: wholeCharactersRange(document, found.offset, found.length),
-      severity: SEVERITIES[severity],
-      code: found.code,
-      codeDescription: codeDescriptionOf(found.code),
-      source: 'pullguard',
-      message: found.message,
-    };
-    const tags = getRule(found.code)?.tags?.map((tag) => (tag === 'deprecated' ? DiagnosticTag.Deprecated : DiagnosticTag.Unnecessary));
-    if (tags && tags.length > 0) diagnostic.tags = tags;
-    if (found.data) diagnostic.data = found.data;
-    if (found.related && found.related.length > 0) {
-      diagnostic.relatedInformation = found.related.map((place): DiagnosticRelatedInformation => ({
-        location: {
-          uri: document.uri,
-          range: wholeCharactersRange(document, place.offset, place.length),
-        },
-        message: place.message,
-      }));
-    }
+    const diagnostic = (reusable && reusableDiagnostic(document, reusable, found, SEVERITIES[severity])) ?? newDiagnostic(document, found, SEVERITIES[severity]);
+    byFinding.set(found, diagnostic);
     diagnostics.push(diagnostic);
   }
-  return diagnostics;
+  return { diagnostics, byFinding };
+}
+
+/** The previous version's diagnostic for `found`, when this version's would be the same. */
+function reusableDiagnostic(document: TextDocument, reusable: ReusableDiagnostics, found: Finding, severity: DiagnosticSeverity): Diagnostic | undefined {
+  let diagnostic = reusable.byFinding.get(found);
+  let source = found;
+  if (!diagnostic) {
+    const movedFrom = reusable.movedFrom(found);
+    diagnostic = movedFrom && reusable.byFinding.get(movedFrom);
+    if (!diagnostic) return undefined;
+    source = movedFrom!;
+  }
+  // A moved copy has its finding's message and fix; related places and fixes with offsets moved with it.
+  if (diagnostic.severity !== severity || source.message !== found.message || source.data !== found.data || source.related !== found.related) return undefined;
+  const text = document.getText();
+  const same = isPositionOf(document, diagnostic.range.start, wholeCharacterStart(text, found.offset))
+    && isPositionOf(document, diagnostic.range.end, wholeCharacterEnd(text, found.offset + found.length));
+  return same ? diagnostic : undefined;
+}
+
+function newDiagnostic(document: TextDocument, found: Finding, severity: DiagnosticSeverity): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: freezeRange(wholeCharactersRange(document, found.offset, found.length)),
+    severity,
+    code: found.code,
+    codeDescription: codeDescriptionOf(found.code),
+    source: 'pullguard',
+    message: found.message,
+  };
+  const tags = getRule(found.code)?.tags?.map((tag) => (tag === 'deprecated' ? DiagnosticTag.Deprecated : DiagnosticTag.Unnecessary));
+  if (tags && tags.length > 0) diagnostic.tags = Object.freeze(tags) as DiagnosticTag[];
+  if (found.data) diagnostic.data = deepFreeze(found.data);
+  if (found.related && found.related.length > 0) {
+    diagnostic.relatedInformation = Object.freeze(found.related.map((place): DiagnosticRelatedInformation => Object.freeze({
+      location: Object.freeze({
+        uri: document.uri,
+        range: freezeRange(wholeCharactersRange(document, place.offset, place.length)),
+      }),
+      message: place.message,
+    }))) as DiagnosticRelatedInformation[];
+  }
+  return Object.freeze(diagnostic);
+}
+
+function freezeRange(range: Range): Range {
+  Object.freeze(range.start);
+  Object.freeze(range.end);
+  return Object.freeze(range);
+}
+
+/** A finding's fix data, frozen with what it holds (it is the finding's own, never changed after the rule made it). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

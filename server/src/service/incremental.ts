@@ -42,6 +42,17 @@ export interface CiRuleResults {
 }
 
 /** The analysis of the version before the edit. */
+/**
+ * The rule results of an edited version, computed again for the edited jobs only, and
+ * each moved copy's finding in the version before (its diagnostic may be the same, see
+ * service/diagnostics.ts; kept by the caller for one version, as a chain of them would
+ * keep every version's findings).
+ */
+export interface ReanalysedResults {
+  readonly results: CiRuleResults;
+  readonly movedFrom: ReadonlyMap<Finding, Finding>;
+}
+
 export interface PreviousCiAnalysis {
   /** Its (lazily computed) analysis of the whole document, for the edited jobs' effective configuration before the edit. */
   readonly ci: CiAnalysis;
@@ -56,7 +67,7 @@ const AUTH_VARIABLE = 'DOCKER_AUTH_CONFIG';
  * analysis (the caller then analyses the whole document).
  * @param run runs the rule families on an analysis (of the edited jobs only, here)
  */
-export function reanalyseEditedJobs(ci: CiAnalysis, previous: PreviousCiAnalysis, run: (ci: CiAnalysis) => CiRuleResults): CiRuleResults | undefined {
+export function reanalyseEditedJobs(ci: CiAnalysis, previous: PreviousCiAnalysis, run: (ci: CiAnalysis) => CiRuleResults): ReanalysedResults | undefined {
   const edit = getYamlModelEdit(ci.model.yaml);
   if (!edit || edit.removed.mergesIntoRoot || edit.added.mergesIntoRoot) return undefined;
   if (ci.included || previous.ci.included || ci.model.includes.length > 0) return undefined;
@@ -229,17 +240,19 @@ function moved(offset: number, edit: YamlModelEdit): number {
   throw new InsideEdit();
 }
 
-function movedFinding(finding: Finding, edit: YamlModelEdit): Finding {
+function movedFinding(finding: Finding, edit: YamlModelEdit, movedFrom: Map<Finding, Finding>): Finding {
   // Before the edited text, or after it: a finding that reaches into it is about the edited jobs.
   if (finding.offset < edit.from ? finding.offset + finding.length > edit.from : finding.offset < edit.oldTo) throw new InsideEdit();
   const offset = moved(finding.offset, edit);
   if (offset === finding.offset && finding.related === undefined && !hasOffsets(finding.data)) return finding;
-  return {
+  const copy = {
     ...finding,
     offset,
     ...(finding.related ? { related: finding.related.map((place) => ({ ...place, offset: moved(place.offset, edit) })) } : {}),
     ...(finding.data ? { data: movedData(finding.data, edit) } : {}),
   };
+  movedFrom.set(copy, finding);
+  return copy;
 }
 
 function hasOffsets(data: FixData | undefined): boolean {
@@ -273,10 +286,11 @@ function isOutsideEdit(offset: number, edit: YamlModelEdit): boolean {
   return offset < edit.from || offset >= edit.oldTo;
 }
 
-function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit): CiRuleResults | undefined {
+function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit): ReanalysedResults | undefined {
   try {
+    const movedFrom = new Map<Finding, Finding>();
     const findings = [
-      ...previous.findings.filter((finding) => isOutsideEdit(finding.offset, edit)).map((finding) => movedFinding(finding, edit)),
+      ...previous.findings.filter((finding) => isOutsideEdit(finding.offset, edit)).map((finding) => movedFinding(finding, edit, movedFrom)),
       ...fresh.findings.filter((finding) => isInEdit(finding.offset, edit)),
     ];
     const credentialsByImage = new Map<ImageOccurrence, ImageCredentials>();
@@ -299,13 +313,14 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
       if (credentials) credentialsByImage.set(image, credentials);
     }
     images.sort((a, b) => a.start - b.start);
-    return {
+    const results = {
       findings,
       images,
       // The keys and reads are of the document's own configs, read again in full by the
       // scoped analysis; its findings are in `findings` with the others.
       credentials: { ...fresh.credentials, findings: [], images: credentialsByImage },
     };
+    return { results, movedFrom };
   } catch (error) {
     if (error instanceof InsideEdit) return undefined;
     throw error;

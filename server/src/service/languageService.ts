@@ -9,7 +9,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CodeActionContext, Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
 import { getCodeActions } from './codeActions';
-import { toDiagnostics } from './diagnostics';
+import { toDiagnostics, type DiagnosticsByFinding, type ReusableDiagnostics } from './diagnostics';
 import { getDocumentKind, type DocumentKind } from './documentKind';
 import type { Finding } from './finding';
 import { getImageHover } from './hover';
@@ -59,12 +59,18 @@ interface CacheEntry {
   analysis?: RulesRun & { readonly context: AnalysisContext };
   /** The analysis of the version this one was parsed from, until this one is analysed: an edit may reuse it. */
   previous?: PreviousCiAnalysis & { readonly context: AnalysisContext };
+  /** This version's diagnostics, once made (for the settings of its analysis). */
+  diagnostics?: DiagnosticsByFinding;
+  /** The diagnostics of the version this one was parsed from, until this one's are made: most may be the same. */
+  previousDiagnostics?: DiagnosticsByFinding;
 }
 
 /** An analysis, and for a pipeline its rule results without the yaml syntax errors, for the next edit to reuse. */
 interface RulesRun {
   readonly result: DocumentAnalysis;
   readonly ciResults?: CiRuleResults;
+  /** After an incremental re-analysis, each moved finding's finding in the version before (until the diagnostics are made). */
+  movedFrom?: ReadonlyMap<Finding, Finding>;
 }
 
 export class LanguageService {
@@ -102,7 +108,7 @@ export class LanguageService {
     const analysed = sameKind?.analysis;
     const results = analysed?.ciResults;
     const previous = results && sameKind?.parsed.kind === 'gitlab-ci' ? { ci: sameKind.parsed.ci, results, context: analysed.context } : undefined;
-    this.cache.set(document.uri, { version: document.version, text, kind: documentKind, parsed, previous });
+    this.cache.set(document.uri, { version: document.version, text, kind: documentKind, parsed, previous, previousDiagnostics: cached?.diagnostics ?? cached?.previousDiagnostics });
     return parsed;
   }
 
@@ -123,8 +129,23 @@ export class LanguageService {
     return run.result;
   }
 
+  /**
+   * The document's diagnostics. Those that come out as the previous version's (or as
+   * this version's, asked again) are the same frozen objects: see toDiagnostics.
+   */
   doValidation(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): Diagnostic[] {
-    return toDiagnostics(document, this.analyze(document, context, kind).findings, context.settings);
+    const analysis = this.analyze(document, context, kind);
+    const entry = this.cache.get(document.uri)!;
+    const run = entry.analysis!;
+    const reusable: ReusableDiagnostics | undefined = entry.diagnostics
+      ? { byFinding: entry.diagnostics, movedFrom: () => undefined }
+      : entry.previousDiagnostics && { byFinding: entry.previousDiagnostics, movedFrom: (finding) => run.movedFrom?.get(finding) };
+    const { diagnostics, byFinding } = toDiagnostics(document, analysis.findings, context.settings, reusable);
+    // Kept for the version's next request and the next version; the previous version's are not needed any more.
+    entry.diagnostics = byFinding;
+    entry.previousDiagnostics = undefined;
+    run.movedFrom = undefined;
+    return diagnostics;
   }
 
   /** Quick fixes for the diagnostics in `codeActionContext`, and the fix-all action when asked for. */
@@ -208,10 +229,10 @@ export class LanguageService {
         // After an edit inside some jobs, only those are checked again (service/incremental.ts).
         const reused = previous && ci === parsed.ci ? guarded('model', undefined, () => reanalyseEditedJobs(ci, previous, run)) : undefined;
         if (reused) this.incrementalAnalyses++;
-        const results = reused ?? run(ci);
+        const results = reused?.results ?? run(ci);
         findings.push(...results.findings);
         findings.sort(byPlace);
-        return { result: { findings, images: results.images, credentials: results.credentials }, ciResults: results };
+        return { result: { findings, images: results.images, credentials: results.credentials }, ciResults: results, movedFrom: reused?.movedFrom };
       }
       case 'runner-config':
         findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
