@@ -8,6 +8,9 @@
  * yet: on the benchmark machine the page faults alone cost ~13 ms per 4 MB
  * (bench/README.md). Here a large array is written in batches of its elements, each
  * batch's JSON (tens of kilobytes) straight into the buffer, so neither is ever whole.
+ * And the JSON of its frozen elements is kept: an edit of one job leaves most of a
+ * pipeline's diagnostics the same objects (service/diagnostics.ts), which are then
+ * copied into the buffer rather than stringified again.
  *
  * The bytes are exactly `JSON.stringify`'s: every value is still stringified by it,
  * only the objects and arrays that lead to a large array are written around it here.
@@ -27,6 +30,8 @@ const LARGE_ARRAY = 256;
 const MAX_DEPTH = 3;
 /** Text gathered before it is written into the buffer: a few native calls per message, no large strings. */
 const PIECE_LENGTH = 1 << 15;
+/** Frozen elements whose JSON is kept per turn of the event loop: a few milliseconds each. */
+const CACHE_SLICE = 1024;
 /**
  * Elements of a large array stringified together: ~35 KB of JSON for diagnostics, young
  * strings that never reach V8's large-object space.
@@ -42,7 +47,11 @@ export class ReusedJsonBuffer {
   private buffer = Buffer.allocUnsafe(1 << 16);
   private length = 0;
   private pending = '';
+  /** The JSON of deeply frozen elements of large arrays (cacheLater). */
   private readonly frozenJson = new WeakMap<object, string>();
+
+  /** @param schedule runs a task once the current one is done (tests run them when they choose) */
+  constructor(private readonly schedule: (task: () => void) => void = setImmediate) {}
 
   /** `value` as `JSON.stringify(value)` encodes it in UTF-8. The result is valid until the next call. */
   encode(value: unknown): Uint8Array {
@@ -67,53 +76,66 @@ export class ReusedJsonBuffer {
       this.put(JSON.stringify(items));
       return;
     }
-    // Frozen elements are written from the JSON they had the first time (see
-    // frozenElementJson); the others in batches, each stringified by one native call and
-    // written straight into the buffer: `[a,b]` written with its `[` turned into `,`
-    // (or, for the first, over the array's own `[`) and its `]` dropped. Brackets and
-    // commas are one byte in UTF-8, so the bytes are those of `[a,b,c,d]` (JSON.stringify
-    // writes an element of an array, `undefined` included, as it writes the element of any array).
+    // Frozen elements already seen are written from their JSON of then (see
+    // cacheLater); the others in batches, each stringified by one native call and
+    // written straight into the buffer (writeBatch).
     this.flush();
     this.writeText('[');
+    const uncached: object[] = [];
     let batchStart = 0;
-    for (let i = 0; i <= items.length; i++) {
-      const json = i < items.length ? this.frozenElementJson(items[i]) : undefined;
-      if (json === undefined && i < items.length && i - batchStart < ARRAY_BATCH) continue;
-      if (batchStart < i) this.writeElements(JSON.stringify(items.slice(batchStart, i)), batchStart === 0);
-      if (json !== undefined) {
-        if (i > 0) this.writeText(',');
-        this.writeText(json);
-        batchStart = i + 1;
-      } else {
-        batchStart = i;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const json = isFrozenObject(item) ? this.frozenJson.get(item) : undefined;
+      if (json === undefined) {
+        if (isFrozenObject(item)) uncached.push(item);
+        if (i + 1 - batchStart === ARRAY_BATCH) {
+          this.writeBatch(items, batchStart, i + 1);
+          batchStart = i + 1;
+        }
+        continue;
       }
+      if (batchStart < i) this.writeBatch(items, batchStart, i);
+      if (i > 0) this.writeText(',');
+      this.writeText(json);
+      batchStart = i + 1;
     }
+    if (batchStart < items.length) this.writeBatch(items, batchStart, items.length);
     this.writeText(']');
+    if (uncached.length > 0) this.cacheLater(uncached);
   }
 
-  /** Writes the elements of `arrayJson` (an array of at least one) after those written so far. */
-  private writeElements(arrayJson: string, first: boolean): void {
+  /**
+   * Writes `items[from..to)` after the elements written so far: their array's JSON
+   * with its `[` turned into `,` (or, for the first, written over the array's own
+   * `[`) and its `]` dropped. Brackets and commas are one byte in UTF-8, so the bytes
+   * are those of the whole array's JSON (JSON.stringify writes an element of an array,
+   * `undefined` included, as it writes the element of any array).
+   */
+  private writeBatch(items: readonly unknown[], from: number, to: number): void {
+    const first = from === 0;
     if (first) this.length--;
     const at = this.length;
-    this.writeText(arrayJson);
+    this.writeText(JSON.stringify(items.slice(from, to)));
     if (!first) this.buffer[at] = COMMA;
     this.length--;
   }
 
   /**
-   * The JSON of an element that is frozen with all it holds (the diagnostics of
-   * service/diagnostics.ts are): it cannot change, so it is stringified once, and a
-   * pipeline's diagnostics that an edit left as they were cost a copy each time they
-   * are published again. Undefined for any other element.
+   * Keeps the JSON of frozen elements, once the message is written: an element frozen
+   * with all it holds (service/diagnostics.ts freezes its diagnostics so) cannot
+   * change, and a pipeline's diagnostics that an edit left as they were are published
+   * again as they are. Done after the write, a slice per turn of the event loop, as
+   * one call per element is slower than the batches the first publish is written in:
+   * the editor reads the message meanwhile.
    */
-  private frozenElementJson(item: unknown): string | undefined {
-    if (typeof item !== 'object' || item === null || !Object.isFrozen(item)) return undefined;
-    let json = this.frozenJson.get(item);
-    if (json === undefined && isWalkable(item) && isDeeplyFrozen(item)) {
-      json = JSON.stringify(item);
-      this.frozenJson.set(item, json);
+  private cacheLater(items: readonly object[]): void {
+    for (let from = 0; from < items.length; from += CACHE_SLICE) {
+      this.schedule(() => {
+        for (const item of items.slice(from, from + CACHE_SLICE)) {
+          if (!this.frozenJson.has(item) && isWalkable(item) && isDeeplyFrozen(item)) this.frozenJson.set(item, JSON.stringify(item));
+        }
+      });
     }
-    return json;
   }
 
   private writeObject(object: Record<string, unknown>, depth: number): void {
@@ -164,6 +186,10 @@ function isWalkable(value: unknown): value is object {
   if (Array.isArray(value)) return true;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+function isFrozenObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && Object.isFrozen(value);
 }
 
 /** A value that cannot change: a primitive, or a frozen object or array whose values are all such. */

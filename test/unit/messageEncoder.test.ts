@@ -80,24 +80,68 @@ function deepFrozen<T>(value: T): T {
   return value;
 }
 
-test('frozen elements among others, at the batches\' edges, are encoded as JSON.stringify does', () => {
+/** An encoder whose deferred work (keeping frozen elements' JSON) runs when the test says. */
+function encoderWithTasks(): { json: ReusedJsonBuffer; runTasks: () => number } {
+  const tasks: Array<() => void> = [];
+  const json = new ReusedJsonBuffer((task) => tasks.push(task));
+  return { json, runTasks: () => tasks.splice(0).map((task) => task()).length };
+}
+
+/** How many times JSON.stringify is called while `run` runs. */
+function countStringifyCalls(run: () => void): number {
+  const original = JSON.stringify;
+  let calls = 0;
+  JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+    calls++;
+    return original(...args);
+  }) as typeof JSON.stringify;
+  try {
+    run();
+  } finally {
+    JSON.stringify = original;
+  }
+  return calls;
+}
+
+test('frozen elements among others, at the batches\' edges, are encoded as JSON.stringify does, before and after their JSON is kept', () => {
   const items: unknown[] = Array.from({ length: 400 }, (_, i) => diagnostic(i));
   // Alone, in runs, first, last, and around the batches of 64 the others are written in.
   for (const at of [0, 1, 2, 63, 64, 65, 100, 101, 102, 103, 191, 192, 256, 399]) items[at] = deepFrozen(diagnostic(at, `frozen ${at} 🐳`));
-  const json = new ReusedJsonBuffer();
+  const { json, runTasks } = encoderWithTasks();
   assertSameBytes(json.encode(publish(items)), standard(publish(items)));
+  assert.equal(runTasks(), 1, 'the frozen elements are kept after the message is written');
   // Again, from the kept JSON of the frozen ones, with different neighbours.
   items[3] = diagnostic(3, 'changed neighbour');
   assertSameBytes(json.encode(publish(items, 8)), standard(publish(items, 8)));
-  const allFrozen = items.map((item, i) => deepFrozen(item ?? diagnostic(i)));
+  const allFrozen = items.map((item) => deepFrozen(item));
   assertSameBytes(json.encode(publish(allFrozen, 9)), standard(publish(allFrozen, 9)));
+  runTasks();
+  assertSameBytes(json.encode(publish(allFrozen, 10)), standard(publish(allFrozen, 10)));
+});
+
+test('a large array of frozen elements published again is written from their kept JSON', () => {
+  const items = Array.from({ length: 3000 }, (_, i) => deepFrozen(diagnostic(i)));
+  const { json, runTasks } = encoderWithTasks();
+  // The first time in batches of 64 (a call for each), then the JSON kept element by element.
+  assert.ok(countStringifyCalls(() => json.encode(publish(items))) < 100);
+  assert.equal(runTasks(), 3, 'kept 1,024 elements at a time');
+  // An edit: one element new, the others the same objects.
+  const edited = [...items];
+  edited[1500] = deepFrozen(diagnostic(1500, 'edited'));
+  let bytes: Uint8Array = new Uint8Array();
+  const calls = countStringifyCalls(() => {
+    bytes = json.encode(publish(edited, 8));
+  });
+  assertSameBytes(bytes, standard(publish(edited, 8)));
+  assert.ok(calls < 20, `${calls} calls of JSON.stringify for one new element`);
 });
 
 test('an element frozen only on the outside is stringified again each time, as what it holds may change', () => {
-  const json = new ReusedJsonBuffer();
+  const { json, runTasks } = encoderWithTasks();
   const shallow = Object.freeze(diagnostic(5));
   const items = Array.from({ length: 300 }, (_, i) => (i === 5 ? shallow : diagnostic(i)));
   assertSameBytes(json.encode(publish(items)), standard(publish(items)));
+  runTasks();
   shallow.range.start.character = 9;
   shallow.data.image = 'changed:2';
   const bytes = Buffer.from(json.encode(publish(items)));
