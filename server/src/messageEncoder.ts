@@ -77,10 +77,11 @@ export class ReusedJsonBuffer {
       return;
     }
     // Frozen elements already seen are written from their JSON of then (see
-    // cacheLater); the others in batches, each stringified by one native call and
-    // written straight into the buffer (writeBatch).
-    this.flush();
-    this.writeText('[');
+    // cacheLater), gathered by `put` into pieces: a native write per element costs more
+    // than the copy (~5 µs each, before Node's buffer code is optimized). The others go
+    // in batches, each stringified by one native call and written straight into the
+    // buffer (writeBatch).
+    this.put('[');
     const uncached: object[] = [];
     let batchStart = 0;
     for (let i = 0; i < items.length; i++) {
@@ -95,12 +96,11 @@ export class ReusedJsonBuffer {
         continue;
       }
       if (batchStart < i) this.writeBatch(items, batchStart, i);
-      if (i > 0) this.writeText(',');
-      this.writeText(json);
+      this.put(i > 0 ? `,${json}` : json);
       batchStart = i + 1;
     }
     if (batchStart < items.length) this.writeBatch(items, batchStart, items.length);
-    this.writeText(']');
+    this.put(']');
     if (uncached.length > 0) this.cacheLater(uncached);
   }
 
@@ -112,6 +112,7 @@ export class ReusedJsonBuffer {
    * `undefined` included, as it writes the element of any array).
    */
   private writeBatch(items: readonly unknown[], from: number, to: number): void {
+    this.flush(); // what `put` gathered goes first
     const first = from === 0;
     if (first) this.length--;
     const at = this.length;

@@ -41,7 +41,6 @@ export interface CiRuleResults {
   readonly credentials: CredentialAnalysis;
 }
 
-/** The analysis of the version before the edit. */
 /**
  * The rule results of an edited version, computed again for the edited jobs only, and
  * each moved copy's finding in the version before (its diagnostic may be the same, see
@@ -53,6 +52,7 @@ export interface ReanalysedResults {
   readonly movedFrom: ReadonlyMap<Finding, Finding>;
 }
 
+/** The analysis of the version before the edit. */
 export interface PreviousCiAnalysis {
   /** Its (lazily computed) analysis of the whole document, for the edited jobs' effective configuration before the edit. */
   readonly ci: CiAnalysis;
