@@ -102,6 +102,8 @@ interface SessionResult {
   /** The same text opened again, under another name, in the server that has just analysed it. */
   reopenMs: number[];
   editMs: number[];
+  /** The server's CPU time over the edits (all its threads), per edit. */
+  editCpuMs: number | undefined;
   hoverMs: number[];
   codeActionMs: number[];
   /** Diagnostics in the first publish after open. */
@@ -259,6 +261,7 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
     const targets = spreadImageLines(lines, EDITS);
     const editMs: number[] = [];
     const editsStarted = performance.now();
+    const cpuBeforeEdits = client.cpuTimeMs();
     for (const [k, line] of targets.entries()) {
       // A slow server on a huge file would blow the run's time: keep what we have.
       if (k >= MIN_EDITS && performance.now() - editsStarted > editBudgetMs) break;
@@ -268,6 +271,8 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
       const change = sync === 2 ? retyped : { text: lines.join('\n') };
       editMs.push((await timeToDiagnostics(client, uri, version, () => client.didChange(uri, version, [change]))).ms);
     }
+    const cpuAfterEdits = client.cpuTimeMs();
+    const editCpuMs = cpuBeforeEdits !== undefined && cpuAfterEdits !== undefined && editMs.length > 0 ? (cpuAfterEdits - cpuBeforeEdits) / editMs.length : undefined;
     const diagnostics = client.diagnosticsFor(uri)?.diagnostics ?? [];
 
     // Hovers and code actions on the same image lines, in the edited document.
@@ -310,6 +315,7 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
       openMs: [openMs],
       reopenMs: [reopenMs],
       editMs,
+      editCpuMs,
       hoverMs,
       codeActionMs,
       diagnostics: opened.diagnostics.length,
@@ -356,6 +362,7 @@ async function configSession(
       openMs: openMs.slice(0, 1),
       reopenMs: openMs.slice(1),
       editMs: [],
+      editCpuMs: undefined,
       hoverMs: [],
       codeActionMs: [],
       diagnostics,
@@ -392,6 +399,8 @@ interface CaseResult {
   idleOpenMs?: Stats;
   reopenMs?: Stats;
   editMs?: Stats;
+  /** The server's CPU time per edit (all threads, from /proc), median over the sessions. */
+  editCpuMs?: number;
   hoverMs?: Stats;
   codeActionMs?: Stats;
   /** Parse of the same text in this process with the parser the server uses. */
@@ -426,6 +435,7 @@ function mergeSessions(base: CaseResult, sessions: readonly SessionResult[]): Ca
     openMs,
     reopenMs,
     editMs: summarize(all('editMs')),
+    editCpuMs: summarize(sessions.flatMap((s) => (s.editCpuMs === undefined ? [] : [s.editCpuMs])))?.median,
     hoverMs: summarize(all('hoverMs')),
     codeActionMs: summarize(all('codeActionMs')),
     hoversWithContent: last && last.hoverMs.length > 0 ? `${last.hoversWithContent}/${last.hoverMs.length}` : undefined,
@@ -552,7 +562,7 @@ function formatBytes(bytes: number): string {
 }
 
 function printTable(results: readonly CaseResult[]): void {
-  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'idle open', 'reopen', 'edits', 'edit→diag', 'hover', 'codeAction', 'parse floor', 'open/floor', 'idle/floor', 'reopen/floor', 'peak RSS', 'diags'];
+  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'idle open', 'reopen', 'edits', 'edit→diag', 'edit CPU', 'hover', 'codeAction', 'parse floor', 'open/floor', 'idle/floor', 'reopen/floor', 'peak RSS', 'diags'];
   const rows = results.map((r) => [
     r.name,
     formatBytes(r.bytes),
@@ -565,6 +575,7 @@ function printTable(results: readonly CaseResult[]): void {
     formatMs(r.reopenMs),
     r.editMs ? String(r.editMs.n) : '-',
     formatMs(r.editMs),
+    r.editCpuMs === undefined ? '-' : r.editCpuMs.toFixed(1),
     formatMs(r.hoverMs),
     formatMs(r.codeActionMs),
     formatMs(r.parseFloorMs),

@@ -322,6 +322,15 @@ export class LspClient {
     return readProcStatusKb(this.child.pid, 'VmHWM');
   }
 
+  /**
+   * CPU time the server has used so far, all its threads (V8's collector helpers
+   * included), in ms: `utime` + `stime` of `/proc/<pid>/stat`, counted in the kernel's
+   * USER_HZ (100 a second on Linux), so to 10 ms. Undefined where /proc is missing.
+   */
+  cpuTimeMs(): number | undefined {
+    return readProcCpuMs(this.child.pid);
+  }
+
   /** Current resident set size in bytes (`VmRSS`), like `peakMemoryBytes`. */
   memoryBytes(): number | undefined {
     return readProcStatusKb(this.child.pid, 'VmRSS');
@@ -492,6 +501,23 @@ function readProcStatusKb(pid: number | undefined, field: string): number | unde
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
     return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: what `/proc/<pid>/stat` counts CPU time in, on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function readProcCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (in parentheses, which may hold spaces): state is
+    // field 3, utime and stime fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : undefined;
   } catch {
     return undefined;
   }
