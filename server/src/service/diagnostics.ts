@@ -111,8 +111,14 @@ function reusableDiagnostic(document: TextDocument, reusable: ReusableDiagnostic
   // A moved copy has its finding's message and fix; related places and fixes with offsets moved with it.
   if (diagnostic.severity !== severity || source.message !== found.message || source.data !== found.data || source.related !== found.related) return undefined;
   const text = document.getText();
-  const same = isPositionOf(document, diagnostic.range.start, wholeCharacterStart(text, found.offset))
-    && isPositionOf(document, diagnostic.range.end, wholeCharacterEnd(text, found.offset + found.length));
+  const isRangeOf = (range: Range, offset: number, length: number) =>
+    isPositionOf(document, range.start, wholeCharacterStart(text, offset)) && isPositionOf(document, range.end, wholeCharacterEnd(text, offset + length));
+  if (!isRangeOf(diagnostic.range, found.offset, found.length)) return undefined;
+  const related = found.related ?? [];
+  const same = related.every((place, i) => {
+    const information = diagnostic.relatedInformation?.[i];
+    return information !== undefined && isRangeOf(information.location.range, place.offset, place.length);
+  });
   return same ? diagnostic : undefined;
 }
 
