@@ -68,3 +68,22 @@ test('a range widened over a surrogate pair in one text and not in the other is 
   assert.deepEqual(reused, [false]);
   assert.deepEqual(second[0]!.range.start, { line: 0, character: 0 });
 });
+
+test('a moved copy of a finding, related places included, gets the diagnostic of the finding it came from when it shows the same', () => {
+  const text = 'image: a\nimage: b\n';
+  const original = finding(7, 1, [{ offset: 16, length: 1, message: 'the other user' }]);
+  const first = toDiagnostics(document(text), [original], DEFAULT_SETTINGS);
+  // As service/incremental.ts copies a finding after an edit: new objects, its related places too.
+  const copy = (related: Finding['related']): Finding => ({ ...original, related });
+  const movedFrom = () => original;
+  const reused = (found: Finding, edited: string) => {
+    const [diagnostic] = toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS, { byFinding: first.byFinding, movedFrom }).diagnostics;
+    assert.deepEqual(diagnostic, toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS).diagnostics[0]);
+    return diagnostic === first.diagnostics[0];
+  };
+  assert.equal(reused(copy([{ offset: 16, length: 1, message: 'the other user' }]), `${text}# typed\n`), true);
+  assert.equal(reused(copy([{ offset: 16, length: 1, message: 'another message' }]), text), false);
+  assert.equal(reused(copy([]), text), false);
+  assert.equal(reused({ ...original, message: 'edited' }, text), false);
+});
+

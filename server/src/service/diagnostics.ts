@@ -79,9 +79,10 @@ export interface ReusableDiagnostics {
 /**
  * The diagnostics of `findings`, and the same by finding for the next version to reuse.
  *
- * A diagnostic is frozen, with all it holds, and the one of the previous version is
- * reused whenever it would come out the same: same finding (or the one it was moved
- * from), same severity, and the same range in this version's text. An edit of one job
+ * A diagnostic is frozen, with all it holds, and the one the previous version made for
+ * the same finding (or the one it was moved from) is reused whenever it would come out
+ * the same: rule, severity, message, fix, and range and related places in this version's
+ * text. An edit of one job
  * in a pipeline of thousands then makes new diagnostics for that job only, and the
  * server writes the JSON of the others as it wrote it before (messageEncoder.ts).
  */
@@ -98,28 +99,29 @@ export function toDiagnostics(document: TextDocument, findings: readonly Finding
   return { diagnostics, byFinding };
 }
 
-/** The previous version's diagnostic for `found`, when this version's would be the same. */
+/**
+ * The previous version's diagnostic for `found` (or for the finding an edit moved it
+ * from), when this version's would be the same: what it shows is compared with what
+ * `found` gives here, ranges included.
+ */
 function reusableDiagnostic(document: TextDocument, reusable: ReusableDiagnostics, found: Finding, severity: DiagnosticSeverity): Diagnostic | undefined {
-  let diagnostic = reusable.byFinding.get(found);
-  let source = found;
-  if (!diagnostic) {
+  let before = reusable.byFinding.get(found);
+  if (!before) {
     const movedFrom = reusable.movedFrom(found);
-    diagnostic = movedFrom && reusable.byFinding.get(movedFrom);
-    if (!diagnostic) return undefined;
-    source = movedFrom!;
+    before = movedFrom && reusable.byFinding.get(movedFrom);
   }
-  // A moved copy has its finding's message and fix; related places and fixes with offsets moved with it.
-  if (diagnostic.severity !== severity || source.message !== found.message || source.data !== found.data || source.related !== found.related) return undefined;
+  if (!before || before.code !== found.code || before.severity !== severity || before.message !== found.message || before.data !== found.data) return undefined;
   const text = document.getText();
   const isRangeOf = (range: Range, offset: number, length: number) =>
     isPositionOf(document, range.start, wholeCharacterStart(text, offset)) && isPositionOf(document, range.end, wholeCharacterEnd(text, offset + length));
-  if (!isRangeOf(diagnostic.range, found.offset, found.length)) return undefined;
+  if (!isRangeOf(before.range, found.offset, found.length)) return undefined;
   const related = found.related ?? [];
+  if ((before.relatedInformation?.length ?? 0) !== related.length) return undefined;
   const same = related.every((place, i) => {
-    const information = diagnostic.relatedInformation?.[i];
-    return information !== undefined && isRangeOf(information.location.range, place.offset, place.length);
+    const information = before.relatedInformation![i]!;
+    return information.message === place.message && isRangeOf(information.location.range, place.offset, place.length);
   });
-  return same ? diagnostic : undefined;
+  return same ? before : undefined;
 }
 
 function newDiagnostic(document: TextDocument, found: Finding, severity: DiagnosticSeverity): Diagnostic {
