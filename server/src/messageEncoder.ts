@@ -86,9 +86,10 @@ export class ReusedJsonBuffer {
     let batchStart = 0;
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      const json = isFrozenObject(item) ? this.frozenJson.get(item) : undefined;
+      const frozen = isFrozenObject(item);
+      const json = frozen ? this.frozenJson.get(item) : undefined;
       if (json === undefined) {
-        if (isFrozenObject(item)) uncached.push(item);
+        if (frozen) uncached.push(item);
         if (i + 1 - batchStart === ARRAY_BATCH) {
           this.writeBatch(items, batchStart, i + 1);
           batchStart = i + 1;

@@ -232,9 +232,14 @@ function readEntries(root: YMap | undefined): CiEntries {
       if (name === 'default' && pair.value?.kind === 'map') defaultMap = pair.value;
       continue;
     }
-    if (pair.value?.kind === 'map') jobs.set(name, { name, key: pair.key, map: pair.value, hidden: name.startsWith('.') });
+    if (pair.value?.kind === 'map') jobs.set(name, toJob(name, pair.key, pair.value));
   }
   return { jobs, defaultMap };
+}
+
+/** A top-level entry that is a job, or a template when hidden (its name starts with `.`). */
+function toJob(name: string, key: YScalar, map: YMap): CiJob {
+  return { name, key, map, hidden: name.startsWith('.') };
 }
 
 /**
@@ -257,7 +262,7 @@ function editedEntries(previous: CiModel, yaml: YamlModel): CiEntries | undefine
     // shadows, nor an entry without a value, which was no job).
     const before = previous.jobs.get(name);
     if (!before || before.map !== removed.value) return undefined;
-    jobs.set(name, { name, key: added.key, map: added.value, hidden: name.startsWith('.') });
+    jobs.set(name, toJob(name, added.key, added.value));
   }
   return { jobs, defaultMap: previous.defaultMap };
 }
