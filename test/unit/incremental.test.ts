@@ -257,6 +257,9 @@ const JOB_EDITS: ReadonlyArray<(line: string, pick: number) => string | undefine
   // A misspelt key next to the image, and a pull policy.
   (line, pick) => (/^\s{2}stage: /.test(line) ? `${line}\n  ${pick % 2 ? 'imag: node:20' : 'tags: [docker]'}` : undefined),
   (line) => (/^\s{4}- name: /.test(line) ? `${line}\n      pull_policy: if-not-present` : undefined),
+  // Inside a job's own DOCKER_AUTH_CONFIG (the global one is indented less): another registry key, another or a broken credential.
+  (line, pick) => (/^ {10}"[^"]+": \{$/.test(line) ? line.replace(/"[^"]+"/, `"${['registry.example.com:5000', 'gcr.io', 'https://index.docker.io/v1/', 'index.docker.io'][pick % 4]}"`) : undefined),
+  (line, pick) => (/^ {12}"auth": "/.test(line) ? line.replace(/"auth": ".*"/, `"auth": "${['dTpw', 'not base64!', 'dTpwCg==', ''][pick % 4]}"`) : undefined),
 ];
 
 describe('re-analysis of only the edited jobs', () => {
@@ -358,6 +361,21 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
       name: 'a job\'s own DOCKER_AUTH_CONFIG',
       text: '.tpl:\n  image: registry.example.com/tool:1\nedited:\n  extends: .tpl\n  variables:\n    DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com": {"auth": "dTpw"}}}\'\n  script: [make]\n',
       from: '"registry.example.com": {', to: '"other.example.com": {', reuse: false,
+    },
+    {
+      name: 'a job\'s own DOCKER_AUTH_CONFIG that only its own image is looked up with (reused)',
+      text: 'edited:\n  image: registry.example.com/tool:1\n  variables:\n    DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com": {"auth": "dTpw"}}}\'\n  script: [make]\n',
+      from: '"registry.example.com": {', to: '"other.example.com": {', reuse: true,
+    },
+    {
+      name: 'a job\'s own DOCKER_AUTH_CONFIG, the second user of a template\'s image (reused)',
+      text: '.tpl:\n  image: registry.example.com/tool:1\nfirst:\n  extends: .tpl\n  script: [make]\nedited:\n  extends: .tpl\n  variables:\n    DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com": {"auth": "dTpw"}}}\'\n  script: [make]\n',
+      from: '"registry.example.com": {', to: '"other.example.com": {', reuse: true,
+    },
+    {
+      name: 'a DOCKER_AUTH_CONFIG written into the first user of a template\'s image',
+      text: '.tpl:\n  image: registry.example.com/tool:1\nedited:\n  extends: .tpl\n  variables:\n    COMPONENT: api\n  script: [make]\n',
+      from: 'COMPONENT: api', to: 'DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com": {"auth": "dTpw"}}}\'', reuse: false,
     },
     {
       name: 'an edit that moves a later job\'s DOCKER_AUTH_CONFIG (reused, its lookup refreshed)',

@@ -18,7 +18,10 @@
  * - what each edited job gives the rest of the analysis is unchanged: the images and
  *   services it takes from elsewhere (the same nodes), its variables (names and
  *   values), script assignments, `extends` chain, and everything the service checks
- *   read from its own services; and it writes no `DOCKER_AUTH_CONFIG` of its own;
+ *   read from its own services;
+ * - an edited job that writes a `DOCKER_AUTH_CONFIG` of its own (before or after the
+ *   edit) is not the job whose credentials look up an image written elsewhere (a
+ *   template's, `default:`'s: the lookup takes its first user's, `credentials/analysis.ts`);
  * - a kept image whose credential lookup used a `DOCKER_AUTH_CONFIG` the edit moved
  *   (a job's, after the edited text) is looked up again, with the source as it is now.
  *
@@ -76,13 +79,16 @@ export function reanalyseEditedJobs(ci: CiAnalysis, previous: PreviousCiAnalysis
   if (!names || isReferencedElsewhere(ci, names)) return undefined;
 
   const scoped = new CiAnalysis(ci.model, undefined, names);
+  const authWriters = new Set<string>();
   for (const name of names) {
     const before = previous.ci.getEffectiveJob(previous.ci.model.jobs.get(name)!);
     const after = scoped.getEffectiveJob(ci.model.jobs.get(name)!);
     const old = { nodes: edit.removed.nodes, text: previous.ci.model.text };
     const now = { nodes: edit.added.nodes, text: ci.model.text };
     if (!sameContribution(before, old, after, now)) return undefined;
+    if (writesAuthConfig(before, old) || writesAuthConfig(after, now)) authWriters.add(name);
   }
+  if (authWriters.size > 0 && looksUpImageWrittenElsewhere(previous.results.images, authWriters, edit)) return undefined;
 
   return merge(previous.results, run(scoped), edit);
 }
@@ -204,9 +210,19 @@ function writesAuthConfig(effective: EffectiveJob, version: EntriesVersion): boo
   return node !== undefined && version.nodes.has(node);
 }
 
+/**
+ * True when an image written outside the edited text is looked up with the credentials
+ * of one of `jobs`: the lookup takes the first user's `DOCKER_AUTH_CONFIG`, so a job's
+ * own config written or changed by the edit would change that image's findings. The
+ * users are the previous version's; the edit kept each job's images and `extends` chain
+ * (`sameContribution`), so they are the same now.
+ */
+function looksUpImageWrittenElsewhere(images: readonly ImageOccurrence[], jobs: ReadonlySet<string>, edit: YamlModelEdit): boolean {
+  return images.some((image) => isOutsideEdit(image.start, edit) && image.users[0] !== undefined && jobs.has(image.users[0]));
+}
+
 /** What an edited job gives the analysis of everything else, unchanged by the edit. */
 function sameContribution(before: EffectiveJob, old: EntriesVersion, after: EffectiveJob, now: EntriesVersion): boolean {
-  if (writesAuthConfig(before, old) || writesAuthConfig(after, now)) return false;
   if (!sameUse(before.image, old, after.image, now)) return false;
   if (before.services.length !== after.services.length) return false;
   const servicesReachOut = inheritsUrl(before, old) || inheritsUrl(after, now);
