@@ -45,6 +45,16 @@ const IDLE_WARM_UP_MS = 1000;
 /** How long after the first warm-up rounds the server counts as idle, if no document has come. */
 const IDLE_WARM_UP_DELAY_MS = 300;
 
+/**
+ * A file can be reported changed while it is still being written: a program that writes
+ * it in place truncates it first, and a read between the two sees it cut short. The
+ * watcher may report the rest of the write with that same event, or not at all. So a
+ * reported file is read again this long after the read, and again while it keeps
+ * changing, up to WATCHED_FILE_REREADS times.
+ */
+const WATCHED_FILE_SETTLE_MS = 500;
+const WATCHED_FILE_REREADS = 4;
+
 /** After publishing the diagnostics of a document at least this long, the server may collect its garbage (see collectGarbageIfGrown). */
 const LARGE_DOCUMENT_LENGTH = 256 * 1024;
 
@@ -249,9 +259,37 @@ export function startServer(connection: Connection): StartedServer {
 
   /** A file on disk changed (or an editor closed and the disk is the truth again). */
   async function indexFromDiskFile(uri: string): Promise<boolean> {
+    return indexDiskText(uri, readDiskText(uri));
+  }
+
+  /** The text of a `file:` URI on disk; undefined when it is gone or cannot be read. */
+  function readDiskText(uri: string): string | undefined {
     const read = uri.startsWith('file:') ? readTextFile(fileURLToPath(uri)) : undefined;
-    if (!read?.ok) return workspaceIndex.deleteFile(uri);
-    return workspaceIndex.setFile(uri, read.text, await getFolderSettings());
+    return read?.ok ? read.text : undefined;
+  }
+
+  async function indexDiskText(uri: string, text: string | undefined): Promise<boolean> {
+    if (text === undefined) return workspaceIndex.deleteFile(uri);
+    return workspaceIndex.setFile(uri, text, await getFolderSettings());
+  }
+
+  /** Reported files waiting to be read again (see WATCHED_FILE_SETTLE_MS). */
+  const settlingFiles = new Map<string, NodeJS.Timeout>();
+
+  /** Reads a reported file again in a moment; if its text is no longer `textRead`, indexes it and checks again. */
+  function readAgainWhenSettled(uri: string, textRead: string | undefined, rereads = 0): void {
+    clearTimeout(settlingFiles.get(uri));
+    const timer = setTimeout(() => void runSafeAsyncTask(async () => {
+      settlingFiles.delete(uri);
+      if (documents.get(uri)) return; // opened meanwhile: the editor's text is the truth
+      const text = readDiskText(uri);
+      if (text === textRead) return;
+      if (await indexDiskText(uri, text)) revalidateAll();
+      if (rereads + 1 < WATCHED_FILE_REREADS) readAgainWhenSettled(uri, text, rereads + 1);
+    }, `reading ${uri} again`, connection), WATCHED_FILE_SETTLE_MS);
+    // Nothing to wait for once the editor has gone.
+    timer.unref();
+    settlingFiles.set(uri, timer);
   }
 
   async function indexOpenDocument(document: TextDocument): Promise<void> {
@@ -327,7 +365,15 @@ export function startServer(connection: Connection): StartedServer {
     let changed = false;
     for (const change of changes) {
       if (documents.get(change.uri)) continue; // the open document is the truth
-      changed = (change.type === FileChangeType.Deleted ? workspaceIndex.deleteFile(change.uri) : await indexFromDiskFile(change.uri)) || changed;
+      if (change.type === FileChangeType.Deleted) {
+        clearTimeout(settlingFiles.get(change.uri));
+        settlingFiles.delete(change.uri);
+        changed = workspaceIndex.deleteFile(change.uri) || changed;
+        continue;
+      }
+      const text = readDiskText(change.uri);
+      changed = (await indexDiskText(change.uri, text)) || changed;
+      readAgainWhenSettled(change.uri, text);
     }
     if (changed) revalidateAll();
   });

@@ -87,6 +87,22 @@ describe('runner config.toml on disk', () => {
     assert.equal(await session.stop(), 0);
   });
 
+  test('reads a reported config.toml again once its write is over: a change reported mid-write is not the last word', async () => {
+    const p = project(RUNNER_WITH_IMAGE);
+    const session = await Session.start({ root: p.root });
+    assert.deepEqual(await openPipeline(session, p), DEFINED);
+    // Reported while written in place, truncated, and read so (the variable is gone)...
+    writeFileSync(p.toml, '');
+    await expectRepublished(session, p, () => watchedFileChanged(session, p.tomlUri, FileChangeType.Changed), UNDEFINED, 'a read of the truncated file');
+    // ...then the rest of the write, which the watcher does not report again.
+    await expectRepublished(session, p, () => writeFileSync(p.toml, RUNNER_WITH_IMAGE), DEFINED, 'the rest of the write, unreported');
+    // Once the file stays as it is, it is not read into a re-publish again.
+    const mark = session.mark();
+    await session.quiet(1500);
+    assert.deepEqual(session.publishedFor(p.ciUri, mark), []);
+    assert.equal(await session.stop(), 0);
+  });
+
   test('reads a runner config.toml created after start up when its creation is reported', async () => {
     const p = project(undefined);
     const session = await Session.start({ root: p.root });
