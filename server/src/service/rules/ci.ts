@@ -164,12 +164,22 @@ function collectHashes(analysis: CiAnalysis): WrittenHash[] {
       hashes.push(hash);
     }
   };
-  for (const job of analysis.model.jobs.values()) {
+  // Jobs outside the scope (an edit's jobs) are visited, for the `seen` set only, when a
+  // hash of the scope is written outside its job: it may have other users, and is
+  // checked once, with its first. A hash written in its job has no other user (an alias
+  // of it elsewhere makes the edit's parse whole), and at 5,000 jobs visiting the rest on
+  // every keystroke costs more than checking the edited job.
+  const { scope } = analysis;
+  const visitAll = !scope || [...scope].some((name) => {
+    const job = model.jobs.get(name);
+    return job !== undefined && hashesOfJob(job.map).some((hash) => hash.map.start < job.map.start || hash.map.end > job.map.end);
+  });
+  for (const job of model.jobs.values()) {
+    const inScope = !scope || scope.has(job.name);
+    if (!inScope && !visitAll) continue;
     const found = hashes.length;
     visit(hashesOfJob(job.map));
-    // A job outside the scope is visited all the same: a hash shared through an alias is
-    // reported where its first user writes it.
-    if (analysis.scope && !analysis.scope.has(job.name)) hashes.length = found;
+    if (!inScope) hashes.length = found;
   }
   if (model.defaultMap) visit(findHashes(model.defaultMap, true));
   if (model.root) visit(findHashes(model.root, true));
