@@ -193,9 +193,11 @@ export class WorkspaceIndex {
     // An included file's own includes are read with the patterns (they may name more).
     if (included && unread) this.patternsDirty = true;
     // An edit of a pipeline changes nothing other files depend on, unless it changes its
-    // includes, or another pipeline includes it: then its jobs are part of that one's.
+    // includes, or another pipeline includes it: then its jobs are part of that one's. A
+    // config file read again with the same text (a save, the editor's parse recorded again)
+    // changes nothing either.
     const changed = includesChanged
-      || Boolean(previous?.runnerConfig || facts?.runnerConfig)
+      || previous?.runnerConfig?.text !== facts?.runnerConfig?.text
       || previous?.dockerConfigText !== facts?.dockerConfigText
       || (previous?.yamlText !== facts?.yamlText && included);
     this.dirty ||= changed;
