@@ -12,6 +12,8 @@ import {
   ShowMessageNotification,
   TextDocuments,
   type Connection,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
   type InitializeParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -129,7 +131,8 @@ export function startServer(connection: Connection): StartedServer {
   const contexts = new WeakMap<Settings, AnalysisContext>();
   const reportedSettingsProblems = new Set<string>();
   const pendingValidations = new Map<string, NodeJS.Timeout>();
-  const lastPublished = new Map<string, { version: number; context: AnalysisContext }>();
+  /** What was last published for each document: its version, the context, and the list (doValidation returns the same list when nothing changed). */
+  const lastPublished = new Map<string, { version: number; context: AnalysisContext; diagnostics?: readonly Diagnostic[] }>();
   const lastValidationMs = new Map<string, number>();
   const lastChangeAt = new Map<string, number>();
   /**
@@ -192,10 +195,17 @@ export function startServer(connection: Connection): StartedServer {
     // Same text, same settings and workspace: the diagnostics already published stand.
     const last = lastPublished.get(document.uri);
     if (last && last.version === document.version && last.context === context) return;
-    lastPublished.set(document.uri, { version: document.version, context });
+    const published = { version: document.version, context, diagnostics: undefined as readonly Diagnostic[] | undefined };
+    lastPublished.set(document.uri, published);
     const started = performance.now();
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
     lastValidationMs.set(document.uri, performance.now() - started);
+    // The workspace changed, but nothing this version shows: the editor has it already.
+    if (last?.version === document.version && last.diagnostics === diagnostics) {
+      published.diagnostics = diagnostics;
+      return;
+    }
+    published.diagnostics = diagnostics;
     const written = connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
     // A connection that closed meanwhile is the exit handlers' business, not this one's.
     if (document.getText().length >= LARGE_DOCUMENT_LENGTH) void written.then(collectGarbageIfGrown, () => undefined);
@@ -404,12 +414,30 @@ export function startServer(connection: Connection): StartedServer {
 
   // ---- Requests ------------------------------------------------------------------------
 
+  /**
+   * Pull mode: each list of diagnostics the language service returns has a result id, and
+   * a pull that names the id of the list it would get again is answered `unchanged`. With
+   * `interFileDependencies` the editor pulls every open document again after a change in
+   * any, and after each workspace change: most answers are then a few bytes, not the list
+   * again (4 MB at 5,000 jobs).
+   */
+  const resultIds = new WeakMap<readonly Diagnostic[], string>();
+  let lastResultId = 0;
+  function resultIdOf(diagnostics: readonly Diagnostic[]): string {
+    let id = resultIds.get(diagnostics);
+    if (id === undefined) resultIds.set(diagnostics, (id = String(++lastResultId)));
+    return id;
+  }
+
   connection.languages.diagnostics.on(async (params, token) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const context = await getContext(document.uri);
-    return runSafeAsync(token, () => ({ kind: DocumentDiagnosticReportKind.Full, items: languageService.doValidation(document, context) }),
-      { kind: DocumentDiagnosticReportKind.Full, items: [] }, `validating ${document.uri}`, connection);
+    return runSafeAsync(token, (): DocumentDiagnosticReport => {
+      const items = languageService.doValidation(document, context);
+      const resultId = resultIdOf(items);
+      return params.previousResultId === resultId ? { kind: DocumentDiagnosticReportKind.Unchanged, resultId } : { kind: DocumentDiagnosticReportKind.Full, resultId, items };
+    }, { kind: DocumentDiagnosticReportKind.Full, items: [] }, `validating ${document.uri}`, connection);
   });
 
   connection.onHover(async (params, token) => {

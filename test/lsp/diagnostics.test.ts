@@ -231,6 +231,26 @@ describe('pull diagnostics (client with textDocument.diagnostic)', () => {
     assert.deepEqual(summarize(report.items), [expected('image/not-pinned', rangeOf(text, '7.4'), Severity.Information)]);
   });
 
+  test('answers `unchanged` to a pull naming the result id of the report it would give again', async () => {
+    const uri = uriOf(join(root, 'result-ids', '.gitlab-ci.yml'));
+    session.open(uri, 'build:\n  image: redis:7.4\n  script:\n    - make\n');
+    const first = (await session.pull(uri)) as FullDocumentDiagnosticReport;
+    assert.equal(first.kind, 'full');
+    assert.ok(first.resultId, 'a full report has a result id');
+    assert.deepEqual(await session.pull(uri, undefined, first.resultId), { kind: 'unchanged', resultId: first.resultId }, 'the same version pulled again');
+    // Typing in a script changes no diagnostic.
+    session.replace(uri, '- make', '- make test');
+    assert.deepEqual(await session.pull(uri, undefined, first.resultId), { kind: 'unchanged', resultId: first.resultId }, 'after typing in the script');
+    // A new image changes them: a full report, with another id.
+    session.replace(uri, 'redis:7.4', 'redis:7.2');
+    const changed = (await session.pull(uri, undefined, first.resultId)) as FullDocumentDiagnosticReport;
+    assert.equal(changed.kind, 'full');
+    assert.notEqual(changed.resultId, first.resultId);
+    assert.deepEqual(summarize(changed.items), [expected('image/not-pinned', rangeOf(session.text(uri), '7.2'), Severity.Information)]);
+    // An id the server never gave, or an old one: the full report.
+    assert.equal((await session.pull(uri, undefined, 'no-such-id')).kind, 'full');
+  });
+
   test('answers an empty full report for a document that is not open', async () => {
     const report = await session.pull(uriOf(join(root, 'never-opened', '.gitlab-ci.yml')));
     assert.deepEqual(report, { kind: 'full', items: [] });

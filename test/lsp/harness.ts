@@ -432,8 +432,9 @@ export class Session {
     return this.client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position });
   }
 
-  pull(uri: string, timeoutMs = TIMEOUT_MS): Promise<DocumentDiagnosticReport> {
-    return this.client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri } }, timeoutMs);
+  /** `textDocument/diagnostic`, naming the result id of the report the client has, if any. */
+  pull(uri: string, timeoutMs = TIMEOUT_MS, previousResultId?: string): Promise<DocumentDiagnosticReport> {
+    return this.client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, ...(previousResultId === undefined ? {} : { previousResultId }) }, timeoutMs);
   }
 
   /** Sets what `workspace/configuration` answers and sends `didChangeConfiguration` the way VS Code does. */

@@ -58,3 +58,30 @@ test('a document opened beside a large pipeline gets its diagnostics before the 
   assert.ok(configAfter < pipelineAfter / 2, `the config's diagnostics came after ${configAfter.toFixed(0)} ms, the pipeline's after ${pipelineAfter.toFixed(0)} ms`);
   assert.equal(await session.stop(), 0);
 });
+
+const RUNNER_CONFIG = '[[runners]]\n  name = "docker"\n  executor = "docker"\n  [runners.docker]\n    image = "alpine:latest"\n';
+
+test('a config.toml opened beside another is published once, and the other not again: neither reads the other', async () => {
+  const root = workspace.folder('second-config');
+  const firstUri = uriOf(join(root, 'a', 'config.toml'));
+  const secondUri = uriOf(join(root, 'b', 'config.toml'));
+  const session = await Session.start({ root });
+  session.open(firstUri, RUNNER_CONFIG, 'toml');
+  await session.waitForCurrent(firstUri);
+  await session.quiet(300);
+
+  const mark = session.mark();
+  session.open(secondUri, RUNNER_CONFIG, 'toml');
+  await session.waitForDiagnostics(secondUri, { after: mark, version: 1 });
+  await session.quiet(500);
+  assert.equal(session.publishedFor(secondUri, mark).length, 1, 'the new config.toml is published once');
+  assert.deepEqual(session.publishedFor(firstUri, mark), [], 'the first config.toml is not published again');
+
+  // A Docker config is what a runner's lookup reads: its arrival re-checks both; their
+  // diagnostics (alpine, on Docker Hub) stay as they were, so neither is published again.
+  const dockerMark = session.mark();
+  session.open(uriOf(join(root, '.docker', 'config.json')), DOCKER_CONFIG, 'json');
+  await session.quiet(500);
+  assert.deepEqual([...session.publishedFor(firstUri, dockerMark), ...session.publishedFor(secondUri, dockerMark)], []);
+  assert.equal(await session.stop(), 0);
+});

@@ -133,6 +133,29 @@ function reusableDiagnostic(document: TextDocument, reusable: ReusableDiagnostic
   return before;
 }
 
+/**
+ * True when two lists of diagnostics show the same: element by element the same object,
+ * or the same data (a small file is parsed whole on each edit, its findings and
+ * diagnostics all new).
+ */
+export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameData(a[i], b[i])) return false;
+  return true;
+}
+
+/** Structural equality of JSON data, what a diagnostic holds. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || !sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
 function newDiagnostic(document: TextDocument, found: Finding, severity: DiagnosticSeverity): Diagnostic {
   const diagnostic: Diagnostic = {
     range: freezeRange(wholeCharactersRange(document, found.offset, found.length)),

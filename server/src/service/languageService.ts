@@ -9,7 +9,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CodeActionContext, Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
 import { getCodeActions } from './codeActions';
-import { toDiagnostics, type DiagnosticsByFinding, type ReusableDiagnostics } from './diagnostics';
+import { sameDiagnostics, toDiagnostics, type DiagnosticsByFinding, type ReusableDiagnostics } from './diagnostics';
 import { getDocumentKind, type DocumentKind } from './documentKind';
 import type { Finding } from './finding';
 import { getImageHover } from './hover';
@@ -63,6 +63,8 @@ interface CacheEntry {
   diagnostics?: DiagnosticsByFinding;
   /** The diagnostics of the version this one was parsed from, until this one's are made: most may be the same. */
   previousDiagnostics?: DiagnosticsByFinding;
+  /** The list doValidation last returned, and the analysis it came from (kept across versions: see doValidation). */
+  validated?: { readonly run: RulesRun; readonly list: readonly Diagnostic[] };
 }
 
 /** An analysis, and for a pipeline its rule results without the yaml syntax errors, for the next edit to reuse. */
@@ -108,7 +110,7 @@ export class LanguageService {
     const analysed = sameKind?.analysis;
     const results = analysed?.ciResults;
     const previous = results && sameKind?.parsed.kind === 'gitlab-ci' ? { ci: sameKind.parsed.ci, results, context: analysed.context } : undefined;
-    this.cache.set(document.uri, { version: document.version, text, kind: documentKind, parsed, previous, previousDiagnostics: cached?.diagnostics ?? cached?.previousDiagnostics });
+    this.cache.set(document.uri, { version: document.version, text, kind: documentKind, parsed, previous, previousDiagnostics: cached?.diagnostics ?? cached?.previousDiagnostics, validated: cached?.validated });
     return parsed;
   }
 
@@ -120,7 +122,7 @@ export class LanguageService {
   analyze(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): DocumentAnalysis {
     const parsed = this.getParsed(document, context, kind);
     const entry = this.cache.get(document.uri)!;
-    if (entry.analysis && entry.analysis.context === context) return entry.analysis.result;
+    if (entry.analysis && analysisHolds(entry.kind, entry.analysis.context, context)) return entry.analysis.result;
     // Used once: a later analysis (other settings) of this version starts from nothing.
     const previous = entry.previous?.context === context ? entry.previous : undefined;
     entry.previous = undefined;
@@ -130,13 +132,20 @@ export class LanguageService {
   }
 
   /**
-   * The document's diagnostics. Those that come out as the previous version's (or as
-   * this version's, asked again) are the same frozen objects: see toDiagnostics.
+   * The document's diagnostics, as a frozen list. Those that come out as the previous
+   * version's (or as this version's, asked again) are the same frozen objects (see
+   * toDiagnostics), and when all of them do, in the same order, the list is the one
+   * returned before: the same analysis asked again, an edit that changed no diagnostic
+   * (typing in a script), or a workspace change that changed none. With the same data, too
+   * (a small file's diagnostics are all new objects after each edit). The server then need
+   * not send them again (an `unchanged` pull report, no second publish of a version).
    */
   doValidation(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): Diagnostic[] {
     const analysis = this.analyze(document, context, kind);
     const entry = this.cache.get(document.uri)!;
     const run = entry.analysis!;
+    const validated = entry.validated;
+    if (validated?.run === run) return validated.list as Diagnostic[];
     const reusable: ReusableDiagnostics | undefined = entry.diagnostics
       ? { byFinding: entry.diagnostics, movedFrom: () => undefined }
       : entry.previousDiagnostics && { byFinding: entry.previousDiagnostics, movedFrom: (finding) => run.movedFrom?.get(finding) };
@@ -145,7 +154,9 @@ export class LanguageService {
     entry.diagnostics = byFinding;
     entry.previousDiagnostics = undefined;
     run.movedFrom = undefined;
-    return diagnostics;
+    const list = validated && sameDiagnostics(validated.list, diagnostics) ? validated.list : Object.freeze(diagnostics);
+    entry.validated = { run, list };
+    return list as Diagnostic[];
   }
 
   /** Quick fixes for the diagnostics in `codeActionContext`, and the fix-all action when asked for. */
@@ -254,6 +265,28 @@ export class LanguageService {
     findings.push(...credentials.findings);
     findings.sort(byPlace);
     return { result: { findings, images, credentials } };
+  }
+}
+
+/**
+ * True when an analysis made in `before` still holds in `now` for a document of `kind`:
+ * the same settings, and the same of what that kind reads of the workspace. A Docker
+ * `config.json` reads nothing of it, a runner `config.toml` only the Docker configs (the
+ * runner user's credentials); a pipeline reads all of it. Opening a second config file
+ * then re-checks no other open config file.
+ */
+function analysisHolds(kind: DocumentKind, before: AnalysisContext, now: AnalysisContext): boolean {
+  if (before === now) return true;
+  if (before.settings !== now.settings) return false;
+  switch (kind) {
+    case 'docker-config':
+    case 'none':
+      return true;
+    case 'runner-config':
+      return before.workspace.dockerConfigs.length === now.workspace.dockerConfigs.length
+        && before.workspace.dockerConfigs.every((config, i) => config.uri === now.workspace.dockerConfigs[i]!.uri && config.text === now.workspace.dockerConfigs[i]!.text);
+    default:
+      return false;
   }
 }
 
