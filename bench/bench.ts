@@ -534,7 +534,7 @@ interface BundleSize {
 /** The bundles built with the server measured (client, server, CLI side by side). */
 function bundleSizes(serverPath: string): BundleSize[] {
   const sizes: BundleSize[] = [];
-  for (const name of ['client.js', 'server.js', 'serverCore.js', 'cli.js']) {
+  for (const name of ['client.js', 'server.js', 'serverProtocol.js', 'serverCore.js', 'cli.js']) {
     const path = join(dirname(serverPath), name);
     if (!existsSync(path)) continue;
     const file = path.startsWith(ROOT) ? relative(ROOT, path) : path;

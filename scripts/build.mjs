@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the entry points with esbuild: the extension client, the language server
-// (two bundles, dist/server.js and dist/serverCore.js: see buildOptions) and the CLI.
+// (three bundles, dist/server.js, dist/serverProtocol.js and dist/serverCore.js: see
+// buildOptions) and the CLI.
 // `--watch` rebuilds on change; `--production` minifies (the packaged extension is built
 // so, and the benchmark measures that build); `--outdir DIR` writes somewhere other than
 // dist/ (the benchmark's own copy).
@@ -21,12 +22,14 @@ function sibling(name) {
 }
 
 /**
- * The language server is two bundles, so that it answers `initialize` before the
- * analysis is even compiled (server/src/serverEntry.ts): dist/server.js, the program,
- * holds vscode-languageserver; dist/serverCore.js, loaded after `initialize`, holds the
- * rest (server/src/server.ts, the language service, yaml, zod...). The core takes
- * vscode-languageserver from server.js (its `languageServer` export) instead of a
- * second copy, so it is compiled and initialised once and there is one connection API.
+ * The language server is three bundles, so that it answers `initialize` before any
+ * library is even compiled (server/src/serverEntry.ts): dist/server.js, the program, is
+ * small and answers it by hand; dist/serverProtocol.js, loaded next, holds
+ * vscode-languageserver and the connection; dist/serverCore.js, loaded after
+ * `initialize`, holds the rest (server/src/server.ts, the language service, yaml, zod...).
+ * The core takes vscode-languageserver from server.js (its `languageServer` export, set
+ * from serverProtocol.js) instead of a second copy, so it is compiled and initialised
+ * once and there is one connection API.
  */
 const useEntryLanguageServer = {
   name: 'vscode-languageserver from dist/server.js',
@@ -60,10 +63,11 @@ export function buildOptions({ production, outdir }) {
       entryPoints: {
         client: 'client/src/extension.ts',
         server: 'server/src/serverEntry.ts',
+        serverProtocol: 'server/src/serverProtocol.ts',
         cli: 'server/src/cli/main.ts',
       },
       external: ['vscode'],
-      plugins: [sibling('serverCore')],
+      plugins: [sibling('serverCore'), sibling('serverProtocol')],
     },
     {
       ...common,

@@ -39,7 +39,7 @@ const ALLOWED = [
   /^\[Content_Types\]\.xml$/,
   /^extension\.vsixmanifest$/,
   /^extension\/(?:package\.json|readme\.md|changelog\.md|LICENSE\.txt|LICENSE)$/i,
-  /^extension\/dist\/(?:client|server|serverCore)\.js$/,
+  /^extension\/dist\/(?:client|server|serverProtocol|serverCore)\.js$/,
   /^extension\/syntaxes\/[\w.-]+\.tmLanguage\.json$/,
   /^extension\/images\/icon\.png$/,
 ];
@@ -47,7 +47,7 @@ const ALLOWED = [
 /** Problems with the package's contents: files that are not allowed, and required files that are missing. */
 export function checkContents(names) {
   const problems = names.filter((name) => !ALLOWED.some((pattern) => pattern.test(name))).map((name) => `unexpected file in the package: ${name}`);
-  for (const required of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/serverCore.js', 'extension/images/icon.png']) {
+  for (const required of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/serverProtocol.js', 'extension/dist/serverCore.js', 'extension/images/icon.png']) {
     if (!names.includes(required)) problems.push(`missing from the package: ${required}`);
   }
   return problems;

@@ -61,8 +61,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pullgu
 
   const serverModule = context.asAbsolutePath('dist/server.js');
   // Node 22.1+ keeps V8's compiled code of the server bundles here, so later starts skip
-  // most of compiling them; on older Node the server keeps its own cache of the larger one
-  // (dist/serverCore.js, loaded after `initialize`) in it (server/src/codeCache.ts).
+  // most of compiling them; on older Node the server keeps its own cache of the two it loads
+  // after answering `initialize` (dist/serverProtocol.js, dist/serverCore.js) in it
+  // (server/src/codeCache.ts).
   const compileCache = vscode.Uri.joinPath(context.globalStorageUri, 'compile-cache').fsPath;
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.stdio, options: { env: { ...process.env, NODE_COMPILE_CACHE: compileCache } } },

@@ -1,10 +1,11 @@
 /**
- * Loading the server's core bundle with a V8 code cache, for Node before 22.1. From 22.1
+ * Loading the server's bundles with a V8 code cache, for Node before 22.1. From 22.1
  * Node keeps such a cache itself for every module when NODE_COMPILE_CACHE names a folder
  * (the client sets it: client/src/extension.ts); older Node ignores the variable, so the
- * server does the same for its largest bundle (dist/serverCore.js), in that folder: the
- * bundle then loads in about half the time (measured on Node 20: ~95 ms → ~45 ms of
- * compiling and running its top level), which the first diagnostics no longer wait for.
+ * server does the same for the bundles it loads after answering `initialize`
+ * (dist/serverProtocol.js, dist/serverCore.js), in that folder: the core then loads in
+ * about half the time (measured on Node 20: ~95 ms → ~45 ms of compiling and running its
+ * top level), which the first diagnostics no longer wait for.
  *
  * The cache is keyed by a hash of the bundle's text and the Node version and platform,
  * so a rebuilt bundle or another Node never reads a stale one (V8 itself only checks the

@@ -1,13 +1,14 @@
 /**
- * Start-up over stdio: dist/server.js answers `initialize` before it loads its analysis
- * (dist/serverCore.js, see server/src/serverEntry.ts), and the messages that come before
+ * Start-up over stdio: dist/server.js answers `initialize` before it loads its connection
+ * (dist/serverProtocol.js) and its analysis (dist/serverCore.js, see
+ * server/src/serverEntry.ts), and the messages that come before
  * the analysis is loaded are all handled, in order. Driven with raw JSON-RPC frames so
  * that several messages can reach the server in one write.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { codeCacheFolder } from '../../server/src/codeCache';
 import { SERVER_PATH, TIMEOUT_MS, uriOf, useTempWorkspace, within } from './harness';
@@ -131,10 +132,12 @@ async function publishedCodes(server: RawServer, uri: string, what: string): Pro
 }
 
 /** dist/server.js alone, in a folder of its own: without the dist/serverCore.js it loads after initialize. */
-function startEntryOnly(name: string): RawServer {
+/** The server program with its connection bundle but without its analysis (or, with `withoutConnection`, alone). */
+function startEntryOnly(name: string, withoutConnection = false): RawServer {
   const folder = workspace.folder(name);
   const entryOnly = join(folder, 'server.js');
   copyFileSync(SERVER_PATH, entryOnly);
+  if (!withoutConnection) copyFileSync(join(dirname(SERVER_PATH), 'serverProtocol.js'), join(folder, 'serverProtocol.js'));
   return new RawServer(entryOnly, folder);
 }
 
@@ -156,6 +159,20 @@ describe('start-up', () => {
       server.send({ method: 'initialized', params: {} });
       assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 1);
       assert.match(server.stderrText(), /Pullguard: the language server could not load its analysis, reinstall the extension: .*serverCore\.js/);
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('initialize is answered before the connection bundle is loaded; a server that cannot load it says so and exits with code 1', async () => {
+    const server = startEntryOnly('program-only', true);
+    try {
+      server.send(INITIALIZE);
+      const answer = await server.waitFor('the answer to initialize', (message) => message.id === 1);
+      assert.equal(answer.error, undefined);
+      assert.equal((answer.result as { serverInfo?: { name?: string } }).serverInfo?.name, 'pullguard');
+      assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 1);
+      assert.match(server.stderrText(), /Pullguard: the language server could not load its connection, reinstall the extension: .*serverProtocol\.js/);
     } finally {
       server.kill();
     }

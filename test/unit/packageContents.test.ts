@@ -16,6 +16,7 @@ const GOOD = [
   'extension/LICENSE.txt',
   'extension/dist/client.js',
   'extension/dist/server.js',
+  'extension/dist/serverProtocol.js',
   'extension/dist/serverCore.js',
   'extension/images/icon.png',
   'extension/syntaxes/toml.tmLanguage.json',
@@ -33,7 +34,7 @@ describe('package contents', () => {
     });
   }
 
-  for (const bundle of ['extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/serverCore.js']) {
+  for (const bundle of ['extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/serverProtocol.js', 'extension/dist/serverCore.js']) {
     test(`requires ${bundle}`, () => {
       assert.deepEqual(checkContents(GOOD.filter((name) => name !== bundle)), [`missing from the package: ${bundle}`]);
     });

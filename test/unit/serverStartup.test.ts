@@ -1,9 +1,10 @@
 /**
- * The language server answers `initialize` before loading its analysis: dist/server.js
- * (server/src/serverEntry.ts) holds vscode-languageserver and the capabilities only,
- * dist/serverCore.js the rest, without a second copy of vscode-languageserver. Checked on
- * the esbuild dependency graph of scripts/build.mjs's own options; the behaviour over
- * stdio is in test/lsp/startup.test.ts.
+ * The language server answers `initialize` before it compiles any library: dist/server.js
+ * (server/src/serverEntry.ts) holds the capabilities and the hand-read first message only;
+ * dist/serverProtocol.js vscode-languageserver and the connection; dist/serverCore.js the
+ * analysis, without a second copy of vscode-languageserver. Checked on the esbuild
+ * dependency graph of scripts/build.mjs's own options; the behaviour over stdio is in
+ * test/lsp/startup.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -35,13 +36,20 @@ function packagesIn(inputs: readonly string[]): Set<string> {
 }
 
 describe('the server bundles', () => {
-  test('dist/server.js holds no analysis: no core source and none of its libraries', async () => {
+  test('dist/server.js holds no library: the capabilities and the code cache only', async () => {
     const server = (await bundleInputs()).get('server.js');
     assert.ok(server, 'scripts/build.mjs builds server.js');
-    // messageEncoder.ts is the writer's encoder, part of the connection the entry opens.
-    const startUp = ['server/src/serverEntry.ts', 'server/src/capabilities.ts', 'server/src/codeCache.ts', 'server/src/messageEncoder.ts', 'server/src/service/codeActionKinds.ts'];
-    assert.deepEqual(server.filter((input) => input.startsWith('server/src/') && !startUp.includes(input)), []);
-    const packages = packagesIn(server);
+    const startUp = ['server/src/serverEntry.ts', 'server/src/capabilities.ts', 'server/src/codeCache.ts', 'server/src/service/codeActionKinds.ts'];
+    assert.deepEqual(server.filter((input) => !startUp.includes(input)), []);
+  });
+
+  test('dist/serverProtocol.js holds vscode-languageserver and no analysis', async () => {
+    const protocol = (await bundleInputs()).get('serverProtocol.js');
+    assert.ok(protocol, 'scripts/build.mjs builds serverProtocol.js');
+    // messageEncoder.ts is the writer's encoder, part of the connection.
+    const connection = ['server/src/serverProtocol.ts', 'server/src/capabilities.ts', 'server/src/codeCache.ts', 'server/src/messageEncoder.ts', 'server/src/service/codeActionKinds.ts'];
+    assert.deepEqual(protocol.filter((input) => input.startsWith('server/src/') && !connection.includes(input)), []);
+    const packages = packagesIn(protocol);
     assert.ok(packages.has('vscode-languageserver'));
     assert.deepEqual([...packages].filter((name) => ['yaml', 'zod', 'toml-eslint-parser', 'jsonc-parser'].includes(name)), []);
   });

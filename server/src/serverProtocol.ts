@@ -1,0 +1,119 @@
+/**
+ * The protocol side of the language server: vscode-languageserver's connection over the
+ * stdio (or the transport the arguments name), and the analysis (dist/serverCore.js)
+ * loaded when the first message that needs it is dispatched, usually `initialized`.
+ *
+ * Bundled apart (dist/serverProtocol.js) from the program (dist/server.js,
+ * serverEntry.ts), which answers `initialize` by hand before this bundle is even
+ * compiled: vscode-languageserver alone takes ~10 ms to compile on the CI machine.
+ */
+import type * as LanguageServer from 'vscode-languageserver/node';
+import type { InitializeParams, Message, MessageWriter } from 'vscode-languageserver/node';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { getInitializeResult } from './capabilities';
+import { codeCacheFolder, requireWithCodeCache } from './codeCache';
+import { createReusedBufferEncoder } from './messageEncoder';
+import type { StartedServer } from './server';
+
+/** What vscode-languageserver answers by itself: no reason to load the analysis for these. */
+const ANSWERED_WITHOUT_ANALYSIS = new Set(['initialize', 'shutdown', 'exit']);
+
+/** The library, for the program to hand on to dist/serverCore.js (see serverEntry.ts). */
+export const languageServer = require('vscode-languageserver/node') as typeof LanguageServer;
+
+/** @param answeredId the id of the `initialize` request already answered by hand, whose second answer is dropped */
+export function start(answeredId: number | string | undefined): void {
+  let server: StartedServer | undefined;
+  let initializeParams: InitializeParams | undefined;
+  let shutdownReceived = false;
+  const options = {
+    messageStrategy: {
+      handleMessage(message: Message, next: (message: Message) => void): void {
+        const method = isMethodCall(message) ? message.method : ''; // '' for a response from the client
+        if (method === 'shutdown') shutdownReceived = true;
+        if (!server && !ANSWERED_WITHOUT_ANALYSIS.has(method)) server = loadServer();
+        next(message);
+      },
+    },
+  };
+  let connection: LanguageServer.Connection;
+  if (answeredId === undefined) {
+    connection = languageServer.createConnection(languageServer.ProposedFeatures.all, options);
+  } else {
+    const reader = new languageServer.StreamMessageReader(process.stdin);
+    const writer = withoutAnswerTo(answeredId, new languageServer.StreamMessageWriter(process.stdout, { contentTypeEncoder: createReusedBufferEncoder() }));
+    connection = languageServer.createConnection(languageServer.ProposedFeatures.all, reader, writer, options);
+    // What the library does for the stdio it opens itself: the client closing stdin ends the server,
+    // and `console` must not write into the protocol.
+    const exit = (): never => process.exit(shutdownReceived ? 0 : 1);
+    process.stdin.on('end', exit);
+    process.stdin.on('close', exit);
+    sendConsoleToClient(connection);
+  }
+
+  connection.onInitialize((params) => {
+    initializeParams = params;
+    // Loaded already only if a message came before `initialize`, which the protocol forbids.
+    server?.applyInitializeParams(params);
+    return getInitializeResult(params.capabilities);
+  });
+
+  connection.listen();
+
+  function loadServer(): StartedServer {
+    let started: StartedServer;
+    try {
+      // The sibling bundle of server.ts (scripts/build.mjs), compiled only now: on Node
+      // before 22.1 with our own code cache (codeCache.ts), on later Node with Node's.
+      const cacheFolder = codeCacheFolder();
+      const core = (cacheFolder ? requireWithCodeCache(join(__dirname, 'serverCore.js'), cacheFolder).exports : require('./serverCore.js')) as typeof import('./server');
+      started = core.startServer(connection);
+    } catch (error) {
+      // Without the analysis the server can answer nothing: the editor restarts it and shows this.
+      process.stderr.write(`Pullguard: the language server could not load its analysis, reinstall the extension: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+    if (initializeParams) started.applyInitializeParams(initializeParams);
+    return started;
+  }
+}
+
+/** The library's writer, but for its answer to the request already answered by hand. */
+function withoutAnswerTo(id: number | string, writer: MessageWriter): MessageWriter {
+  let dropped = false;
+  return {
+    onError: writer.onError,
+    onClose: writer.onClose,
+    write(message) {
+      const response = message as { id?: unknown; method?: unknown };
+      if (!dropped && response.id === id && response.method === undefined) {
+        dropped = true;
+        return Promise.resolve();
+      }
+      return writer.write(message);
+    },
+    end: () => writer.end(),
+    dispose: () => writer.dispose(),
+  };
+}
+
+/**
+ * stdout carries the protocol: anything printed with `console` goes to the client's
+ * log instead, as vscode-languageserver arranges itself when it opens stdio. Node's other
+ * console methods (table, count, time, group, assert, trace...) print through these five,
+ * all but console.dir, which writes to stdout itself.
+ */
+function sendConsoleToClient(connection: LanguageServer.Connection): void {
+  const text = (args: unknown[]): string => args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' ');
+  console.log = (...args: unknown[]) => connection.console.log(text(args));
+  console.info = (...args: unknown[]) => connection.console.info(text(args));
+  console.warn = (...args: unknown[]) => connection.console.warn(text(args));
+  console.error = (...args: unknown[]) => connection.console.error(text(args));
+  console.debug = (...args: unknown[]) => connection.console.log(text(args));
+  console.dir = (value: unknown, options?: Parameters<typeof inspect>[1]) => connection.console.log(inspect(value, options));
+}
+
+function isMethodCall(message: Message): message is Message & { method: string } {
+  return typeof (message as { method?: unknown }).method === 'string';
+}
