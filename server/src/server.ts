@@ -235,8 +235,19 @@ export function startServer(connection: Connection): StartedServer {
 
   /** After a settings or workspace change, every open document may read differently. */
   function revalidateAll(): void {
-    if (pullDiagnostics) connection.languages.diagnostics.refresh();
-    else for (const document of documents.all()) scheduleValidation(document, 0);
+    if (pullDiagnostics) {
+      connection.languages.diagnostics.refresh().then(undefined, (error: unknown) => {
+        connection.console.error(`Pullguard: the editor did not take the request to pull diagnostics again: ${describeError(error)}`);
+      });
+    } else {
+      for (const document of documents.all()) scheduleValidation(document, 0);
+    }
+  }
+
+  /** A file on disk changed what open files mean: said in the log, as the diagnostics may change without an edit. */
+  function reportDiskChange(uri: string): void {
+    connection.console.info(`Pullguard: ${uri} changed on disk; the open files are checked again.`);
+    revalidateAll();
   }
 
   // ---- Workspace index -------------------------------------------------------------
@@ -294,7 +305,7 @@ export function startServer(connection: Connection): StartedServer {
       if (documents.get(uri)) return; // opened meanwhile: the editor's text is the truth
       const text = readDiskText(uri);
       if (text === textRead) return;
-      if (await indexDiskText(uri, text)) revalidateAll();
+      if (await indexDiskText(uri, text)) reportDiskChange(uri);
       if (rereads + 1 < WATCHED_FILE_REREADS) readAgainWhenSettled(uri, text, rereads + 1);
     }, `reading ${uri} again`, connection), WATCHED_FILE_SETTLE_MS);
     // Nothing to wait for once the editor has gone.
@@ -372,20 +383,20 @@ export function startServer(connection: Connection): StartedServer {
   });
 
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
-    let changed = false;
+    const changed: string[] = [];
     for (const change of changes) {
       if (documents.get(change.uri)) continue; // the open document is the truth
       if (change.type === FileChangeType.Deleted) {
         clearTimeout(settlingFiles.get(change.uri));
         settlingFiles.delete(change.uri);
-        changed = workspaceIndex.deleteFile(change.uri) || changed;
+        if (workspaceIndex.deleteFile(change.uri)) changed.push(change.uri);
         continue;
       }
       const text = readDiskText(change.uri);
-      changed = (await indexDiskText(change.uri, text)) || changed;
+      if (await indexDiskText(change.uri, text)) changed.push(change.uri);
       readAgainWhenSettled(change.uri, text);
     }
-    if (changed) revalidateAll();
+    if (changed.length > 0) reportDiskChange(changed.length === 1 ? changed[0]! : `${changed[0]} (and ${changed.length - 1} more)`);
   });
 
   documents.onDidOpen(({ document }) => {

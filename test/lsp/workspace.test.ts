@@ -96,6 +96,8 @@ describe('runner config.toml on disk', () => {
     await expectRepublished(session, p, () => watchedFileChanged(session, p.tomlUri, FileChangeType.Changed), UNDEFINED, 'a read of the truncated file');
     // ...then the rest of the write, which the watcher does not report again.
     await expectRepublished(session, p, () => writeFileSync(p.toml, RUNNER_WITH_IMAGE), DEFINED, 'the rest of the write, unreported');
+    // Both reads are in the log: diagnostics that change without an edit are explained there.
+    assert.equal(session.logMessages.filter((m) => m.message === `Pullguard: ${p.tomlUri} changed on disk; the open files are checked again.`).length, 2);
     // Once the file stays as it is, it is not read into a re-publish again.
     const mark = session.mark();
     await session.quiet(1500);
