@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LanguageService, type AnalysisContext } from '../../server/src/service/languageService';
 import { WorkspaceIndex } from '../../server/src/service/model/workspace';
@@ -97,4 +99,24 @@ test('the workspace index: a runner config recorded again with the same text cha
   assert.equal(index.view(), view, 'the same view: no document is analysed again');
   assert.equal(index.setFile(uri, OTHER_RUNNER_CONFIG, DEFAULT_SETTINGS), true);
   assert.notEqual(index.view(), view);
+});
+
+test('an analysis kept over a workspace change does not keep the workspace view it was made in', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const service = new LanguageService();
+  const document = TextDocument.create(FILE_NAMES['docker-config'], 'json', 1, DOCKER_CONFIG);
+  const base = makeContext();
+  // The view a pipeline open beside the config was part of (a large one holds its model).
+  let before: AnalysisContext | undefined = withFiles(base, { [OTHER_RUNNER_URI]: OTHER_RUNNER_CONFIG });
+  const oldView = new WeakRef(before.workspace);
+  const list = service.doValidation(document, before);
+  before = undefined;
+  const after = withFiles(base, { [OTHER_DOCKER_URI]: DOCKER_CONFIG });
+  assert.equal(service.doValidation(document, after), list);
+  // A WeakRef's target is kept until the current job ends.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  gc();
+  assert.equal(oldView.deref(), undefined, 'the old view was collected');
 });

@@ -56,7 +56,7 @@ interface CacheEntry {
   /** The kind it was parsed as: a YAML file becomes a pipeline when another file starts including it. */
   readonly kind: DocumentKind;
   readonly parsed: ParsedDocument;
-  analysis?: RulesRun & { readonly context: AnalysisContext };
+  analysis?: RulesRun & { context: AnalysisContext };
   /** The analysis of the version this one was parsed from, until this one is analysed: an edit may reuse it. */
   previous?: PreviousCiAnalysis & { readonly context: AnalysisContext };
   /** This version's diagnostics, once made (for the settings of its analysis). */
@@ -122,7 +122,12 @@ export class LanguageService {
   analyze(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): DocumentAnalysis {
     const parsed = this.getParsed(document, context, kind);
     const entry = this.cache.get(document.uri)!;
-    if (entry.analysis && analysisHolds(entry.kind, entry.analysis.context, context)) return entry.analysis.result;
+    if (entry.analysis && analysisHolds(entry.kind, entry.analysis.context, context)) {
+      // Kept with the newest context: the one before holds an older workspace view, and with it
+      // maybe an older version of a large pipeline open beside this file.
+      entry.analysis.context = context;
+      return entry.analysis.result;
+    }
     // Used once: a later analysis (other settings) of this version starts from nothing.
     const previous = entry.previous?.context === context ? entry.previous : undefined;
     entry.previous = undefined;
