@@ -164,29 +164,20 @@ function collectHashes(analysis: CiAnalysis): WrittenHash[] {
       hashes.push(hash);
     }
   };
-  // Jobs outside the scope (an edit's jobs) are visited, for the `seen` set only, when a
-  // hash of the scope is written outside its job: it may have other users, and is
-  // checked once, with its first. A hash written in its job has no other user (an alias
-  // of it elsewhere makes the edit's parse whole), and at 5,000 jobs visiting the rest on
-  // every keystroke costs more than checking the edited job.
-  const { scope } = analysis;
-  const visitAll = !scope || [...scope].some((name) => {
-    const job = model.jobs.get(name);
-    return job !== undefined && hashesOfJob(job.map).some((hash) => hash.map.start < job.map.start || hash.map.end > job.map.end);
-  });
   for (const job of model.jobs.values()) {
-    const inScope = !scope || scope.has(job.name);
-    if (!inScope && !visitAll) continue;
-    const found = hashes.length;
+    // An analysis of an edit's jobs (scope) checks their hashes only. A hash they share
+    // with other jobs is written outside them (through an alias; an alias elsewhere of
+    // one written inside makes the edit's parse whole), and so are its findings, which
+    // the edit keeps from the version before (service/incremental.ts).
+    if (analysis.scope && !analysis.scope.has(job.name)) continue;
     visit(hashesOfJob(job.map));
-    if (!inScope) hashes.length = found;
   }
   if (model.defaultMap) visit(findHashes(model.defaultMap, true));
   if (model.root) visit(findHashes(model.root, true));
   return hashes;
 }
 
-/** A job's hashes (every analysis visits every job, also after an edit of one: see collectHashes). */
+/** A job's hashes, kept per node: a whole analysis after an edit asks every job again, most of them unchanged. */
 const hashesOfJob = perNode((map: YMap): readonly WrittenHash[] => findHashes(map, false));
 
 /** The image hash and the service hashes `owner` has, in that order (some may be the same map, through aliases). */
