@@ -30,6 +30,22 @@ export function codeCacheFolder(env: NodeJS.ProcessEnv = process.env, nodeVersio
 }
 
 /**
+ * Loads another bundle of the server (`file`, an absolute path): with the code cache on
+ * Node before 22.1, as `require` on later Node (which keeps its own). A server without it
+ * can serve nothing, so a failure ends the process with a message for the editor's log.
+ * @param what what the bundle is to the server, for that message ("its analysis")
+ */
+export function requireBundleOrExit(file: string, what: string): unknown {
+  try {
+    const folder = codeCacheFolder();
+    return folder ? requireWithCodeCache(file, folder).exports : require(file);
+  } catch (error) {
+    process.stderr.write(`Pullguard: the language server could not load ${what}, reinstall the extension: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+/**
  * `require(file)` for a CommonJS file, compiled with the code cache in `folder`. The file
  * gets what `require` gives a module: exports, a require relative to it, its filename
  * and folder (not an entry in require.cache: nothing else loads it).

@@ -21,7 +21,7 @@ import type * as LanguageServer from 'vscode-languageserver/node';
 import type { InitializeParams } from 'vscode-languageserver/node';
 import { join } from 'node:path';
 import { getInitializeResult } from './capabilities';
-import { codeCacheFolder, requireWithCodeCache } from './codeCache';
+import { requireBundleOrExit } from './codeCache';
 import type * as Protocol from './serverProtocol';
 
 /**
@@ -86,20 +86,11 @@ function writeMessage(message: object): void {
 }
 
 /**
- * Loads the protocol bundle (with the code cache on Node before 22.1, like the core: see
- * codeCache.ts) and starts the connection.
+ * Loads the protocol bundle and starts the connection.
  * @param answeredId the id of the `initialize` request already answered by hand, whose second answer is dropped
  */
 function start(answeredId: number | string | undefined): void {
-  let protocol: typeof Protocol;
-  try {
-    const cacheFolder = codeCacheFolder();
-    protocol = (cacheFolder ? requireWithCodeCache(join(__dirname, 'serverProtocol.js'), cacheFolder).exports : require('./serverProtocol.js')) as typeof Protocol;
-  } catch (error) {
-    // Without its connection the server can do nothing: the editor restarts it and shows this.
-    process.stderr.write(`Pullguard: the language server could not load its connection, reinstall the extension: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exit(1);
-  }
+  const protocol = requireBundleOrExit(join(__dirname, 'serverProtocol.js'), 'its connection') as typeof Protocol;
   languageServer = protocol.languageServer;
   protocol.start(answeredId);
 }

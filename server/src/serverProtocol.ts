@@ -12,7 +12,7 @@ import type { InitializeParams, Message, MessageWriter } from 'vscode-languagese
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { getInitializeResult } from './capabilities';
-import { codeCacheFolder, requireWithCodeCache } from './codeCache';
+import { requireBundleOrExit } from './codeCache';
 import { createReusedBufferEncoder } from './messageEncoder';
 import type { StartedServer } from './server';
 
@@ -62,18 +62,9 @@ export function start(answeredId: number | string | undefined): void {
   connection.listen();
 
   function loadServer(): StartedServer {
-    let started: StartedServer;
-    try {
-      // The sibling bundle of server.ts (scripts/build.mjs), compiled only now: on Node
-      // before 22.1 with our own code cache (codeCache.ts), on later Node with Node's.
-      const cacheFolder = codeCacheFolder();
-      const core = (cacheFolder ? requireWithCodeCache(join(__dirname, 'serverCore.js'), cacheFolder).exports : require('./serverCore.js')) as typeof import('./server');
-      started = core.startServer(connection);
-    } catch (error) {
-      // Without the analysis the server can answer nothing: the editor restarts it and shows this.
-      process.stderr.write(`Pullguard: the language server could not load its analysis, reinstall the extension: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-      process.exit(1);
-    }
+    // The sibling bundle of server.ts (scripts/build.mjs), compiled only now.
+    const core = requireBundleOrExit(join(__dirname, 'serverCore.js'), 'its analysis') as typeof import('./server');
+    const started = core.startServer(connection);
     if (initializeParams) started.applyInitializeParams(initializeParams);
     return started;
   }
