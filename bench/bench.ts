@@ -2,6 +2,7 @@
  * End-to-end benchmark of the language server, driven over stdio like an editor.
  *
  *   node scripts/build.mjs && node --import tsx bench/bench.ts [--quick] [--server path]
+ *     [--sizes 500,5000] [--sessions N] [--timeline]
  *
  * For each generated `.gitlab-ci.yml` (N = 50, 500, 5000 jobs × anchors off/on) it
  * runs a few fresh server sessions and times: start → `initialize` answered (next to
@@ -399,6 +400,8 @@ interface CaseResult {
   idleOpenMs?: Stats;
   reopenMs?: Stats;
   editMs?: Stats;
+  /** Each session's edit times, in the order the edits were made (ms, to 0.1). */
+  editMsBySession?: number[][];
   /** The server's CPU time per edit (all threads, from /proc), median over the sessions. */
   editCpuMs?: number;
   hoverMs?: Stats;
@@ -435,6 +438,7 @@ function mergeSessions(base: CaseResult, sessions: readonly SessionResult[]): Ca
     openMs,
     reopenMs,
     editMs: summarize(all('editMs')),
+    editMsBySession: sessions.map((s) => s.editMs.map((ms) => Math.round(ms * 10) / 10)),
     editCpuMs: summarize(sessions.flatMap((s) => (s.editCpuMs === undefined ? [] : [s.editCpuMs])))?.median,
     hoverMs: summarize(all('hoverMs')),
     codeActionMs: summarize(all('codeActionMs')),
@@ -596,15 +600,47 @@ function printTable(results: readonly CaseResult[]): void {
   for (const r of results) if (r.error) console.log(`\nFAILED ${r.name}: ${r.error}`);
 }
 
+/**
+ * Each pipeline session's edits in the order they were made, one row per session, and
+ * the medians of edits 1–2, 3–8 and 9–20: which edits of a session are slow (the first
+ * ones, before V8 has optimized the code; one after a full collection).
+ */
+function printTimeline(results: readonly CaseResult[]): void {
+  for (const r of results) {
+    const rows = r.editMsBySession ?? [];
+    if (rows.length === 0) continue;
+    console.log(`\n${r.name}: edit → diagnostics in ms, in order, one row per session`);
+    for (const row of rows) console.log(row.map((ms) => ms.toFixed(0).padStart(5)).join(''));
+    for (const [label, from, to] of [['edits 1-2', 0, 2], ['edits 3-8', 2, 8], ['edits 9-20', 8, EDITS]] as const) {
+      const stats = summarize(rows.flatMap((row) => row.slice(from, to)));
+      if (stats) console.log(`${label.padEnd(11)} median ${stats.median.toFixed(0)} ms, p95 ${stats.p95.toFixed(0)} ms (n = ${stats.n})`);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 
-function parseArgs(argv: readonly string[]): { quick: boolean; serverPath: string; sizes: number[] | undefined } {
+interface Options {
+  readonly quick: boolean;
+  readonly serverPath: string;
+  readonly sizes: number[] | undefined;
+  /** Fresh server sessions per pipeline case, each making all its edits, instead of the plan's. */
+  readonly sessions: number | undefined;
+  readonly timeline: boolean;
+}
+
+const USAGE = 'Usage: node --import tsx bench/bench.ts [--quick] [--sizes 50,500,5000] [--sessions N] [--timeline] [--server path/to/server.js]';
+
+function parseArgs(argv: readonly string[]): Options {
   let quick = false;
   let serverPath = join(ROOT, 'dist', 'server.js');
   let sizes: number[] | undefined;
+  let sessions: number | undefined;
+  let timeline = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') quick = true;
+    else if (arg === '--timeline') timeline = true;
     else if (arg === '--sizes' && argv[i + 1]) {
       sizes = argv[++i]!.split(',').map(Number);
       if (sizes.some((n) => !Number.isInteger(n) || n < 0)) {
@@ -612,23 +648,35 @@ function parseArgs(argv: readonly string[]): { quick: boolean; serverPath: strin
         process.exit(2);
       }
     }
+    else if (arg === '--sessions' && argv[i + 1]) {
+      sessions = Number(argv[++i]);
+      if (!Number.isInteger(sessions) || sessions < 1) {
+        console.error(`--sessions takes a number of fresh servers per pipeline case, e.g. --sessions 4 (got ${argv[i]}).`);
+        process.exit(2);
+      }
+    }
     else if (arg === '--server' && argv[i + 1]) serverPath = resolve(argv[++i]!); // the server runs in each case's own folder
     else {
-      console.error(`Unknown argument ${arg}. Usage: node --import tsx bench/bench.ts [--quick] [--sizes 50,500,5000] [--server path/to/server.js]`);
+      console.error(`Unknown argument ${arg}. ${USAGE}`);
       process.exit(2);
     }
   }
-  return { quick, serverPath, sizes };
+  return { quick, serverPath, sizes, sessions, timeline };
 }
 
 async function main(): Promise<number> {
-  const { quick, serverPath, sizes } = parseArgs(process.argv.slice(2));
+  const { quick, serverPath, sizes, sessions, timeline } = parseArgs(process.argv.slice(2));
   if (!existsSync(serverPath)) {
     console.error(`Server not found at ${relative(process.cwd(), serverPath) || serverPath}. Build it first: node scripts/build.mjs`);
     return 1;
   }
   // --sizes runs only those pipeline cases (no config files): for a look at one size.
-  const plan = { ...(quick ? QUICK_PLAN : FULL_PLAN), ...(sizes ? { sizes } : {}) };
+  // --sessions runs that many sessions whatever they take, each with all its edits.
+  const plan: Plan = {
+    ...(quick ? QUICK_PLAN : FULL_PLAN),
+    ...(sizes ? { sizes } : {}),
+    ...(sessions ? { sessions: () => sessions, caseBudgetMs: Infinity } : {}),
+  };
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, '');
   const scratch = mkdtempSync(join(tmpdir(), 'pullguard-bench-'));
@@ -671,6 +719,7 @@ async function main(): Promise<number> {
   const bundles = bundleSizes(serverPath);
   emit({ kind: 'bundles', files: bundles });
   printTable(results);
+  if (timeline) printTimeline(results);
   if (bundles.length > 0) {
     console.log('\nBundles: ' + bundles.map((b) => `${b.file} ${formatBytes(b.bytes)} (gzip ${formatBytes(b.gzipBytes)})`).join(', '));
   }
