@@ -51,11 +51,9 @@ const IDLE_WARM_UP_DELAY_MS = 300;
  * A file can be reported changed while it is still being written: a program that writes
  * it in place truncates it first, and a read between the two sees it cut short. The
  * watcher may report the rest of the write with that same event, or not at all. So a
- * reported file is read again this long after the read, and again while it keeps
- * changing, up to WATCHED_FILE_REREADS times.
+ * reported file is read again this long after the read.
  */
 const WATCHED_FILE_SETTLE_MS = 500;
-const WATCHED_FILE_REREADS = 4;
 
 /** After publishing the diagnostics of a document at least this long, the server may collect its garbage (see collectGarbageIfGrown). */
 const LARGE_DOCUMENT_LENGTH = 256 * 1024;
@@ -132,7 +130,7 @@ export function startServer(connection: Connection): StartedServer {
   const reportedSettingsProblems = new Set<string>();
   const pendingValidations = new Map<string, NodeJS.Timeout>();
   /** What was last published for each document: its version, the context, and the list (doValidation returns the same list when nothing changed). */
-  const lastPublished = new Map<string, { version: number; context: AnalysisContext; diagnostics?: readonly Diagnostic[] }>();
+  const lastPublished = new Map<string, { version: number; context: AnalysisContext; diagnostics: readonly Diagnostic[] }>();
   const lastValidationMs = new Map<string, number>();
   const lastChangeAt = new Map<string, number>();
   /**
@@ -195,17 +193,12 @@ export function startServer(connection: Connection): StartedServer {
     // Same text, same settings and workspace: the diagnostics already published stand.
     const last = lastPublished.get(document.uri);
     if (last && last.version === document.version && last.context === context) return;
-    const published = { version: document.version, context, diagnostics: undefined as readonly Diagnostic[] | undefined };
-    lastPublished.set(document.uri, published);
     const started = performance.now();
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
     lastValidationMs.set(document.uri, performance.now() - started);
+    lastPublished.set(document.uri, { version: document.version, context, diagnostics });
     // The workspace changed, but nothing this version shows: the editor has it already.
-    if (last?.version === document.version && last.diagnostics === diagnostics) {
-      published.diagnostics = diagnostics;
-      return;
-    }
-    published.diagnostics = diagnostics;
+    if (last?.version === document.version && last.diagnostics === diagnostics) return;
     const written = connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
     // A connection that closed meanwhile is the exit handlers' business, not this one's.
     if (document.getText().length >= LARGE_DOCUMENT_LENGTH) void written.then(collectGarbageIfGrown, () => undefined);
@@ -297,16 +290,14 @@ export function startServer(connection: Connection): StartedServer {
   /** Reported files waiting to be read again (see WATCHED_FILE_SETTLE_MS). */
   const settlingFiles = new Map<string, NodeJS.Timeout>();
 
-  /** Reads a reported file again in a moment; if its text is no longer `textRead`, indexes it and checks again. */
-  function readAgainWhenSettled(uri: string, textRead: string | undefined, rereads = 0): void {
+  /** Reads a reported file again in a moment, and indexes it if its text is no longer `textRead`. */
+  function readAgainWhenSettled(uri: string, textRead: string | undefined): void {
     clearTimeout(settlingFiles.get(uri));
     const timer = setTimeout(() => void runSafeAsyncTask(async () => {
       settlingFiles.delete(uri);
       if (documents.get(uri)) return; // opened meanwhile: the editor's text is the truth
       const text = readDiskText(uri);
-      if (text === textRead) return;
-      if (await indexDiskText(uri, text)) reportDiskChange(uri);
-      if (rereads + 1 < WATCHED_FILE_REREADS) readAgainWhenSettled(uri, text, rereads + 1);
+      if (text !== textRead && (await indexDiskText(uri, text))) reportDiskChange(uri);
     }, `reading ${uri} again`, connection), WATCHED_FILE_SETTLE_MS);
     // Nothing to wait for once the editor has gone.
     timer.unref();
@@ -387,8 +378,6 @@ export function startServer(connection: Connection): StartedServer {
     for (const change of changes) {
       if (documents.get(change.uri)) continue; // the open document is the truth
       if (change.type === FileChangeType.Deleted) {
-        clearTimeout(settlingFiles.get(change.uri));
-        settlingFiles.delete(change.uri);
         if (workspaceIndex.deleteFile(change.uri)) changed.push(change.uri);
         continue;
       }
