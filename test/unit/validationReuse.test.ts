@@ -58,6 +58,11 @@ test('a config.json keeps its analysis and list when runner configs come and go'
   const after = withFiles(before, { [OTHER_RUNNER_URI]: OTHER_RUNNER_CONFIG, [OTHER_DOCKER_URI]: DOCKER_CONFIG });
   assert.equal(service.analyze(document, after), analysis);
   assert.equal(service.doValidation(document, after), list);
+  // Other settings are read: a macOS runner has the desktop store the Linux one lacks.
+  const macos = { settings: makeContext({ settings: { runner: { platform: 'macos' } } }).settings, workspace: after.workspace };
+  assert.notEqual(service.analyze(document, macos), analysis, 'other settings: analysed again');
+  assert.ok(list.some((d) => d.code === 'auth/helper-unavailable'));
+  assert.ok(!service.doValidation(document, macos).some((d) => d.code === 'auth/helper-unavailable'));
 });
 
 test('a config.toml is analysed again when a Docker config changes, not when another runner config does', () => {

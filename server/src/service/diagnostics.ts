@@ -140,7 +140,7 @@ function reusableDiagnostic(document: TextDocument, reusable: ReusableDiagnostic
  */
 export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameData(a[i], b[i])) return false;
+  for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
   return true;
 }
 
