@@ -18,6 +18,9 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { pathToFileURL, fileURLToPath } from 'node:url';
+// Imported, not the global: Node loads the global's module on its first use (~3 ms),
+// which would be the first document's validation.
+import { performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LanguageService, type AnalysisContext } from './service/languageService';
