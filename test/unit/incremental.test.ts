@@ -398,6 +398,11 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
       from: 'script: [make]', to: 'script: [make, test]', reuse: true,
     },
     {
+      name: 'a job that stops naming a template that does not exist (reused: only its own findings and hover change)',
+      text: '.base:\n  image: node:20\nedited:\n  extends: [.base, .missing]\n  script: [make]\n',
+      from: 'extends: [.base, .missing]', to: 'extends: [.base]', reuse: true,
+    },
+    {
       name: 'an image a runner refuses, under an alias-less service rename (reused)',
       text: 'edited:\n  image: node:20\n  services:\n    - name: postgres:16\n      alias: db\n  script: [make]\n',
       from: 'alias: db', to: 'alias: build', reuse: true, runner: true,
@@ -419,8 +424,10 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
       const fresh = new LanguageService();
       const freshDocument = TextDocument.create(URI, 'yaml', 1, edited.getText());
       assertSame(analysisShape(analysed), analysisShape(fresh.analyze(freshDocument, context)));
-      // Hovers read the kept images, their credential lookups and the keys they matched.
-      for (const offset of [...analysed.images.map((image) => image.start + 1), ...analysed.credentials.keys.map((key) => key.offset + 1)]) {
+      // Hovers read the kept images, their credential lookups and the keys they matched; the
+      // edited job's name, its effective configuration.
+      const jobName = edited.getText().indexOf('\nedited:') + 2;
+      for (const offset of [jobName, ...analysed.images.map((image) => image.start + 1), ...analysed.credentials.keys.map((key) => key.offset + 1)]) {
         const position = edited.positionAt(offset);
         assertSame(service.doHover(edited, position, context), fresh.doHover(freshDocument, position, context));
       }

@@ -234,14 +234,14 @@ function sameContribution(before: EffectiveJob, old: EntriesVersion, after: Effe
   if (before.scriptAssignments.size !== after.scriptAssignments.size) return false;
   for (const name of before.scriptAssignments) if (!after.scriptAssignments.has(name)) return false;
   if (!sameOrBothInside(before.imageUser, old, after.imageUser, now)) return false;
+  // `extendsProblems` is not compared: only the job's own hover reads it.
   return before.isTrigger === after.isTrigger
     && before.imageWithoutName === after.imageWithoutName
     && before.unknown.image === after.unknown.image
     && before.unknown.services === after.unknown.services
     && before.unknown.variables === after.unknown.variables
     && before.extendsChain.join('\0') === after.extendsChain.join('\0')
-    && before.externalTemplates.join('\0') === after.externalTemplates.join('\0')
-    && JSON.stringify(before.extendsProblems) === JSON.stringify(after.extendsProblems);
+    && before.externalTemplates.join('\0') === after.externalTemplates.join('\0');
 }
 
 // ---- Merging -----------------------------------------------------------------------
