@@ -58,6 +58,13 @@ const IDLE_WARM_UP_DELAY_MS = 300;
  */
 const WATCHED_FILE_SETTLE_MS = 500;
 
+/**
+ * Pull mode: how long after a change a document nobody pulled is read into the workspace
+ * index (see scheduleIndexing). Longer than the editor takes to pull a document it shows
+ * (which indexes it first), so that typing in one is not parsed twice.
+ */
+const UNPULLED_CHANGE_INDEX_DELAY_MS = 250;
+
 /** After publishing the diagnostics of a document at least this long, the server may collect its garbage (see collectGarbageIfGrown). */
 const LARGE_DOCUMENT_LENGTH = 256 * 1024;
 
@@ -167,13 +174,31 @@ export function startServer(connection: Connection): StartedServer {
     return settings;
   }
 
-  /** One context object per settings object and workspace state: the analysis cache key. */
-  async function getContext(uri: string): Promise<AnalysisContext> {
+  /** Records the open documents changed since the index last read them (see `unindexed`). */
+  async function indexChangedDocuments(): Promise<void> {
     for (const changed of [...unindexed]) {
       unindexed.delete(changed);
       const document = documents.get(changed);
       if (document) await indexOpenDocument(document);
     }
+  }
+
+  /**
+   * Pull mode: the changed documents are indexed this long after the last change if no
+   * request has done it first. The editor pulls only the documents it shows (VS Code:
+   * those in tabs), and a `config.toml` or `config.json` open but not shown, changed by
+   * the editor reloading it from disk or by an extension's edit, would otherwise never
+   * be read again: the pipelines that read it would keep their diagnostics.
+   */
+  function scheduleIndexing(): void {
+    clearTimeout(pendingIndexing);
+    pendingIndexing = setTimeout(() => void runSafeAsyncTask(indexChangedDocuments, 'indexing the changed documents', connection), UNPULLED_CHANGE_INDEX_DELAY_MS);
+  }
+  let pendingIndexing: NodeJS.Timeout | undefined;
+
+  /** One context object per settings object and workspace state: the analysis cache key. */
+  async function getContext(uri: string): Promise<AnalysisContext> {
+    await indexChangedDocuments();
     const settings = await getSettings(uri);
     const workspace = workspaceIndex.view();
     const cached = contexts.get(settings);
@@ -397,7 +422,8 @@ export function startServer(connection: Connection): StartedServer {
   });
   documents.onDidChangeContent(({ document }) => {
     unindexed.add(document.uri);
-    scheduleValidation(document, delayAfterChange(document.uri));
+    if (pullDiagnostics) scheduleIndexing();
+    else scheduleValidation(document, delayAfterChange(document.uri));
   });
   documents.onDidClose(({ document }) => {
     clearTimeout(pendingValidations.get(document.uri));

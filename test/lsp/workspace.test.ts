@@ -185,6 +185,22 @@ describe('runner config.toml open in the editor', () => {
     assert.equal(await session.stop(), 0);
   });
 
+  test('pull mode: an edit of the open config.toml that the editor never pulls still makes the server ask for a refresh', async () => {
+    // VS Code pulls only the documents shown in tabs: a config.toml opened by an
+    // extension, or in a closed tab, is synchronized but never pulled.
+    const p = project(RUNNER_WITH_IMAGE);
+    const session = await Session.start({ root: p.root, pull: true });
+    session.open(p.ciUri, PIPELINE);
+    assert.deepEqual(summarize(((await session.pull(p.ciUri)) as FullDocumentDiagnosticReport).items), DEFINED);
+    session.open(p.tomlUri, RUNNER_WITH_IMAGE, 'toml');
+    await session.quiet(300);
+    const seen = session.refreshRequests;
+    session.replace(p.tomlUri, 'RUNNER_IMAGE=ruby', 'OTHER=1');
+    await session.waitForRefresh(seen);
+    assert.deepEqual(summarize(((await session.pull(p.ciUri)) as FullDocumentDiagnosticReport).items), UNDEFINED);
+    assert.equal(await session.stop(), 0);
+  });
+
   test('ignores a disk change reported for a config.toml that is open: the editor text wins', async () => {
     const p = project(RUNNER_WITH_IMAGE);
     const session = await Session.start({ root: p.root });
