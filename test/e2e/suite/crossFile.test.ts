@@ -52,10 +52,22 @@ describe('cross-file updates in the editor', () => {
     delete json.credsStore;
     try {
       await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(json, null, 2)));
-      await waitForDiagnostics(pipeline, 'no auth/no-credentials once ecr-login is usable', (d) => d.length > 0 && !hasDiagnostic(d, 'auth/no-credentials', ecr));
+      await waitForDiagnostics(pipeline, 'no auth/no-credentials once ecr-login is usable', (d) => d.length > 0 && !hasDiagnostic(d, 'auth/no-credentials', ecr))
+        .catch(async (error: Error) => {
+          // The server reads the file from the editor when it is open there, else from disk.
+          throw new Error(`${error.message}\n${await describeCopies(uri)}`);
+        });
     } finally {
       await vscode.workspace.fs.writeFile(uri, original);
     }
     await waitForDiagnostics(pipeline, 'auth/no-credentials back with the original config.json', (d) => hasDiagnostic(d, 'auth/no-credentials', ecr));
   });
 });
+
+/** Whether the editor holds the file and what both copies say of `credsStore`: where an update stopped. */
+async function describeCopies(uri: vscode.Uri): Promise<string> {
+  const onDisk = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+  const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+  const inEditor = open ? `open in the editor (version ${open.version}${open.isDirty ? ', unsaved changes' : ''}), ${open.getText().includes('credsStore') ? 'with' : 'without'} credsStore` : 'not open in the editor';
+  return `${FILES.dockerConfig}: on disk ${onDisk.includes('credsStore') ? 'with' : 'without'} credsStore; ${inEditor}.`;
+}
