@@ -398,6 +398,11 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
       from: 'script: [make]', to: 'script: [make, test]', reuse: true,
     },
     {
+      name: 'an edit before the global DOCKER_AUTH_CONFIG whose key a fix of the edited job renames (reused, the read moved)',
+      text: 'edited:\n  image: registry.example.com/app:1\n  script: [make]\nvariables:\n  DOCKER_AUTH_CONFIG: \'{"auths": {"registry.example.com:5000": {"auth": "dTpw"}}}\'\n',
+      from: 'image: registry.example.com/app:1', to: 'image: registry.example.com/tool:22', reuse: true,
+    },
+    {
       name: 'a job that stops naming a template that does not exist (reused: only its own findings and hover change)',
       text: '.base:\n  image: node:20\nedited:\n  extends: [.base, .missing]\n  script: [make]\n',
       from: 'extends: [.base, .missing]', to: 'extends: [.base]', reuse: true,

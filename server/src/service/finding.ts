@@ -69,3 +69,28 @@ export type FixData =
   | { readonly fix: 'strip-auth-newline'; readonly key: string }
   /** Rename the key written at `offset` of `uri` (this document or another of the workspace) to `newKey`. */
   | { readonly fix: 'rename-key'; readonly uri: string; readonly offset: number; readonly length: number; readonly key: string; readonly newKey: string };
+
+/**
+ * `finding` with every offset in it moved by `move` (text inserted or removed before
+ * it): its own, its related places' and its fix's. A `rename-key` fix moves too: the
+ * keys an analysis renames are in the document it analysed.
+ */
+export function moveFinding(finding: Finding, move: (offset: number) => number): Finding {
+  return {
+    ...finding,
+    offset: move(finding.offset),
+    ...(finding.related ? { related: finding.related.map((place) => ({ ...place, offset: move(place.offset) })) } : {}),
+    ...(finding.data ? { data: moveFixData(finding.data, move) } : {}),
+  };
+}
+
+/** Whether a fix holds offsets of its own (which move with the text). */
+export function fixHasOffsets(data: FixData | undefined): boolean {
+  return data?.fix === 'edits' || data?.fix === 'rename-key';
+}
+
+function moveFixData(data: FixData, move: (offset: number) => number): FixData {
+  if (data.fix === 'edits') return { ...data, edits: data.edits.map((change) => ({ ...change, offset: move(change.offset) })) };
+  if (data.fix === 'rename-key') return { ...data, offset: move(data.offset) };
+  return data;
+}

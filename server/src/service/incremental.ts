@@ -31,7 +31,7 @@
 import type { CredentialAnalysis } from './credentials/analysis';
 import type { CredentialSource } from './credentials/types';
 import type { ImageCredentials } from './rules/auth';
-import type { Finding, FixData } from './finding';
+import { fixHasOffsets, moveFinding, type Finding } from './finding';
 import { CiAnalysis, type EffectiveJob, type ImageUse, type VariableDefinition } from './model/ciModel';
 import type { ImageOccurrence } from './model/images';
 import { getReferencedJobs, getValue, getYamlModelEdit, perNode, scalarText, type YamlModelEdit, type YMap, type YNode } from './parse/yamlModel';
@@ -259,27 +259,10 @@ function moved(offset: number, edit: YamlModelEdit): number {
 function movedFinding(finding: Finding, edit: YamlModelEdit, movedFrom: Map<Finding, Finding>): Finding {
   // Before the edited text, or after it: a finding that reaches into it is about the edited jobs.
   if (finding.offset < edit.from ? finding.offset + finding.length > edit.from : finding.offset < edit.oldTo) throw new InsideEdit();
-  const offset = moved(finding.offset, edit);
-  if (offset === finding.offset && finding.related === undefined && !hasOffsets(finding.data)) return finding;
-  const copy = {
-    ...finding,
-    offset,
-    ...(finding.related ? { related: finding.related.map((place) => ({ ...place, offset: moved(place.offset, edit) })) } : {}),
-    ...(finding.data ? { data: movedData(finding.data, edit) } : {}),
-  };
+  if (moved(finding.offset, edit) === finding.offset && finding.related === undefined && !fixHasOffsets(finding.data)) return finding;
+  const copy = moveFinding(finding, (offset) => moved(offset, edit));
   movedFrom.set(copy, finding);
   return copy;
-}
-
-function hasOffsets(data: FixData | undefined): boolean {
-  return data?.fix === 'edits' || data?.fix === 'rename-key';
-}
-
-function movedData(data: FixData, edit: YamlModelEdit): FixData {
-  if (data.fix === 'edits') return { ...data, edits: data.edits.map((change) => ({ ...change, offset: moved(change.offset, edit) })) };
-  // A key in another file of the workspace does not move (the analysis is of a pipeline; keys it renames are in it).
-  if (data.fix === 'rename-key') return { ...data, offset: moved(data.offset, edit) };
-  return data;
 }
 
 function movedImage(image: ImageOccurrence, edit: YamlModelEdit): ImageOccurrence {
@@ -311,15 +294,24 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
     ];
     const credentialsByImage = new Map<ImageOccurrence, ImageCredentials>();
     const images: ImageOccurrence[] = [];
-    // The pipeline's own sources as they are now: one the edit moved was read again.
-    const currentSources = new Set<CredentialSource>((fresh.credentials.configReads ?? []).map((read) => read.source));
+    // The pipeline's own sources as they are now: one the edit moved is a new object, moved
+    // from the one a kept lookup may have used (the same content: the lookup stands, with
+    // the moved source); any other is looked up again.
+    const configReads = fresh.credentials.configReads ?? [];
+    const currentSources = new Set<CredentialSource>(configReads.map((read) => read.source));
+    const movedSources = new Map<CredentialSource, CredentialSource>();
+    for (const read of configReads) if (read.movedFrom) movedSources.set(read.movedFrom, read.source);
     const isStale = (source: CredentialSource) => source.origin.kind === 'ci-variable' && !currentSources.has(source);
     for (const image of previous.images) {
       if (!isOutsideEdit(image.start, edit)) continue;
       const kept = movedImage(image, edit);
       images.push(kept);
       let credentials = previous.credentials.images.get(image);
-      if (credentials?.sources.some(isStale)) credentials = fresh.credentials.credentialsFor?.(kept);
+      if (credentials?.sources.some(isStale)) {
+        credentials = credentials.sources.every((source) => !isStale(source) || movedSources.has(source))
+          ? { ...credentials, sources: credentials.sources.map((source) => movedSources.get(source) ?? source) }
+          : fresh.credentials.credentialsFor?.(kept);
+      }
       if (credentials) credentialsByImage.set(kept, credentials);
     }
     for (const image of fresh.images) {

@@ -16,7 +16,7 @@ import type { JsonModel } from '../parse/jsonModel';
 import { uriToPath } from '../model/workspace';
 import { embedTomlEnvironmentValue, embedWholeJson, embedYamlScalar } from './embeddedJson';
 import { getJobPayloadSources } from './jobPayload';
-import { readDockerConfig, type DockerConfigRead } from './sources';
+import { moveDockerConfigRead, readDockerConfig, type DockerConfigRead } from './sources';
 import type { CredentialSource } from './types';
 
 export const AUTH_VARIABLE = 'DOCKER_AUTH_CONFIG';
@@ -55,17 +55,37 @@ const authVariableOf = perNode((owner: YMap): YNode | undefined => {
 
 /**
  * Reads of pipeline `DOCKER_AUTH_CONFIG` values, by the scalar they were read from. After
- * an edit elsewhere the incremental parse keeps the scalar (same object, same text); if
- * it has not moved either, the read (with its offsets) is still right, and reusing it
- * keeps the credential sources the same objects, so the resolutions made for them on the
- * previous keystroke are found again (`resolveImageCredentials`).
+ * an edit elsewhere the incremental parse keeps the scalar (same object, same text, the
+ * lines around it untouched). If it has not moved either, the read (with its offsets) is
+ * still right, and reusing it keeps the credential sources the same objects, so the
+ * resolutions made for them on the previous keystroke are found again
+ * (`resolveImageCredentials`). If the edit was before it, the read is moved rather than
+ * made again: an edit at the top of a 5,000-job pipeline moves every job's
+ * configuration, and parsing and checking each one's JSON again cost ~40 ms a keystroke.
  */
-const ciAuthReads = new WeakMap<YScalar, { readonly start: number; readonly key: string; readonly settings: Settings; readonly read: DockerConfigRead }>();
+const ciAuthReads = new WeakMap<YScalar, CiAuthRead>();
+
+interface CiAuthRead {
+  readonly start: number;
+  /** The scalar's length and column when read: the same in a kept scalar (checked all the same). */
+  readonly length: number;
+  readonly column: number;
+  readonly key: string;
+  readonly settings: Settings;
+  readonly read: DockerConfigRead;
+}
 
 function readCiAuthConfig(model: CiModel, valueNode: YScalar, uri: string, job: string | undefined, raw: boolean, settings: Settings): DockerConfigRead {
   const key = `${uri}\0${job ?? ''}\0${raw}`;
+  const length = valueNode.end - valueNode.start;
+  const column = valueNode.start - model.text.lastIndexOf('\n', valueNode.start - 1) - 1;
   const cached = ciAuthReads.get(valueNode);
-  if (cached && cached.start === valueNode.start && cached.key === key && cached.settings === settings) return cached.read;
+  if (cached && cached.key === key && cached.settings === settings && cached.length === length && cached.column === column) {
+    if (cached.start === valueNode.start) return cached.read;
+    const read = moveDockerConfigRead(cached.read, valueNode.start - cached.start);
+    ciAuthReads.set(valueNode, { ...cached, start: valueNode.start, read });
+    return read;
+  }
   const read = readDockerConfig(embedYamlScalar(model.text, valueNode), {
     uri,
     label: RUNNER_LABEL,
@@ -76,7 +96,7 @@ function readCiAuthConfig(model: CiModel, valueNode: YScalar, uri: string, job: 
     visibleToJobs: true,
     wholeFile: false,
   });
-  ciAuthReads.set(valueNode, { start: valueNode.start, key, settings, read });
+  ciAuthReads.set(valueNode, { start: valueNode.start, length, column, key, settings, read });
   return read;
 }
 

@@ -9,7 +9,7 @@
  */
 import { findNodeAtLocation, getNodeValue, type Node as JsonNode } from 'jsonc-parser';
 import { z } from 'zod';
-import type { Finding, FixData } from '../finding';
+import { moveFinding, type Finding, type FixData } from '../finding';
 import type { Settings } from '../settings';
 import { getGitLabHost } from '../variables';
 import { decodeAuth, encodeAuth, revealPassword } from './base64';
@@ -87,6 +87,42 @@ export interface DockerConfigRead {
   readonly findings: readonly Finding[];
   readonly keys: readonly KeyPlace[];
   readonly embedded: EmbeddedJson;
+  /** For a read moved by an edit before it (moveDockerConfigRead): the source of the read it was moved from, which says the same. */
+  readonly movedFrom?: CredentialSource;
+}
+
+/**
+ * The read of the same JSON written `delta` UTF-16 units further on in its document (an
+ * edit before it): every place in it moved, nothing read again. The source is a new
+ * object, as its entries' places changed.
+ */
+export function moveDockerConfigRead(read: DockerConfigRead, delta: number): DockerConfigRead {
+  const moveOffset = (offset: number) => offset + delta;
+  const movedEntries = new Map<AuthEntry | HelperEntry, AuthEntry | HelperEntry>();
+  const moveEntry = <T extends AuthEntry | HelperEntry>(entry: T): T => {
+    const moved = { ...entry, place: entry.place && { ...entry.place, offset: entry.place.offset + delta } };
+    movedEntries.set(entry, moved);
+    return moved;
+  };
+  const { source } = read;
+  const movedSource: CredentialSource = {
+    ...source,
+    auths: source.auths.map(moveEntry),
+    credHelpers: source.credHelpers.map(moveEntry),
+    credsStore: source.credsStore && moveEntry(source.credsStore),
+  };
+  return {
+    source: movedSource,
+    findings: read.findings.map((finding) => moveFinding(finding, moveOffset)),
+    keys: read.keys.map((key): KeyPlace => ({
+      ...key,
+      offset: key.offset + delta,
+      ...(key.entry ? { entry: movedEntries.get(key.entry) as AuthEntry } : {}),
+      ...(key.helper ? { helper: movedEntries.get(key.helper) as HelperEntry } : {}),
+    })),
+    embedded: { ...read.embedded, map: read.embedded.map.moved(delta) },
+    movedFrom: source,
+  };
 }
 
 function propertiesOf(node: JsonNode | undefined): Array<{ key: JsonNode; value: JsonNode | undefined; name: string }> {
