@@ -326,7 +326,7 @@ describe('re-analysis of only the edited jobs', () => {
 describe('re-analysis of the edited jobs notices what reaches other jobs', () => {
   /** Enough plain jobs after the cases for the file to be parsed entry by entry. */
   const FILLER = Array.from({ length: 1000 }, (_, i) => `filler-${i}:\n  stage: test\n  image: alpine:3.20\n  script:\n    - make check-${i}\n`).join('\n');
-  const cases: ReadonlyArray<{ name: string; text: string; from: string; to: string; reuse: boolean; runner?: boolean }> = [
+  const cases: ReadonlyArray<{ name: string; text: string; from: string; to: string; reuse: boolean; runner?: boolean; dockerConfig?: string }> = [
     {
       name: 'a plain edit of a job\'s own image (reused)',
       text: 'edited:\n  image: node:20\n  script: [make]\n',
@@ -403,6 +403,13 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
       from: 'image: registry.example.com/app:1', to: 'image: registry.example.com/tool:22', reuse: true,
     },
     {
+      name: 'an edit before an image whose fix renames a key in the workspace config.json (reused, that key not moved)',
+      text: 'edited:\n  image: node:20\n  script: [make]\nlater:\n  image: registry.example.com/app:1\n  script: [make]\n',
+      from: 'image: node:20', to: 'image: node:22-bookworm-slim', reuse: true,
+      // The key far enough into config.json to be past the edit's offsets in the pipeline.
+      dockerConfig: `{${' '.repeat(400)}"auths": {"registry.example.com:5000": {"auth": "dTpw"}}}`,
+    },
+    {
       name: 'a job that stops naming a template that does not exist (reused: only its own findings and hover change)',
       text: '.base:\n  image: node:20\nedited:\n  extends: [.base, .missing]\n  script: [make]\n',
       from: 'extends: [.base, .missing]', to: 'extends: [.base]', reuse: true,
@@ -413,9 +420,14 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
       from: 'alias: db', to: 'alias: build', reuse: true, runner: true,
     },
   ];
-  for (const { name, text, from, to, reuse, runner } of cases) {
+  for (const { name, text, from, to, reuse, runner, dockerConfig } of cases) {
     test(name, () => {
-      const context = runner ? makeContext({ workspace: { 'file:///project/.gitlab-runner/config.toml': RUNNER_CONFIG } }) : makeContext();
+      const context = makeContext({
+        workspace: {
+          ...(runner ? { 'file:///project/.gitlab-runner/config.toml': RUNNER_CONFIG } : {}),
+          ...(dockerConfig ? { 'file:///project/.docker/config.json': dockerConfig } : {}),
+        },
+      });
       const original = `${text}\n${FILLER}`;
       assert.ok(original.includes(from));
       const service = new LanguageService((family, error) => {

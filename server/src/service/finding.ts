@@ -72,25 +72,26 @@ export type FixData =
 
 /**
  * `finding` with every offset in it moved by `move` (text inserted or removed before
- * it): its own, its related places' and its fix's. A `rename-key` fix moves too: the
- * keys an analysis renames are in the document it analysed.
+ * it in `documentUri`, the document it is about): its own, its related places' and its
+ * fix's. A `rename-key` fix may name a key in another file of the workspace (a
+ * `config.json` whose key an image of a pipeline nearly matches), which does not move.
  */
-export function moveFinding(finding: Finding, move: (offset: number) => number): Finding {
+export function moveFinding(finding: Finding, move: (offset: number) => number, documentUri: string): Finding {
   return {
     ...finding,
     offset: move(finding.offset),
     ...(finding.related ? { related: finding.related.map((place) => ({ ...place, offset: move(place.offset) })) } : {}),
-    ...(finding.data ? { data: moveFixData(finding.data, move) } : {}),
+    ...(finding.data ? { data: moveFixData(finding.data, move, documentUri) } : {}),
   };
 }
 
-/** Whether a fix holds offsets of its own (which move with the text). */
+/** Whether a fix holds offsets of its own (which may move with the text). */
 export function fixHasOffsets(data: FixData | undefined): boolean {
   return data?.fix === 'edits' || data?.fix === 'rename-key';
 }
 
-function moveFixData(data: FixData, move: (offset: number) => number): FixData {
+function moveFixData(data: FixData, move: (offset: number) => number, documentUri: string): FixData {
   if (data.fix === 'edits') return { ...data, edits: data.edits.map((change) => ({ ...change, offset: move(change.offset) })) };
-  if (data.fix === 'rename-key') return { ...data, offset: move(data.offset) };
+  if (data.fix === 'rename-key' && data.uri === documentUri) return { ...data, offset: move(data.offset) };
   return data;
 }

@@ -68,9 +68,10 @@ const AUTH_VARIABLE = 'DOCKER_AUTH_CONFIG';
  * The rule results of `ci`, an edit of `previous`'s document, computed again only for
  * the jobs the edit touched; undefined when that cannot be shown to equal a whole
  * analysis (the caller then analyses the whole document).
+ * @param uri the document's: a fix that renames a key in another file keeps its offsets
  * @param run runs the rule families on an analysis (of the edited jobs only, here)
  */
-export function reanalyseEditedJobs(ci: CiAnalysis, previous: PreviousCiAnalysis, run: (ci: CiAnalysis) => CiRuleResults): ReanalysedResults | undefined {
+export function reanalyseEditedJobs(ci: CiAnalysis, uri: string, previous: PreviousCiAnalysis, run: (ci: CiAnalysis) => CiRuleResults): ReanalysedResults | undefined {
   const edit = getYamlModelEdit(ci.model.yaml);
   if (!edit || edit.removed.mergesIntoRoot || edit.added.mergesIntoRoot) return undefined;
   if (ci.included || previous.ci.included || ci.model.includes.length > 0) return undefined;
@@ -90,7 +91,7 @@ export function reanalyseEditedJobs(ci: CiAnalysis, previous: PreviousCiAnalysis
   }
   if (authWriters.size > 0 && looksUpImageWrittenElsewhere(previous.results.images, authWriters, edit)) return undefined;
 
-  return merge(previous.results, run(scoped), edit);
+  return merge(previous.results, run(scoped), edit, uri);
 }
 
 /** The names of the edited entries, when they are the same visible jobs before and after the edit. */
@@ -256,11 +257,11 @@ function moved(offset: number, edit: YamlModelEdit): number {
   throw new InsideEdit();
 }
 
-function movedFinding(finding: Finding, edit: YamlModelEdit, movedFrom: Map<Finding, Finding>): Finding {
+function movedFinding(finding: Finding, edit: YamlModelEdit, uri: string, movedFrom: Map<Finding, Finding>): Finding {
   // Before the edited text, or after it: a finding that reaches into it is about the edited jobs.
   if (finding.offset < edit.from ? finding.offset + finding.length > edit.from : finding.offset < edit.oldTo) throw new InsideEdit();
   if (moved(finding.offset, edit) === finding.offset && finding.related === undefined && !fixHasOffsets(finding.data)) return finding;
-  const copy = moveFinding(finding, (offset) => moved(offset, edit));
+  const copy = moveFinding(finding, (offset) => moved(offset, edit), uri);
   movedFrom.set(copy, finding);
   return copy;
 }
@@ -285,11 +286,11 @@ function isOutsideEdit(offset: number, edit: YamlModelEdit): boolean {
   return offset < edit.from || offset >= edit.oldTo;
 }
 
-function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit): ReanalysedResults | undefined {
+function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit, uri: string): ReanalysedResults | undefined {
   try {
     const movedFrom = new Map<Finding, Finding>();
     const findings = [
-      ...previous.findings.filter((finding) => isOutsideEdit(finding.offset, edit)).map((finding) => movedFinding(finding, edit, movedFrom)),
+      ...previous.findings.filter((finding) => isOutsideEdit(finding.offset, edit)).map((finding) => movedFinding(finding, edit, uri, movedFrom)),
       ...fresh.findings.filter((finding) => isInEdit(finding.offset, edit)),
     ];
     const credentialsByImage = new Map<ImageOccurrence, ImageCredentials>();

@@ -243,7 +243,7 @@ export class LanguageService {
           return { findings: ciFindings, images: ciImages, credentials: ciCredentials };
         };
         // After an edit inside some jobs, only those are checked again (service/incremental.ts).
-        const reused = previous && ci === parsed.ci ? guarded('model', undefined, () => reanalyseEditedJobs(ci, previous, run)) : undefined;
+        const reused = previous && ci === parsed.ci ? guarded('model', undefined, () => reanalyseEditedJobs(ci, document.uri, previous, run)) : undefined;
         if (reused) this.incrementalAnalyses++;
         const results = reused?.results ?? run(ci);
         findings.push(...results.findings);

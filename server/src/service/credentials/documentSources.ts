@@ -82,7 +82,7 @@ function readCiAuthConfig(model: CiModel, valueNode: YScalar, uri: string, job: 
   const cached = ciAuthReads.get(valueNode);
   if (cached && cached.key === key && cached.settings === settings && cached.length === length && cached.column === column) {
     if (cached.start === valueNode.start) return cached.read;
-    const read = moveDockerConfigRead(cached.read, valueNode.start - cached.start);
+    const read = moveDockerConfigRead(cached.read, valueNode.start - cached.start, uri);
     ciAuthReads.set(valueNode, { ...cached, start: valueNode.start, read });
     return read;
   }

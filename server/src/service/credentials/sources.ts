@@ -92,11 +92,11 @@ export interface DockerConfigRead {
 }
 
 /**
- * The read of the same JSON written `delta` UTF-16 units further on in its document (an
- * edit before it): every place in it moved, nothing read again. The source is a new
- * object, as its entries' places changed.
+ * The read of the same JSON written `delta` UTF-16 units further on in its document
+ * `uri` (an edit before it): every place in it moved, nothing read again. The source is
+ * a new object, as its entries' places changed.
  */
-export function moveDockerConfigRead(read: DockerConfigRead, delta: number): DockerConfigRead {
+export function moveDockerConfigRead(read: DockerConfigRead, delta: number, uri: string): DockerConfigRead {
   const moveOffset = (offset: number) => offset + delta;
   const movedEntries = new Map<AuthEntry | HelperEntry, AuthEntry | HelperEntry>();
   const moveEntry = <T extends AuthEntry | HelperEntry>(entry: T): T => {
@@ -113,7 +113,7 @@ export function moveDockerConfigRead(read: DockerConfigRead, delta: number): Doc
   };
   return {
     source: movedSource,
-    findings: read.findings.map((finding) => moveFinding(finding, moveOffset)),
+    findings: read.findings.map((finding) => moveFinding(finding, moveOffset, uri)),
     keys: read.keys.map((key): KeyPlace => ({
       ...key,
       offset: key.offset + delta,
