@@ -23,7 +23,8 @@
  *   edit) is not the job whose credentials look up an image written elsewhere (a
  *   template's, `default:`'s: the lookup takes its first user's, `credentials/analysis.ts`);
  * - a kept image whose credential lookup used a `DOCKER_AUTH_CONFIG` the edit moved
- *   (a job's, after the edited text) is looked up again, with the source as it is now.
+ *   (a job's, after the edited text) keeps its lookup, with the moved source (the same
+ *   content at its new place).
  *
  * `test/unit/incremental.test.ts` checks on random edits that the result equals a fresh
  * analysis of the edited text, and that most edits inside jobs take this path.
@@ -247,19 +248,19 @@ function sameContribution(before: EffectiveJob, old: EntriesVersion, after: Effe
 
 // ---- Merging -----------------------------------------------------------------------
 
-/** Thrown by `moved` for a kept offset inside the edited text: the reuse is abandoned. */
-class InsideEdit extends Error {}
+/** Thrown when a kept part cannot be carried over (an offset inside the edited text, a source read anew): the reuse is abandoned. */
+class CannotReuse extends Error {}
 
 /** An offset of the previous version in the edited version's terms. */
 function moved(offset: number, edit: YamlModelEdit): number {
   if (offset <= edit.from) return offset;
   if (offset >= edit.oldTo) return offset + edit.delta;
-  throw new InsideEdit();
+  throw new CannotReuse();
 }
 
 function movedFinding(finding: Finding, edit: YamlModelEdit, uri: string, movedFrom: Map<Finding, Finding>): Finding {
   // Before the edited text, or after it: a finding that reaches into it is about the edited jobs.
-  if (finding.offset < edit.from ? finding.offset + finding.length > edit.from : finding.offset < edit.oldTo) throw new InsideEdit();
+  if (finding.offset < edit.from ? finding.offset + finding.length > edit.from : finding.offset < edit.oldTo) throw new CannotReuse();
   if (moved(finding.offset, edit) === finding.offset && finding.related === undefined && !fixHasOffsets(finding.data)) return finding;
   const copy = moveFinding(finding, (offset) => moved(offset, edit), uri);
   movedFrom.set(copy, finding);
@@ -295,24 +296,26 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
     ];
     const credentialsByImage = new Map<ImageOccurrence, ImageCredentials>();
     const images: ImageOccurrence[] = [];
-    // The pipeline's own sources as they are now: one the edit moved is a new object, moved
-    // from the one a kept lookup may have used (the same content: the lookup stands, with
-    // the moved source); any other is looked up again.
+    // The pipeline's own sources as they are now. One an edit before it moved is a new
+    // object (credentials/documentSources.ts) that says what the one a kept lookup used
+    // says: the lookup stands, with it. A kept lookup whose source was read anew cannot be
+    // carried over.
     const configReads = fresh.credentials.configReads ?? [];
     const currentSources = new Set<CredentialSource>(configReads.map((read) => read.source));
     const movedSources = new Map<CredentialSource, CredentialSource>();
     for (const read of configReads) if (read.movedFrom) movedSources.set(read.movedFrom, read.source);
-    const isStale = (source: CredentialSource) => source.origin.kind === 'ci-variable' && !currentSources.has(source);
+    const currentSource = (source: CredentialSource): CredentialSource => {
+      if (source.origin.kind !== 'ci-variable' || currentSources.has(source)) return source;
+      const moved = movedSources.get(source);
+      if (!moved) throw new CannotReuse();
+      return moved;
+    };
     for (const image of previous.images) {
       if (!isOutsideEdit(image.start, edit)) continue;
       const kept = movedImage(image, edit);
       images.push(kept);
       let credentials = previous.credentials.images.get(image);
-      if (credentials?.sources.some(isStale)) {
-        credentials = credentials.sources.every((source) => !isStale(source) || movedSources.has(source))
-          ? { ...credentials, sources: credentials.sources.map((source) => movedSources.get(source) ?? source) }
-          : fresh.credentials.credentialsFor?.(kept);
-      }
+      if (credentials?.sources.some((source) => currentSource(source) !== source)) credentials = { ...credentials, sources: credentials.sources.map(currentSource) };
       if (credentials) credentialsByImage.set(kept, credentials);
     }
     for (const image of fresh.images) {
@@ -331,7 +334,7 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
     };
     return { results, movedFrom };
   } catch (error) {
-    if (error instanceof InsideEdit) return undefined;
+    if (error instanceof CannotReuse) return undefined;
     throw error;
   }
 }

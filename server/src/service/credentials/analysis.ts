@@ -23,8 +23,6 @@ export interface CredentialAnalysis {
   readonly images: ReadonlyMap<ImageOccurrence, ImageCredentials>;
   /** The reads of the document's own `DOCKER_AUTH_CONFIG` values (a pipeline's). */
   readonly configReads?: readonly DockerConfigRead[];
-  /** The lookup for another image of the pipeline, with the same sources (an incremental re-analysis refreshes kept images with it). */
-  readonly credentialsFor?: (image: ImageOccurrence) => ImageCredentials | undefined;
 }
 
 type SharedSources = { readonly runner: CredentialSource[]; readonly docker: CredentialSource[] };
@@ -125,7 +123,6 @@ export function analyzeCiCredentials(ci: CiAnalysis, uri: string, images: readon
     keys: configs.flatMap((config) => config.read.keys),
     images: resolved.results,
     configReads: configs.map((config) => config.read),
-    credentialsFor: (image) => resolveImage(image, sourcesOf, settings),
   };
 }
 
