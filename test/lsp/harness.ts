@@ -258,6 +258,8 @@ export class Session {
   /** Capabilities the server registered dynamically (`client/registerCapability`). */
   readonly registrations: Registration[] = [];
   refreshRequests = 0;
+  /** How `workspace/diagnostic/refresh` is answered: accepted, or with an error (as by an editor that refuses it). */
+  refreshAnswer: 'accept' | 'error' = 'accept';
   initializeResult: InitializeResult | undefined;
   /** Set to delay answers to `workspace/configuration` (ms). */
   configurationDelayMs = 0;
@@ -290,6 +292,7 @@ export class Session {
     client.onRequest('workspace/diagnostic/refresh', () => {
       this.refreshRequests++;
       this.events.emit('event');
+      if (this.refreshAnswer === 'error') throw new Error('the refresh was refused');
       return null;
     });
   }

@@ -151,6 +151,22 @@ describe('runner config.toml on disk', () => {
     assert.deepEqual(summarize(((await session.pull(p.ciUri)) as FullDocumentDiagnosticReport).items), UNDEFINED);
     assert.equal(await session.stop(), 0);
   });
+
+  test('pull mode: a refresh the editor refuses is said in the log, and the next pull still sees the change', async () => {
+    const p = project(RUNNER_WITH_IMAGE);
+    const session = await Session.start({ root: p.root, pull: true });
+    session.open(p.ciUri, PIPELINE);
+    assert.deepEqual(summarize(((await session.pull(p.ciUri)) as FullDocumentDiagnosticReport).items), DEFINED);
+    session.refreshAnswer = 'error';
+    const seen = session.refreshRequests;
+    writeFileSync(p.toml, RUNNER_WITHOUT_IMAGE);
+    watchedFileChanged(session, p.tomlUri, FileChangeType.Changed);
+    await session.waitForRefresh(seen);
+    await session.waitUntil(() => session.logMessages.find((m) => m.type === 1 && m.message.startsWith('Pullguard: the editor did not take the request to pull diagnostics again: ')),
+      'the refused refresh in the log', undefined, () => JSON.stringify(session.logMessages.map((m) => m.message)));
+    assert.deepEqual(summarize(((await session.pull(p.ciUri)) as FullDocumentDiagnosticReport).items), UNDEFINED);
+    assert.equal(await session.stop(), 0);
+  });
 });
 
 describe('runner config.toml open in the editor', () => {
