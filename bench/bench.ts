@@ -603,7 +603,8 @@ function printTable(results: readonly CaseResult[]): void {
 /**
  * Each pipeline session's edits in the order they were made, one row per session, and
  * the medians of edits 1–2, 3–8 and 9–20: which edits of a session are slow (the first
- * ones, before V8 has optimized the code; one after a full collection).
+ * ones: before V8 has optimized the code, and at the top of the file, where the most of
+ * the analysis moves; one after a full collection).
  */
 function printTimeline(results: readonly CaseResult[]): void {
   for (const r of results) {

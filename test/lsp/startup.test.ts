@@ -131,8 +131,7 @@ async function publishedCodes(server: RawServer, uri: string, what: string): Pro
   return (published.params as { diagnostics: { code: string }[] }).diagnostics.map((diagnostic) => diagnostic.code);
 }
 
-/** dist/server.js alone, in a folder of its own: without the dist/serverCore.js it loads after initialize. */
-/** The server program with its connection bundle but without its analysis (or, with `withoutConnection`, alone). */
+/** dist/server.js in a folder of its own, with its connection bundle but without its analysis (or, with `withoutConnection`, alone). */
 function startEntryOnly(name: string, withoutConnection = false): RawServer {
   const folder = workspace.folder(name);
   const entryOnly = join(folder, 'server.js');
