@@ -8,8 +8,9 @@
  * runs a few fresh server sessions and times: start → `initialize` answered (next to
  * the same for a script that answers it with no library: Node's own start-up),
  * open → first diagnostics, 20 edits → diagnostics for that version, 20 hovers and
- * 20 code-action requests on image lines, then reads the server's peak RSS. It also
- * times the bare parse of the same text in this process (the floor no server can
+ * 20 code-action requests on image lines, then reads the server's peak RSS; in other
+ * fresh servers, the open after the server was idle, and the 20 edits after a pause
+ * once the file is open. It also times the bare parse of the same text in this process (the floor no server can
  * beat), a large runner `config.toml` and Docker `config.json`, and the bundle sizes.
  *
  * Prints a table, one `BENCH {json}` line per case, and writes the JSON lines to
@@ -55,6 +56,8 @@ interface Plan {
   readonly caseBudgetMs: number;
   /** Sessions per pipeline case that open the file after the server was idle (idleOpenSession). */
   readonly idleOpenSessions: number;
+  /** Sessions per pipeline case that pause between the open and the edits (pausedEditSession). */
+  readonly pausedEditSessions: number;
 }
 
 const FULL_PLAN: Plan = {
@@ -63,6 +66,7 @@ const FULL_PLAN: Plan = {
   configOpens: 3,
   caseBudgetMs: 30_000,
   idleOpenSessions: 2,
+  pausedEditSessions: 2,
 };
 const QUICK_PLAN: Plan = {
   sizes: [50, 500],
@@ -70,6 +74,7 @@ const QUICK_PLAN: Plan = {
   configOpens: 1,
   caseBudgetMs: 10_000,
   idleOpenSessions: 1,
+  pausedEditSessions: 1,
 };
 
 /**
@@ -168,8 +173,7 @@ async function startServer(serverPath: string, workspace: Workspace): Promise<St
 
 /**
  * How long a server is left alone before the idle open: longer than the warm-up it
- * continues with while no document is open (IDLE_WARM_UP_DELAY_MS + IDLE_WARM_UP_MS in
- * server/src/server.ts).
+ * continues with while it is idle (IDLE_AFTER_MS + IDLE_WARM_UP_MS in server/src/server.ts).
  */
 const IDLE_WAIT_MS = 2000;
 
@@ -189,6 +193,34 @@ async function idleOpenSession(serverPath: string, workspace: Workspace, text: s
     const { ms } = await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
     await stopServer(client);
     return ms;
+  } finally {
+    client.kill();
+  }
+}
+
+/**
+ * How long a user looks at a file just opened before the first keystroke, at the least:
+ * finding the line. The server goes on warming up once it has been idle for
+ * IDLE_AFTER_MS (300 ms, server/src/server.ts).
+ */
+const PAUSE_BEFORE_EDITS_MS = 1000;
+
+/**
+ * A fresh server, the pipeline opened the moment it is ready, then PAUSE_BEFORE_EDITS_MS
+ * before the edits: the first keystrokes as a user makes them, as opposed to
+ * `edit→diag`, whose first edit is sent the moment the open's diagnostics arrive.
+ */
+async function pausedEditSession(serverPath: string, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
+  const file = join(workspace.dir, '.gitlab-ci.yml');
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const { client } = await startServer(serverPath, workspace);
+  try {
+    await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_BEFORE_EDITS_MS));
+    const { editMs } = await makeEdits(client, uri, text, editBudgetMs);
+    await stopServer(client);
+    return editMs;
   } finally {
     client.kill();
   }
@@ -239,6 +271,32 @@ function syncName(kind: 0 | 1 | 2): SessionResult['sync'] {
   return kind === 2 ? 'incremental' : kind === 1 ? 'full' : 'none';
 }
 
+/**
+ * The edits, in a document opened at version 1 with `text`: the image retyped on 20 lines
+ * spread through the file, one at a time, each timed to its diagnostics.
+ * @returns the times, the server's CPU time per edit, and the edited text's lines
+ */
+async function makeEdits(client: LspClient, uri: string, text: string, editBudgetMs: number): Promise<{ editMs: number[]; editCpuMs: number | undefined; lines: string[] }> {
+  const lines = text.split('\n');
+  const targets = spreadImageLines(lines, EDITS);
+  const editMs: number[] = [];
+  let version = 1;
+  const editsStarted = performance.now();
+  const cpuBeforeEdits = client.cpuTimeMs();
+  for (const [k, line] of targets.entries()) {
+    // A slow server on a huge file would blow the run's time: keep what we have.
+    if (k >= MIN_EDITS && performance.now() - editsStarted > editBudgetMs) break;
+    const retyped = retypeImage(lines, line, `edited-${k}:1.${version}`);
+    version++;
+    // Build the payload before starting the clock: the editor has it ready too.
+    const change = client.syncKind === 2 ? retyped : { text: lines.join('\n') };
+    editMs.push((await timeToDiagnostics(client, uri, version, () => client.didChange(uri, version, [change]))).ms);
+  }
+  const cpuAfterEdits = client.cpuTimeMs();
+  const editCpuMs = cpuBeforeEdits !== undefined && cpuAfterEdits !== undefined && editMs.length > 0 ? (cpuAfterEdits - cpuBeforeEdits) / editMs.length : undefined;
+  return { editMs, editCpuMs, lines };
+}
+
 /** One fresh server: open the pipeline, edit it, hover and ask for code actions. */
 async function pipelineSession(serverPath: string, workspace: Workspace, text: string, editBudgetMs: number): Promise<SessionResult> {
   const file = join(workspace.dir, '.gitlab-ci.yml');
@@ -254,26 +312,8 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
     ];
     if (sync === 0) throw new Error('The server does not accept document changes (textDocumentSync.change = None).');
 
-    let version = 1;
-    const { ms: openMs, published: opened } = await timeToDiagnostics(client, uri, version, () => client.didOpen(uri, 'yaml', text, version));
-
-    // Edits: retype the image on 20 lines spread through the file, one at a time.
-    const lines = text.split('\n');
-    const targets = spreadImageLines(lines, EDITS);
-    const editMs: number[] = [];
-    const editsStarted = performance.now();
-    const cpuBeforeEdits = client.cpuTimeMs();
-    for (const [k, line] of targets.entries()) {
-      // A slow server on a huge file would blow the run's time: keep what we have.
-      if (k >= MIN_EDITS && performance.now() - editsStarted > editBudgetMs) break;
-      const retyped = retypeImage(lines, line, `edited-${k}:1.${version}`);
-      version++;
-      // Build the payload before starting the clock: the editor has it ready too.
-      const change = sync === 2 ? retyped : { text: lines.join('\n') };
-      editMs.push((await timeToDiagnostics(client, uri, version, () => client.didChange(uri, version, [change]))).ms);
-    }
-    const cpuAfterEdits = client.cpuTimeMs();
-    const editCpuMs = cpuBeforeEdits !== undefined && cpuAfterEdits !== undefined && editMs.length > 0 ? (cpuAfterEdits - cpuBeforeEdits) / editMs.length : undefined;
+    const { ms: openMs, published: opened } = await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
+    const { editMs, editCpuMs, lines } = await makeEdits(client, uri, text, editBudgetMs);
     const diagnostics = client.diagnosticsFor(uri)?.diagnostics ?? [];
 
     // Hovers and code actions on the same image lines, in the edited document.
@@ -398,6 +438,10 @@ interface CaseResult {
   openMs?: Stats;
   /** Open after the fresh server was left idle (idleOpenSession). */
   idleOpenMs?: Stats;
+  /** Edits made after a pause once the file is open (pausedEditSession). */
+  pausedEditMs?: Stats;
+  /** Each of those sessions' edit times, in order (ms, to 0.1). */
+  pausedEditMsBySession?: number[][];
   reopenMs?: Stats;
   editMs?: Stats;
   /** Each session's edit times, in the order the edits were made (ms, to 0.1). */
@@ -475,6 +519,7 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
   const sessions: SessionResult[] = [];
   const nodeStarts: number[] = [];
   const idleOpens: number[] = [];
+  const pausedEdits: number[][] = [];
   let error: string | undefined;
   const started = performance.now();
   try {
@@ -488,6 +533,9 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
     for (let i = 0; i < plan.idleOpenSessions; i++) {
       idleOpens.push(await idleOpenSession(serverPath, makeWorkspace(scratch, `${workspacePrefix}-idle-${i}`), text));
     }
+    for (let i = 0; i < plan.pausedEditSessions; i++) {
+      pausedEdits.push(await pausedEditSession(serverPath, makeWorkspace(scratch, `${workspacePrefix}-paused-${i}`), text, plan.caseBudgetMs));
+    }
   } catch (caught) {
     // What was measured before the failure is reported with it.
     error = errorMessage(caught);
@@ -497,6 +545,8 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
     ...mergeSessions({ ...base, nodeStartMs: summarize(nodeStarts) }, sessions),
     idleOpenMs,
     idleOpenToFloor: openToFloor(idleOpenMs, base.parseFloorMs),
+    pausedEditMs: summarize(pausedEdits.flat()),
+    pausedEditMsBySession: pausedEdits.map((row) => row.map((ms) => Math.round(ms * 10) / 10)),
     ...(error === undefined ? {} : { error }),
   };
 }
@@ -566,7 +616,7 @@ function formatBytes(bytes: number): string {
 }
 
 function printTable(results: readonly CaseResult[]): void {
-  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'idle open', 'reopen', 'edits', 'edit→diag', 'edit CPU', 'hover', 'codeAction', 'parse floor', 'open/floor', 'idle/floor', 'reopen/floor', 'peak RSS', 'diags'];
+  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'idle open', 'reopen', 'edits', 'edit→diag', 'edit after pause', 'edit CPU', 'hover', 'codeAction', 'parse floor', 'open/floor', 'idle/floor', 'reopen/floor', 'peak RSS', 'diags'];
   const rows = results.map((r) => [
     r.name,
     formatBytes(r.bytes),
@@ -579,6 +629,7 @@ function printTable(results: readonly CaseResult[]): void {
     formatMs(r.reopenMs),
     r.editMs ? String(r.editMs.n) : '-',
     formatMs(r.editMs),
+    formatMs(r.pausedEditMs),
     r.editCpuMs === undefined ? '-' : r.editCpuMs.toFixed(1),
     formatMs(r.hoverMs),
     formatMs(r.codeActionMs),
@@ -608,13 +659,14 @@ function printTable(results: readonly CaseResult[]): void {
  */
 function printTimeline(results: readonly CaseResult[]): void {
   for (const r of results) {
-    const rows = r.editMsBySession ?? [];
-    if (rows.length === 0) continue;
-    console.log(`\n${r.name}: edit → diagnostics in ms, in order, one row per session`);
-    for (const row of rows) console.log(row.map((ms) => ms.toFixed(0).padStart(5)).join(''));
-    for (const [label, from, to] of [['edits 1-2', 0, 2], ['edits 3-8', 2, 8], ['edits 9-20', 8, EDITS]] as const) {
-      const stats = summarize(rows.flatMap((row) => row.slice(from, to)));
-      if (stats) console.log(`${label.padEnd(11)} median ${stats.median.toFixed(0)} ms, p95 ${stats.p95.toFixed(0)} ms (n = ${stats.n})`);
+    for (const [title, rows] of [['edit → diagnostics', r.editMsBySession ?? []], ['edit after pause → diagnostics', r.pausedEditMsBySession ?? []]] as const) {
+      if (rows.length === 0) continue;
+      console.log(`\n${r.name}: ${title} in ms, in order, one row per session`);
+      for (const row of rows) console.log(row.map((ms) => ms.toFixed(0).padStart(5)).join(''));
+      for (const [label, from, to] of [['edits 1-2', 0, 2], ['edits 3-8', 2, 8], ['edits 9-20', 8, EDITS]] as const) {
+        const stats = summarize(rows.flatMap((row) => row.slice(from, to)));
+        if (stats) console.log(`${label.padEnd(11)} median ${stats.median.toFixed(0)} ms, p95 ${stats.p95.toFixed(0)} ms (n = ${stats.n})`);
+      }
     }
   }
 }

@@ -41,14 +41,18 @@ import { registerRegistryRequests } from './registryRequests';
 const MAX_VALIDATION_DELAY_MS = 50;
 
 /**
- * After the first warm-up rounds (before `initialized` is done), more while no document
- * is open, an analysis per turn of the event loop (see warmUpWhileIdle): a second of one
+ * After the first warm-up rounds (before `initialized` is done), more whenever the server
+ * is idle, an analysis per turn of the event loop (see warmUpWhileIdle): a second of one
  * core at most, once per server.
  */
 const IDLE_WARM_UP_ROUNDS = 40;
 const IDLE_WARM_UP_MS = 1000;
-/** How long after the first warm-up rounds the server counts as idle, if no document has come. */
-const IDLE_WARM_UP_DELAY_MS = 300;
+/**
+ * The server counts as idle this long after its last message or analysis. Shorter than a
+ * user's pause before the first keystroke in a file just opened, longer than the gaps
+ * between keystrokes, and between the requests an editor sends around one.
+ */
+const IDLE_AFTER_MS = 300;
 
 /**
  * A file can be reported changed while it is still being written: a program that writes
@@ -72,6 +76,13 @@ const LARGE_DOCUMENT_LENGTH = 256 * 1024;
 const OLD_GENERATION_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
 
 /**
+ * Once the idle warm-up is done, the server collects its garbage if the old generation
+ * grew by this much: what the warm-up's analyses left (~20 MB for its 40 rounds) would
+ * otherwise bring the next collection forward into the user's first keystrokes.
+ */
+const OLD_GENERATION_GROWTH_AFTER_WARM_UP = 8 * 1024 * 1024;
+
+/**
  * A full garbage collection when the old generation has grown by
  * OLD_GENERATION_GROWTH_BEFORE_COLLECTING since the last one, where Node allows it. A whole
  * analysis of a large pipeline leaves the one before as garbage (tens of MB at 5,000
@@ -86,8 +97,8 @@ const OLD_GENERATION_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
  * waits only for what is left of it (measured in bench/README.md, session 7). A hover
  * that arrives meanwhile waits too, as it waits for an analysis.
  */
-function collectGarbageIfGrown(): void {
-  if (oldGenerationSize() < oldGenerationAfterCollection + OLD_GENERATION_GROWTH_BEFORE_COLLECTING) return;
+function collectGarbageIfGrown(growth = OLD_GENERATION_GROWTH_BEFORE_COLLECTING): void {
+  if (oldGenerationSize() < oldGenerationAfterCollection + growth) return;
   collectGarbage();
   oldGenerationAfterCollection = oldGenerationSize();
 }
@@ -118,6 +129,8 @@ let gcFunction: (() => void) | null | undefined;
 /** What the entry (serverEntry.ts) calls once it has the `initialize` request it answered. */
 export interface StartedServer {
   applyInitializeParams(params: InitializeParams): void;
+  /** Called before each message from the client is handled: the server is not idle (see IDLE_AFTER_MS). */
+  messageArrived(): void;
 }
 
 /**
@@ -150,6 +163,11 @@ export function startServer(connection: Connection): StartedServer {
    * analysed version to the current one re-analyses only the edited jobs).
    */
   const unindexed = new Set<string>();
+  /** When the server last received a message or finished an analysis (performance.now()). */
+  let lastActivityAt = performance.now();
+  const noteActivity = (): void => {
+    lastActivityAt = performance.now();
+  };
 
   // ---- Settings and context ---------------------------------------------------
 
@@ -225,11 +243,12 @@ export function startServer(connection: Connection): StartedServer {
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
     lastValidationMs.set(document.uri, performance.now() - started);
     lastPublished.set(document.uri, { version: document.version, context, diagnostics });
+    noteActivity();
     // The workspace changed, but nothing this version shows: the editor has it already.
     if (last?.version === document.version && last.diagnostics === diagnostics) return;
     const written = connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
     // A connection that closed meanwhile is the exit handlers' business, not this one's.
-    if (document.getText().length >= LARGE_DOCUMENT_LENGTH) void written.then(collectGarbageIfGrown, () => undefined);
+    if (document.getText().length >= LARGE_DOCUMENT_LENGTH) void written.then(() => collectGarbageIfGrown(), () => undefined);
   }
 
   /**
@@ -374,24 +393,35 @@ export function startServer(connection: Connection): StartedServer {
     void reindex();
     // After the messages already received: when the user's file is already open, analysing
     // it warms the same code, and a warm-up would only delay its diagnostics.
-    setImmediate(warmUpBeforeFirstDocument);
+    setImmediate(warmUpAtStart);
   });
 
-  /** Compiles the analysis before the first file arrives (see warmUp), and goes on while none does. */
-  function warmUpBeforeFirstDocument(): void {
-    const documentOpen = () => documents.all().length > 0;
+  /**
+   * Compiles the analysis before the first file arrives (see warmUp), unless it came with
+   * the start, then goes on whenever the server is idle: before the first file, or while
+   * the user reads its diagnostics.
+   */
+  function warmUpAtStart(): void {
     const safely = (run: () => void) => runSafe(run, undefined, 'warming up', connection);
-    if (documentOpen()) return;
-    safely(() => warmUp());
-    // Only once no document came with the start: an editor that restores an open pipeline
-    // sends it within milliseconds, and its analysis should not wait for a warm-up step.
-    setTimeout(() => safely(() => warmUpWhileIdle({
+    // An editor that restores an open pipeline sends it within milliseconds: its analysis
+    // warms the same code, and should not wait for the warm-up.
+    if (documents.all().length === 0) {
+      safely(() => warmUp());
+      noteActivity();
+    }
+    warmUpWhileIdle({
       rounds: IDLE_WARM_UP_ROUNDS,
       budgetMs: IDLE_WARM_UP_MS,
-      busy: documentOpen,
-      // A timer, not setImmediate: a message read meanwhile (a document opened) is handled first.
-      schedule: (next) => setTimeout(() => safely(next), 0),
-    })), IDLE_WARM_UP_DELAY_MS);
+      busy: () => performance.now() - lastActivityAt < IDLE_AFTER_MS || pendingValidations.size > 0,
+      waitMs: IDLE_AFTER_MS,
+      // A timer, not setImmediate: a message read meanwhile (a document opened, a keystroke) is handled first.
+      schedule: (next, delayMs) => setTimeout(() => safely(next), delayMs),
+      done: ({ rounds }) => {
+        // In idle time too: the warm-up ends on a turn that found the server idle.
+        collectGarbageIfGrown(OLD_GENERATION_GROWTH_AFTER_WARM_UP);
+        connection.console.log(`Pullguard: warm-up done: ${rounds} rounds on a small built-in pipeline, run while the server was idle.`);
+      },
+    });
   }
 
   connection.onDidChangeConfiguration((change) => {
@@ -464,6 +494,7 @@ export function startServer(connection: Connection): StartedServer {
     const context = await getContext(document.uri);
     return runSafeAsync(token, (): DocumentDiagnosticReport => {
       const items = languageService.doValidation(document, context);
+      noteActivity();
       const resultId = resultIdOf(items);
       return params.previousResultId === resultId ? { kind: DocumentDiagnosticReportKind.Unchanged, resultId } : { kind: DocumentDiagnosticReportKind.Full, resultId, items };
     }, { kind: DocumentDiagnosticReportKind.Full, items: [] }, `validating ${document.uri}`, connection);
@@ -488,7 +519,7 @@ export function startServer(connection: Connection): StartedServer {
   registerClientRequests(connection, { documents, languageService, getContext, workspaceRoots: () => workspaceRoots });
 
   documents.listen(connection);
-  return { applyInitializeParams };
+  return { applyInitializeParams, messageArrived: noteActivity };
 }
 
 function describeError(error: unknown): string {

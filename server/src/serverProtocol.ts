@@ -33,6 +33,7 @@ export function start(answeredId: number | string | undefined): void {
         const method = isMethodCall(message) ? message.method : ''; // '' for a response from the client
         if (method === 'shutdown') shutdownReceived = true;
         if (!server && !ANSWERED_WITHOUT_ANALYSIS.has(method)) server = loadServer();
+        server?.messageArrived();
         next(message);
       },
     },

@@ -58,6 +58,28 @@ describe('initialize', () => {
   });
 });
 
+describe('warm-up', () => {
+  test('a server whose pipeline came with the start warms up once it is idle, and the pipeline reads the same after it', async () => {
+    const root = workspace.folder('warm-up');
+    const session = await Session.start({ root });
+    const text = 'build:\n  image: redis\n';
+    const uri = uriOf(join(root, '.gitlab-ci.yml'));
+    session.open(uri, text);
+    assert.deepEqual(summarize((await session.waitForCurrent(uri)).diagnostics), [expected('image/latest-tag', rangeOf(text, 'redis'), Severity.Warning)]);
+    // Before this was done idle, a document open from the start meant no warm-up at all; and
+    // the warm-up that had begun stopped for good at the first document. Now it runs its
+    // rounds whenever the server is idle (server/src/service/warmUp.ts).
+    await session.waitUntil(() => session.logMessages.find((m) => m.message.startsWith('Pullguard: warm-up done: 40 rounds ')),
+      'the end of the warm-up in the log', 30_000, () => JSON.stringify(session.logMessages.map((m) => m.message)));
+    // The warm-up analyses its own pipeline in a service of its own: the user's file is untouched.
+    const edited = session.replace(uri, 'redis', 'Redis:1');
+    const published = await session.waitForCurrent(uri);
+    assert.equal(published.version, edited);
+    assert.deepEqual(summarize(published.diagnostics), [expected('image/uppercase-repository', rangeOf(session.text(uri), 'Redis'), Severity.Error)]);
+    assert.equal(await session.stop(), 0);
+  });
+});
+
 describe('shutdown and exit', () => {
   test('answers shutdown with null and exits with code 0 after exit', async () => {
     const session = await Session.start({ root: workspace.folder('shutdown') });

@@ -32,20 +32,31 @@ test('the warm-up also runs the re-analysis of only the edited jobs', () => {
 });
 
 describe('the warm-up while the server is idle', () => {
-  /** Runs the scheduled rounds one at a time, as the event loop would. */
+  /** Runs the scheduled steps one at a time, as the event loop would, and keeps the delay each asked for. */
   function driver() {
-    const queue: Array<() => void> = [];
-    return { schedule: (next: () => void) => queue.push(next), runNext: () => queue.shift()?.(), get pending() { return queue.length; } };
+    const queue: Array<{ next: () => void; delayMs: number }> = [];
+    return {
+      schedule: (next: () => void, delayMs: number) => queue.push({ next, delayMs }),
+      /** Runs the next scheduled step; returns the delay it was scheduled with. */
+      runNext: () => {
+        const scheduled = queue.shift()!;
+        scheduled.next();
+        return scheduled.delayMs;
+      },
+      get pending() {
+        return queue.length;
+      },
+    };
   }
 
   test('runs nothing until the event loop turns, then one analysis per turn', () => {
     const loop = driver();
     let summary: WarmUpSummary | undefined;
-    warmUpWhileIdle({ rounds: 2, budgetMs: 1e9, busy: () => false, schedule: loop.schedule, done: (s) => (summary = s) });
+    warmUpWhileIdle({ rounds: 2, budgetMs: 1e9, busy: () => false, waitMs: 300, schedule: loop.schedule, done: (s) => (summary = s) });
     assert.equal(loop.pending, 1);
     let turns = 0;
     while (loop.pending > 0) {
-      loop.runNext();
+      assert.equal(loop.runNext(), 0);
       turns++;
     }
     // A round is the pipeline's analysis and ten edits, each on its own turn, and a turn
@@ -54,31 +65,50 @@ describe('the warm-up while the server is idle', () => {
     assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
   });
 
-  test('stops at its next turn once a document is open, in the middle of a round', () => {
+  test('waits while the server is busy, and goes on where it was once it is idle again', () => {
     const loop = driver();
-    let documentOpen = false;
+    let busy = false;
     let summary: WarmUpSummary | undefined;
-    warmUpWhileIdle({ rounds: 40, budgetMs: 1e9, busy: () => documentOpen, schedule: loop.schedule, done: (s) => (summary = s) });
+    warmUpWhileIdle({ rounds: 2, budgetMs: 1e9, busy: () => busy, waitMs: 300, schedule: loop.schedule, done: (s) => (summary = s) });
+    // The first round and two analyses of the second.
     for (let turn = 0; turn < 14; turn++) loop.runNext();
-    documentOpen = true;
-    loop.runNext();
-    assert.deepEqual(summary, { rounds: 1, incrementalAnalyses: 10 });
-    assert.equal(loop.pending, 0);
-  });
-
-  test('stops once its time budget has passed', () => {
-    const loop = driver();
-    let clock = 0;
-    let summary: WarmUpSummary | undefined;
-    warmUpWhileIdle({ rounds: 40, budgetMs: 25_000, busy: () => false, schedule: loop.schedule, now: () => clock, done: (s) => (summary = s) });
+    // A document opened, a keystroke: the turn already scheduled analyses nothing, and the
+    // warm-up asks again after each wait for as long as the server stays busy.
+    busy = true;
+    assert.equal(loop.runNext(), 0);
+    for (let wait = 0; wait < 3; wait++) assert.equal(loop.runNext(), 300);
+    assert.equal(loop.pending, 1);
+    assert.equal(summary, undefined);
+    busy = false;
     let turns = 0;
     while (loop.pending > 0) {
       loop.runNext();
       turns++;
-      clock += 1000;
     }
-    // 25 turns of work (two rounds of 12 turns, and the first analysis of the third), then the one that stops.
-    assert.equal(turns, 26);
+    // The ten steps of the second round left, and the turn that sees no round left.
+    assert.equal(turns, 10 + 1);
+    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
+  });
+
+  test('stops once it has spent its time budget, not counting the waits', () => {
+    const loop = driver();
+    let clock = 0;
+    let turns = 0;
+    let summary: WarmUpSummary | undefined;
+    // An analysis reads the clock before and after: 500 ms each. A wait lets a minute pass.
+    const now = () => (clock += 500);
+    const schedule = (next: () => void, delayMs: number) => loop.schedule(() => {
+      if (delayMs > 0) clock += 60_000;
+      next();
+    }, delayMs);
+    warmUpWhileIdle({ rounds: 40, budgetMs: 12_500, busy: () => turns % 5 === 4, waitMs: 300, schedule, now, done: (s) => (summary = s) });
+    while (loop.pending > 0) {
+      loop.runNext();
+      turns++;
+    }
+    // 25 analyses (two rounds of 12 turns, and the first analysis of the third), a wait on
+    // every fifth turn (6 of them), and the turn that stops.
+    assert.equal(turns, 25 + 6 + 1);
     assert.equal(summary?.rounds, 2);
   });
 });

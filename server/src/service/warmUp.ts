@@ -4,7 +4,7 @@
  * are compiled. `warmUp` analyses a small synthetic pipeline (every image form,
  * templates, anchors, merges, `!reference`, a `DOCKER_AUTH_CONFIG`) a few times
  * in a throwaway service, so the user's first file meets compiled code;
- * `warmUpWhileIdle` goes on with it while no document is open.
+ * `warmUpWhileIdle` goes on with it whenever the server is idle.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LanguageService } from './languageService';
@@ -170,38 +170,52 @@ export function warmUp(rounds = 4, budgetMs = 200, now: () => number = Date.now)
 }
 
 export interface IdleWarmUpOptions {
-  /** Rounds at most. */
+  /** Rounds at most, over the server's life. */
   readonly rounds: number;
-  /** No round starts once this many milliseconds have passed since the first. */
+  /** Milliseconds spent in warm-up analyses at most, over the server's life (the waits between them do not count). */
   readonly budgetMs: number;
-  /** True once the server has work of its own (a document is open): no further round starts. */
+  /** True while the server has work of its own, or had some a moment ago (a message, an analysis): the warm-up waits. */
   readonly busy: () => boolean;
-  /** Runs the next step after the messages that arrived meanwhile are handled (the server passes a zero timeout). */
-  readonly schedule: (next: () => void) => void;
+  /**
+   * Runs `next` after `delayMs`: 0 for the next analysis, which should still come after
+   * the messages that arrived meanwhile (the server passes a timer, not setImmediate).
+   */
+  readonly schedule: (next: () => void, delayMs: number) => void;
+  /** How long the warm-up waits before it asks `busy` again. */
+  readonly waitMs: number;
   readonly now?: () => number;
   /** Called once, when the warm-up ends. */
   readonly done?: (summary: WarmUpSummary) => void;
 }
 
 /**
- * The warm-up continued while the server has nothing else to do, one analysis of the
- * synthetic pipeline per turn of the event loop: V8 compiles the rules fully only after
- * they have run many times, and a fresh server's first analysis of a 500-job pipeline
- * costs about twice a later one. A server started with the workspace (before the user
- * opens a pipeline) gets there before the first file arrives; a document opened stops
- * it at once, after an analysis of a few milliseconds at most.
+ * The warm-up continued whenever the server has nothing else to do, one analysis of the
+ * synthetic pipeline per turn of the event loop, until its rounds or its time are spent.
+ * V8 compiles the code fully only after it has run many times: a fresh server's first
+ * analysis of a 500-job pipeline costs about twice a later one, and its first edits of a
+ * 5,000-job pipeline (the code that moves the rest of the analysis) twice a later edit.
+ * A server started with the workspace gets there before the first file arrives; one that
+ * got its file at once warms up while the user reads the diagnostics, before the first
+ * keystroke. A message that arrives meanwhile waits for one analysis of a small pipeline
+ * at most (a few milliseconds); then the warm-up waits until the server is idle again.
  */
 export function warmUpWhileIdle(options: IdleWarmUpOptions): void {
   const now = options.now ?? Date.now;
-  const started = now();
   const steps = new WarmUpSteps();
+  let spentMs = 0;
   const next = (): void => {
-    if (steps.rounds >= options.rounds || now() - started >= options.budgetMs || options.busy()) {
+    if (steps.rounds >= options.rounds || spentMs >= options.budgetMs) {
       options.done?.(steps.summary);
       return;
     }
+    if (options.busy()) {
+      options.schedule(next, options.waitMs);
+      return;
+    }
+    const started = now();
     steps.step();
-    options.schedule(next);
+    spentMs += now() - started;
+    options.schedule(next, 0);
   };
-  options.schedule(next);
+  options.schedule(next, 0);
 }
