@@ -42,11 +42,13 @@ const MAX_VALIDATION_DELAY_MS = 50;
 
 /**
  * After the first warm-up rounds (before `initialized` is done), more whenever the server
- * is idle, an analysis per turn of the event loop (see warmUpWhileIdle): a second of one
- * core at most, once per server.
+ * is idle, IDLE_WARM_UP_SLICE_MS at a time (see warmUpWhileIdle): a second of one core at
+ * most, once per server.
  */
 const IDLE_WARM_UP_ROUNDS = 40;
 const IDLE_WARM_UP_MS = 1000;
+/** How long a message that arrives while the server warms up may wait for it. */
+const IDLE_WARM_UP_SLICE_MS = 5;
 /**
  * The server counts as idle this long after its last message or analysis. Shorter than a
  * user's pause before the first keystroke in a file just opened, longer than the gaps
@@ -415,6 +417,7 @@ export function startServer(connection: Connection): StartedServer {
       budgetMs: IDLE_WARM_UP_MS,
       busy: () => performance.now() - lastActivityAt < IDLE_AFTER_MS || pendingValidations.size > 0,
       waitMs: IDLE_AFTER_MS,
+      sliceMs: IDLE_WARM_UP_SLICE_MS,
       // A timer, not setImmediate: a message read meanwhile (a document opened, a keystroke) is handled first.
       schedule: (next, delayMs) => setTimeout(() => safely(next), delayMs),
       done: ({ rounds }) => {

@@ -65,6 +65,22 @@ describe('the warm-up while the server is idle', () => {
     assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
   });
 
+  test('with a time slice, runs analyses in one turn until the slice has passed', () => {
+    const loop = driver();
+    let clock = 0;
+    let summary: WarmUpSummary | undefined;
+    // The clock moves one millisecond each time it is read: once before a turn's analyses and once after each.
+    warmUpWhileIdle({ rounds: 2, budgetMs: 1e9, busy: () => false, waitMs: 300, sliceMs: 5, schedule: loop.schedule, now: () => ++clock, done: (s) => (summary = s) });
+    let turns = 0;
+    while (loop.pending > 0) {
+      loop.runNext();
+      turns++;
+    }
+    // Five of the 24 steps per turn (the last turn has four and ends the second round), then the turn that stops.
+    assert.equal(turns, 5 + 1);
+    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
+  });
+
   test('waits while the server is busy, and goes on where it was once it is idle again', () => {
     const loop = driver();
     let busy = false;

@@ -183,6 +183,12 @@ export interface IdleWarmUpOptions {
   readonly schedule: (next: () => void, delayMs: number) => void;
   /** How long the warm-up waits before it asks `busy` again. */
   readonly waitMs: number;
+  /**
+   * Analyses go on in one turn until this many milliseconds have passed (at least one per
+   * turn): fewer turns, each a timer of a millisecond or more, for as long as a message
+   * may wait. Default 0: one analysis per turn.
+   */
+  readonly sliceMs?: number;
   readonly now?: () => number;
   /** Called once, when the warm-up ends. */
   readonly done?: (summary: WarmUpSummary) => void;
@@ -190,14 +196,15 @@ export interface IdleWarmUpOptions {
 
 /**
  * The warm-up continued whenever the server has nothing else to do, one analysis of the
- * synthetic pipeline per turn of the event loop, until its rounds or its time are spent.
+ * synthetic pipeline at a time (a few milliseconds' worth per turn of the event loop),
+ * until its rounds or its time are spent.
  * V8 compiles the code fully only after it has run many times: a fresh server's first
  * analysis of a 500-job pipeline costs about twice a later one, and its first edits of a
  * 5,000-job pipeline (the code that moves the rest of the analysis) twice a later edit.
  * A server started with the workspace gets there before the first file arrives; one that
  * got its file at once warms up while the user reads the diagnostics, before the first
- * keystroke. A message that arrives meanwhile waits for one analysis of a small pipeline
- * at most (a few milliseconds); then the warm-up waits until the server is idle again.
+ * keystroke. A message that arrives meanwhile waits for what is left of the turn (a few
+ * milliseconds); then the warm-up waits until the server is idle again.
  */
 export function warmUpWhileIdle(options: IdleWarmUpOptions): void {
   const now = options.now ?? Date.now;
@@ -213,8 +220,12 @@ export function warmUpWhileIdle(options: IdleWarmUpOptions): void {
       return;
     }
     const started = now();
-    steps.step();
-    spentMs += now() - started;
+    let elapsed = 0;
+    do {
+      steps.step();
+      elapsed = now() - started;
+    } while (elapsed < (options.sliceMs ?? 0) && steps.rounds < options.rounds && spentMs + elapsed < options.budgetMs);
+    spentMs += elapsed;
     options.schedule(next, 0);
   };
   options.schedule(next, 0);
