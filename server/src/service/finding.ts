@@ -77,13 +77,16 @@ export type FixData =
  * `config.json` whose key an image of a pipeline nearly matches), which does not move.
  */
 export function moveFinding(finding: Finding, move: (offset: number) => number, documentUri: string): Finding {
-  return {
-    ...finding,
-    offset: move(finding.offset),
-    ...(finding.related ? { related: finding.related.map((place) => ({ ...place, offset: move(place.offset) })) } : {}),
-    ...(finding.data ? { data: moveFixData(finding.data, move, documentUri) } : {}),
-  };
+  // A copy of the same shape, then its offsets replaced: a pipeline's edit moves thousands
+  // of findings, and spreading conditional objects into a literal costs several times more.
+  const moved: Mutable<Finding> = { ...finding };
+  moved.offset = move(finding.offset);
+  if (finding.related) moved.related = finding.related.map((place) => ({ ...place, offset: move(place.offset) }));
+  if (finding.data) moved.data = moveFixData(finding.data, move, documentUri);
+  return moved;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Whether a fix holds offsets of its own (which may move with the text). */
 export function fixHasOffsets(data: FixData | undefined): boolean {

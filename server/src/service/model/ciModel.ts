@@ -773,7 +773,8 @@ export class CiAnalysis {
     seen.add(value);
     if (value.kind === 'scalar') {
       const line = scalarText(value) ?? '';
-      for (const match of line.matchAll(ASSIGNMENT)) into.add(match[1]!);
+      // Most script lines assign nothing: no '=', no scan with the expression.
+      if (line.includes('=')) for (const match of line.matchAll(ASSIGNMENT)) into.add(match[1]!);
     } else if (value.kind === 'seq') {
       const items = value.tag === '!reference' ? [this.resolveReference(value)] : value.items;
       for (const item of items) this.collectScriptAssignments(item, into, seen);
