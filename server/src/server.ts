@@ -28,6 +28,7 @@ import { WorkspaceIndex } from './service/model/workspace';
 import { warmUp, warmUpWhileIdle } from './service/warmUp';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
+import { IdleTask } from './utils/idleTask';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
 import { registerClientRequests } from './clientRequests';
 import { registerRegistryRequests } from './registryRequests';
@@ -71,19 +72,24 @@ const WATCHED_FILE_SETTLE_MS = 500;
  */
 const UNPULLED_CHANGE_INDEX_DELAY_MS = 250;
 
-/** After publishing the diagnostics of a document at least this long, the server may collect its garbage (see collectGarbageIfGrown). */
+/**
+ * After publishing (or, pulled, answering) the diagnostics of a document at least this
+ * long, the server may collect its garbage (see collectGarbageIfGrown and
+ * OLD_GENERATION_GROWTH_BEFORE_IDLE_COLLECTION).
+ */
 const LARGE_DOCUMENT_LENGTH = 256 * 1024;
 
 /** The old generation may grow by this much over its size after the last collection before the server collects again. */
 const OLD_GENERATION_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
 
 /**
- * Once the idle warm-up is done (in idle time), the server collects its garbage if the
- * old generation grew by this much: what the warm-up's analyses left (~20 MB for its 40
- * rounds) would otherwise bring the next collection (~60 ms at 5,000 jobs) forward into
- * the user's keystrokes. A warm-up the first keystrokes interrupt leaves that to them.
+ * In idle time (after a large document's publish, or once the warm-up is done), the server
+ * collects its garbage if the old generation grew by this much: a collection (~60 ms at
+ * 5,000 jobs) then falls in a pause rather than on a keystroke, where it would fall once
+ * the growth reached OLD_GENERATION_GROWTH_BEFORE_COLLECTING (every ~10 edits of a
+ * 5,000-job pipeline, ~3 MB each; the warm-up's 40 rounds leave ~20 MB).
  */
-const OLD_GENERATION_GROWTH_AFTER_WARM_UP = 8 * 1024 * 1024;
+const OLD_GENERATION_GROWTH_BEFORE_IDLE_COLLECTION = 8 * 1024 * 1024;
 
 /**
  * A full garbage collection when the old generation has grown by
@@ -171,6 +177,10 @@ export function startServer(connection: Connection): StartedServer {
   const noteActivity = (): void => {
     lastActivityAt = performance.now();
   };
+  /** Whether the server has work of its own, or had some in the last IDLE_AFTER_MS. */
+  const isBusy = (): boolean => performance.now() - lastActivityAt < IDLE_AFTER_MS || pendingValidations.size > 0;
+  /** Scheduled after each analysis of a large document. */
+  const idleCollection = new IdleTask(() => collectGarbageIfGrown(OLD_GENERATION_GROWTH_BEFORE_IDLE_COLLECTION), isBusy, IDLE_AFTER_MS);
 
   // ---- Settings and context ---------------------------------------------------
 
@@ -250,8 +260,11 @@ export function startServer(connection: Connection): StartedServer {
     // The workspace changed, but nothing this version shows: the editor has it already.
     if (last?.version === document.version && last.diagnostics === diagnostics) return;
     const written = connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
-    // A connection that closed meanwhile is the exit handlers' business, not this one's.
-    if (document.getText().length >= LARGE_DOCUMENT_LENGTH) void written.then(() => collectGarbageIfGrown(), () => undefined);
+    if (document.getText().length >= LARGE_DOCUMENT_LENGTH) {
+      // A connection that closed meanwhile is the exit handlers' business, not this one's.
+      void written.then(() => collectGarbageIfGrown(), () => undefined);
+      idleCollection.schedule();
+    }
   }
 
   /**
@@ -415,14 +428,14 @@ export function startServer(connection: Connection): StartedServer {
     warmUpWhileIdle({
       rounds: IDLE_WARM_UP_ROUNDS,
       budgetMs: IDLE_WARM_UP_MS,
-      busy: () => performance.now() - lastActivityAt < IDLE_AFTER_MS || pendingValidations.size > 0,
+      busy: isBusy,
       waitMs: IDLE_AFTER_MS,
       sliceMs: IDLE_WARM_UP_SLICE_MS,
       // A timer, not setImmediate: a message read meanwhile (a document opened, a keystroke) is handled first.
       schedule: (next, delayMs) => setTimeout(() => safely(next), delayMs),
       done: ({ rounds }) => {
         // In idle time too: the warm-up ends on a turn that found the server idle.
-        collectGarbageIfGrown(OLD_GENERATION_GROWTH_AFTER_WARM_UP);
+        collectGarbageIfGrown(OLD_GENERATION_GROWTH_BEFORE_IDLE_COLLECTION);
         connection.console.log(`Pullguard: warm-up done: ${rounds} rounds on a small built-in pipeline, run while the server was idle.`);
       },
     });
@@ -499,6 +512,8 @@ export function startServer(connection: Connection): StartedServer {
     return runSafeAsync(token, (): DocumentDiagnosticReport => {
       const items = languageService.doValidation(document, context);
       noteActivity();
+      // No publish to collect after in pull mode: only in the pause that follows.
+      if (document.getText().length >= LARGE_DOCUMENT_LENGTH) idleCollection.schedule();
       const resultId = resultIdOf(items);
       return params.previousResultId === resultId ? { kind: DocumentDiagnosticReportKind.Unchanged, resultId } : { kind: DocumentDiagnosticReportKind.Full, resultId, items };
     }, { kind: DocumentDiagnosticReportKind.Full, items: [] }, `validating ${document.uri}`, connection);
