@@ -46,6 +46,12 @@ describe('the warm-up while the server is idle', () => {
       get pending() {
         return queue.length;
       },
+      /** Runs the scheduled steps until none is left; returns how many turns that took. */
+      runAll(): number {
+        let turns = 0;
+        for (; queue.length > 0; turns++) this.runNext();
+        return turns;
+      },
     };
   }
 
@@ -71,11 +77,7 @@ describe('the warm-up while the server is idle', () => {
     let summary: WarmUpSummary | undefined;
     // The clock moves one millisecond each time it is read: once before a turn's analyses and once after each.
     warmUpWhileIdle({ rounds: 2, budgetMs: 1e9, busy: () => false, waitMs: 300, sliceMs: 5, schedule: loop.schedule, now: () => ++clock, done: (s) => (summary = s) });
-    let turns = 0;
-    while (loop.pending > 0) {
-      loop.runNext();
-      turns++;
-    }
+    const turns = loop.runAll();
     // Five of the 24 steps per turn (the last turn has four and ends the second round), then the turn that stops.
     assert.equal(turns, 5 + 1);
     assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
@@ -96,11 +98,7 @@ describe('the warm-up while the server is idle', () => {
     assert.equal(loop.pending, 1);
     assert.equal(summary, undefined);
     busy = false;
-    let turns = 0;
-    while (loop.pending > 0) {
-      loop.runNext();
-      turns++;
-    }
+    const turns = loop.runAll();
     // The ten steps of the second round left, and the turn that sees no round left.
     assert.equal(turns, 10 + 1);
     assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
