@@ -10,8 +10,9 @@
  * open → first diagnostics, 20 edits → diagnostics for that version, 20 hovers and
  * 20 code-action requests on image lines, then reads the server's peak RSS; in other
  * fresh servers, the open after the server was idle, and the 20 edits after a pause
- * once the file is open. It also times the bare parse of the same text in this process (the floor no server can
- * beat), a large runner `config.toml` and Docker `config.json`, and the bundle sizes.
+ * once the file is open. It also times the bare parse of the same text in this process
+ * (the floor no server can beat), a large runner `config.toml` and Docker `config.json`,
+ * and the bundle sizes.
  *
  * Prints a table, one `BENCH {json}` line per case, and writes the JSON lines to
  * `.bench-results/latest.jsonl` (gitignored). See bench/README.md.
