@@ -198,6 +198,7 @@ export interface IdleWarmUpOptions {
  * The warm-up continued whenever the server has nothing else to do, one analysis of the
  * synthetic pipeline at a time (a few milliseconds' worth per turn of the event loop),
  * until its rounds or its time are spent.
+ *
  * V8 compiles the code fully only after it has run many times: a fresh server's first
  * analysis of a 500-job pipeline costs about twice a later one, and its first edits of a
  * 5,000-job pipeline (the code that moves the rest of the analysis) twice a later edit.
