@@ -436,8 +436,8 @@ export function startServer(connection: Connection): StartedServer {
       // A timer, not setImmediate: a message read meanwhile (a document opened, a keystroke) is handled first.
       schedule: (next, delayMs) => setTimeout(() => safely(next), delayMs),
       done: ({ rounds }) => {
-        // In idle time too: the warm-up ends on a turn that found the server idle.
-        collectGarbageIfGrown(OLD_GENERATION_GROWTH_BEFORE_IDLE_COLLECTION);
+        // Its garbage is collected in the next pause: its last turn may follow a message.
+        idleCollection.schedule();
         connection.console.log(`Pullguard: warm-up done: ${rounds} rounds on a small built-in pipeline, run while the server was idle.`);
       },
     });
