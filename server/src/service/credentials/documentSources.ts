@@ -62,14 +62,12 @@ const authVariableOf = perNode((owner: YMap): YNode | undefined => {
  * (`resolveImageCredentials`). If the edit was before it, the read is moved rather than
  * made again: an edit at the top of a 5,000-job pipeline moves every job's
  * configuration, and parsing and checking each one's JSON again cost ~40 ms a keystroke.
+ * Only a kept scalar's start can differ: its text and column are those it was read with.
  */
 const ciAuthReads = new WeakMap<YScalar, CiAuthRead>();
 
 interface CiAuthRead {
   readonly start: number;
-  /** The scalar's length and column when read: the same in a kept scalar (checked all the same). */
-  readonly length: number;
-  readonly column: number;
   readonly key: string;
   readonly settings: Settings;
   readonly read: DockerConfigRead;
@@ -77,10 +75,8 @@ interface CiAuthRead {
 
 function readCiAuthConfig(model: CiModel, valueNode: YScalar, uri: string, job: string | undefined, raw: boolean, settings: Settings): DockerConfigRead {
   const key = `${uri}\0${job ?? ''}\0${raw}`;
-  const length = valueNode.end - valueNode.start;
-  const column = valueNode.start - model.text.lastIndexOf('\n', valueNode.start - 1) - 1;
   const cached = ciAuthReads.get(valueNode);
-  if (cached && cached.key === key && cached.settings === settings && cached.length === length && cached.column === column) {
+  if (cached && cached.key === key && cached.settings === settings) {
     if (cached.start === valueNode.start) return cached.read;
     const read = moveDockerConfigRead(cached.read, valueNode.start - cached.start, uri);
     ciAuthReads.set(valueNode, { ...cached, start: valueNode.start, read });
@@ -96,7 +92,7 @@ function readCiAuthConfig(model: CiModel, valueNode: YScalar, uri: string, job: 
     visibleToJobs: true,
     wholeFile: false,
   });
-  ciAuthReads.set(valueNode, { start: valueNode.start, length, column, key, settings, read });
+  ciAuthReads.set(valueNode, { start: valueNode.start, key, settings, read });
   return read;
 }
 
