@@ -67,7 +67,7 @@ const WATCHED_FILE_SETTLE_MS = 500;
 
 /**
  * Pull mode: how long after a change a document nobody pulled is read into the workspace
- * index (see scheduleIndexing). Longer than the editor takes to pull a document it shows
+ * index (see unpulledIndexing). Longer than the editor takes to pull a document it shows
  * (which indexes it first), so that typing in one is not parsed twice.
  */
 const UNPULLED_CHANGE_INDEX_DELAY_MS = 250;
@@ -221,11 +221,12 @@ export function startServer(connection: Connection): StartedServer {
    * the editor reloading it from disk or by an extension's edit, would otherwise never
    * be read again: the pipelines that read it would keep their diagnostics.
    */
-  function scheduleIndexing(): void {
-    clearTimeout(pendingIndexing);
-    pendingIndexing = setTimeout(() => void runSafeAsyncTask(indexChangedDocuments, 'indexing the changed documents', connection), UNPULLED_CHANGE_INDEX_DELAY_MS);
-  }
-  let pendingIndexing: NodeJS.Timeout | undefined;
+  const unpulledIndexing = new IdleTask(
+    () => void runSafeAsyncTask(indexChangedDocuments, 'indexing the changed documents', connection),
+    // Only the pause after the last change: a pull meanwhile has indexed them, leaving nothing to do.
+    () => false,
+    UNPULLED_CHANGE_INDEX_DELAY_MS,
+  );
 
   /** One context object per settings object and workspace state: the analysis cache key. */
   async function getContext(uri: string): Promise<AnalysisContext> {
@@ -471,7 +472,7 @@ export function startServer(connection: Connection): StartedServer {
   });
   documents.onDidChangeContent(({ document }) => {
     unindexed.add(document.uri);
-    if (pullDiagnostics) scheduleIndexing();
+    if (pullDiagnostics) unpulledIndexing.schedule();
     else scheduleValidation(document, delayAfterChange(document.uri));
   });
   documents.onDidClose(({ document }) => {
