@@ -83,11 +83,11 @@ const LARGE_DOCUMENT_LENGTH = 256 * 1024;
 const OLD_GENERATION_GROWTH_BEFORE_COLLECTING = 32 * 1024 * 1024;
 
 /**
- * In idle time (after a large document's publish, or once the warm-up is done), the server
- * collects its garbage if the old generation grew by this much: a collection (~60 ms at
- * 5,000 jobs) then falls in a pause rather than on a keystroke, where it would fall once
- * the growth reached OLD_GENERATION_GROWTH_BEFORE_COLLECTING (every ~10 edits of a
- * 5,000-job pipeline, ~3 MB each; the warm-up's 40 rounds leave ~20 MB).
+ * In idle time after a large document's publish, the server collects its garbage if the
+ * old generation grew by this much: a collection (~60 ms at 5,000 jobs) then falls in a
+ * pause rather than on a keystroke, where it would fall once the growth reached
+ * OLD_GENERATION_GROWTH_BEFORE_COLLECTING (every ~10 edits of a 5,000-job pipeline, ~3 MB
+ * each).
  */
 const OLD_GENERATION_GROWTH_BEFORE_IDLE_COLLECTION = 8 * 1024 * 1024;
 
@@ -437,8 +437,10 @@ export function startServer(connection: Connection): StartedServer {
       // A timer, not setImmediate: a message read meanwhile (a document opened, a keystroke) is handled first.
       schedule: (next, delayMs) => setTimeout(() => safely(next), delayMs),
       done: ({ rounds }) => {
-        // Its garbage is collected in the next pause: its last turn may follow a message.
-        idleCollection.schedule();
+        // Its garbage is left to V8, not collected now: a full collection throws away the
+        // code V8 compiled for objects none of which is alive any more, and every object of
+        // the warm-up is garbage once it ends. Collected then, a 500-job pipeline opened
+        // later took as long as in a fresh server (bench/README.md, session 12).
         connection.console.log(`Pullguard: warm-up done: ${rounds} rounds on a small built-in pipeline, run while the server was idle.`);
       },
     });
