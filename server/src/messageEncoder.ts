@@ -8,9 +8,9 @@
  * yet: on the benchmark machine the page faults alone cost ~13 ms per 4 MB
  * (bench/README.md). Here a large array is written in batches of its elements, each
  * batch's JSON (tens of kilobytes) straight into the buffer, so neither is ever whole.
- * And the JSON of its frozen elements is kept: an edit of one job leaves most of a
- * pipeline's diagnostics the same objects (service/diagnostics.ts), which are then
- * copied into the buffer rather than stringified again.
+ * And the JSON of its frozen elements is kept, as UTF-8 bytes: an edit of one job leaves
+ * most of a pipeline's diagnostics the same objects (service/diagnostics.ts), whose bytes
+ * are then copied into the buffer rather than stringified and encoded again.
  *
  * The bytes are exactly `JSON.stringify`'s: every value is still stringified by it,
  * only the objects and arrays that lead to a large array are written around it here.
@@ -47,8 +47,8 @@ export class ReusedJsonBuffer {
   private buffer = Buffer.allocUnsafe(1 << 16);
   private length = 0;
   private pending = '';
-  /** The JSON of deeply frozen elements of large arrays (cacheLater). */
-  private readonly frozenJson = new WeakMap<object, string>();
+  /** The JSON, in UTF-8, of deeply frozen elements of large arrays (cacheLater). */
+  private readonly frozenJson = new WeakMap<object, Uint8Array>();
 
   /** @param schedule runs a task once the current one is done (tests run them when they choose) */
   constructor(private readonly schedule: (task: () => void) => void = setImmediate) {}
@@ -76,11 +76,12 @@ export class ReusedJsonBuffer {
       this.put(JSON.stringify(items));
       return;
     }
-    // Frozen elements already seen are written from their JSON of then (see
-    // cacheLater), gathered by `put` into pieces: a native write per element costs more
-    // than the copy (~5 µs each, before Node's buffer code is optimized). The others go
-    // in batches, each stringified by one native call and written straight into the
-    // buffer (writeBatch).
+    // Frozen elements already seen are copied from their bytes of then (see cacheLater):
+    // a copy within V8, no string made. Gathering their JSON text into pieces for
+    // Buffer#write instead (until session 12) made and encoded 4 MB of strings per publish
+    // at 5,000 jobs: ~2.6 ms against ~0.5 warm, 13 against 3 the first time (7,466
+    // diagnostics, bench/README.md). The others go in batches, each stringified by one
+    // native call and written straight into the buffer (writeBatch).
     this.put('[');
     const uncached: object[] = [];
     let batchStart = 0;
@@ -97,7 +98,7 @@ export class ReusedJsonBuffer {
         continue;
       }
       if (batchStart < i) this.writeBatch(items, batchStart, i);
-      this.put(i > 0 ? `,${json}` : json);
+      this.writeBytes(json, i > 0);
       batchStart = i + 1;
     }
     if (batchStart < items.length) this.writeBatch(items, batchStart, items.length);
@@ -134,7 +135,7 @@ export class ReusedJsonBuffer {
     for (let from = 0; from < items.length; from += CACHE_SLICE) {
       this.schedule(() => {
         for (const item of items.slice(from, from + CACHE_SLICE)) {
-          if (!this.frozenJson.has(item) && isWalkable(item) && isDeeplyFrozen(item)) this.frozenJson.set(item, JSON.stringify(item));
+          if (!this.frozenJson.has(item) && isWalkable(item) && isDeeplyFrozen(item)) this.frozenJson.set(item, Buffer.from(JSON.stringify(item), 'utf8'));
         }
       });
     }
@@ -165,16 +166,29 @@ export class ReusedJsonBuffer {
     this.writeText(text);
   }
 
+  /** Writes an element's kept JSON bytes at the end of the buffer, after a comma unless it is the array's first. */
+  private writeBytes(bytes: Uint8Array, afterComma: boolean): void {
+    if (this.pending.length > 0) this.flush(); // what `put` gathered goes first
+    this.reserve(bytes.length + 1);
+    if (afterComma) this.buffer[this.length++] = COMMA;
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
   /** Writes `text` at the end of the buffer, growing it as needed. */
   private writeText(text: string): void {
     // A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair, 2 units, takes 4).
-    const needed = this.length + text.length * 3;
-    if (needed > this.buffer.length) {
-      const larger = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
-      this.buffer.copy(larger, 0, 0, this.length);
-      this.buffer = larger;
-    }
+    this.reserve(text.length * 3);
     this.length += this.buffer.write(text, this.length, 'utf8');
+  }
+
+  /** Grows the buffer, keeping what it holds, so that `bytes` more fit after it. */
+  private reserve(bytes: number): void {
+    const needed = this.length + bytes;
+    if (needed <= this.buffer.length) return;
+    const larger = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+    this.buffer.copy(larger, 0, 0, this.length);
+    this.buffer = larger;
   }
 }
 
