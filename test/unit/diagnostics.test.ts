@@ -20,7 +20,7 @@ function finding(offset: number, length: number, related?: Finding['related']): 
 /** The diagnostics of `findings` in `text`, then of the same findings in `edited`, reusing the first ones. */
 function again(text: string, edited: string, findings: readonly Finding[], settings = DEFAULT_SETTINGS) {
   const first = toDiagnostics(document(text), findings, DEFAULT_SETTINGS);
-  const reusable: ReusableDiagnostics = { byFinding: first.byFinding, movedFrom: () => undefined };
+  const reusable: ReusableDiagnostics = { byFinding: first.byFinding, movedFrom: () => undefined, placesKept: () => false };
   const second = toDiagnostics(document(edited, 2), findings, settings, reusable).diagnostics;
   const fresh = toDiagnostics(document(edited, 2), findings, settings).diagnostics;
   assert.deepEqual(second, fresh, 'reuse or not, the diagnostics are those of the edited text');
@@ -77,7 +77,7 @@ test('a moved copy of a finding, related places included, gets the diagnostic of
   const copy = (related: Finding['related']): Finding => ({ ...original, related });
   const movedFrom = () => original;
   const reused = (found: Finding, edited: string) => {
-    const [diagnostic] = toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS, { byFinding: first.byFinding, movedFrom }).diagnostics;
+    const [diagnostic] = toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS, { byFinding: first.byFinding, movedFrom, placesKept: () => false }).diagnostics;
     assert.deepEqual(diagnostic, toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS).diagnostics[0]);
     return diagnostic === first.diagnostics[0];
   };
@@ -87,3 +87,20 @@ test('a moved copy of a finding, related places included, gets the diagnostic of
   assert.equal(reused({ ...original, message: 'edited' }, text), false);
 });
 
+test('where the caller knows a finding\'s places are kept, its diagnostic is reused without its ranges worked out again, and only if it shows the same', () => {
+  // The language service says so only for places an edit cannot have moved (service/incremental.ts);
+  // here the text changed under the finding to show that the ranges are then not looked at.
+  const text = 'image: a\nimage: b\n';
+  const original = finding(7, 1, [{ offset: 16, length: 1, message: 'the other user' }]);
+  const first = toDiagnostics(document(text), [original], DEFAULT_SETTINGS);
+  const reuse = (found: Finding, placesKept: boolean) => {
+    const reusable: ReusableDiagnostics = { byFinding: first.byFinding, movedFrom: () => original, placesKept: () => placesKept };
+    return toDiagnostics(document('\n\nimage: a\nimage: b\n', 2), [found], DEFAULT_SETTINGS, reusable).diagnostics[0] === first.diagnostics[0];
+  };
+  const moved = { ...original, offset: 9, related: [{ offset: 18, length: 1, message: 'the other user' }] };
+  assert.equal(reuse(moved, true), true);
+  assert.equal(reuse(moved, false), false, 'without the caller\'s word, the new ranges are compared');
+  assert.equal(reuse({ ...moved, message: 'edited' }, true), false);
+  assert.equal(reuse({ ...moved, related: [{ offset: 18, length: 1, message: 'another message' }] }, true), false);
+  assert.equal(reuse({ ...moved, related: [] }, true), false);
+});

@@ -221,6 +221,84 @@ describe('incremental re-analysis in the language service', () => {
   }
 });
 
+describe('diagnostics kept across versions', () => {
+  // An edit's diagnostics reuse the previous version's, and skip working out the ranges of
+  // those whose places the edit cannot have moved (placesKept, service/incremental.ts):
+  // only when the version before was the one the re-analysis started from, and only on
+  // lines and columns the edit kept. Versions analysed without diagnostics (a hover
+  // between keystrokes) and edits that add or remove lines, `\r\n` and lone `\r` among
+  // them, must still give what a fresh validation gives.
+  const STEP_INSERTS = ['x', ' ', '\n', '\r\n', '\r', '\n\n', 'ab', '# note\n', ''];
+  const stepArbitrary = fc.record({
+    line: fc.nat(1_000_000),
+    column: fc.nat(12),
+    remove: fc.oneof(fc.constant(0), fc.nat(2), fc.nat(40)),
+    insert: fc.constantFrom(...STEP_INSERTS),
+    validate: fc.boolean(),
+  });
+  for (const { anchors, text } of PIPELINES) {
+    test(`give what a fresh validation gives, whether or not each version was validated (${anchors ? 'with' : 'without'} anchors)`, () => {
+      const context = makeContext();
+      let reused = 0;
+      fc.assert(
+        fc.property(fc.array(stepArbitrary, { minLength: 2, maxLength: 6 }), (steps) => {
+          const service = new LanguageService((family, error) => {
+            throw new Error(`the ${family} rules failed: ${String(error)}`);
+          });
+          let document = TextDocument.create(URI, 'yaml', 1, text);
+          let previous = service.doValidation(document, context);
+          for (const step of steps) {
+            const current = document.getText();
+            const lineStarts = [0];
+            for (let i = current.indexOf('\n'); i !== -1; i = current.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+            const start = lineStarts[step.line % lineStarts.length]!;
+            const offset = Math.min(start + step.column, current.length);
+            const end = Math.min(offset + step.remove, current.length);
+            document = TextDocument.update(document, [{ range: { start: document.positionAt(offset), end: document.positionAt(end) }, text: step.insert }], document.version + 1);
+            if (!step.validate) {
+              service.analyze(document, context);
+              continue;
+            }
+            const diagnostics = service.doValidation(document, context);
+            assertSame(diagnostics, new LanguageService().doValidation(TextDocument.create(URI, 'yaml', 1, document.getText()), context));
+            const kept = new Set(previous);
+            reused += diagnostics.filter((diagnostic) => kept.has(diagnostic)).length;
+            previous = diagnostics;
+          }
+        }),
+        { numRuns: 12, seed: 20261127 },
+      );
+      assert.ok(reused > 0, 'some diagnostics were kept from a version before');
+    });
+  }
+});
+
+test('diagnostics two versions back are not taken for kept places: a line added by an edit of the same length, in a version never validated, moves them', () => {
+  // The middle version is analysed (a hover) but never validated, so the last version's
+  // diagnostics are made against the first's. Its edit keeps the text's length and adds a
+  // line: the findings after it stay the same objects, a line lower. The last edit, in
+  // another job, keeps the lines; the findings after it are copies, and their diagnostics
+  // (the first version's) must not be taken as placed right.
+  const jobs = Array.from({ length: 1500 }, (_, i) => `job-${i}:\n  image: alpine:3.${i % 20}\n  script:\n    - make check-${i}\n`).join('\n');
+  const text = `first:\n  image: alpine:3.20\n  script: |\n    make abcde\n\nsecond:\n  image: node:20\n\n${jobs}`;
+  assert.ok(text.length > 64 * 1024, 'parsed entry by entry');
+  const context = makeContext();
+  const service = new LanguageService();
+  let document = TextDocument.create(URI, 'yaml', 1, text);
+  service.doValidation(document, context);
+  const replace = (from: string, to: string) => {
+    const at = document.getText().indexOf(from);
+    document = TextDocument.update(document, [{ range: { start: document.positionAt(at), end: document.positionAt(at + from.length) }, text: to }], document.version + 1);
+  };
+  const before = service.incrementalAnalyses;
+  replace(' abcd', '\n    ');
+  service.analyze(document, context);
+  replace('node:20', 'node:22');
+  const diagnostics = service.doValidation(document, context);
+  assert.equal(service.incrementalAnalyses, before + 2, 'both edits re-analysed only their job');
+  assertSame(diagnostics, new LanguageService().doValidation(TextDocument.create(URI, 'yaml', 1, document.getText()), context));
+});
+
 /** A runner that refuses some images, pulls `if-not-present`, runs services and a per-job network: every runner rule has work. */
 const RUNNER_CONFIG = [
   '[[runners]]',

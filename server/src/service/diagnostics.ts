@@ -83,6 +83,12 @@ export interface ReusableDiagnostics {
   readonly byFinding: DiagnosticsByFinding;
   /** The finding of the previous version that `finding` is a moved copy of (service/incremental.ts). */
   readonly movedFrom: (finding: Finding) => Finding | undefined;
+  /**
+   * True when `finding`'s places are on the lines and columns of the previous version's
+   * finding: its diagnostic's ranges stand without being worked out again (most of a large
+   * pipeline's, after an edit inside a line).
+   */
+  readonly placesKept: (finding: Finding) => boolean;
 }
 
 /**
@@ -120,15 +126,16 @@ function reusableDiagnostic(document: TextDocument, reusable: ReusableDiagnostic
     before = movedFrom && reusable.byFinding.get(movedFrom);
   }
   if (!before || before.code !== found.code || before.severity !== severity || before.message !== found.message || before.data !== found.data) return undefined;
+  const placesKept = reusable.placesKept(found);
   const text = document.getText();
-  if (!isRangeOf(document, text, before.range, found.offset, found.length)) return undefined;
+  if (!placesKept && !isRangeOf(document, text, before.range, found.offset, found.length)) return undefined;
   const related = found.related;
   const relatedInformation = before.relatedInformation;
   if ((relatedInformation?.length ?? 0) !== (related?.length ?? 0)) return undefined;
   for (let i = 0; i < (related?.length ?? 0); i++) {
     const place = related![i]!;
     const information = relatedInformation![i]!;
-    if (information.message !== place.message || !isRangeOf(document, text, information.location.range, place.offset, place.length)) return undefined;
+    if (information.message !== place.message || (!placesKept && !isRangeOf(document, text, information.location.range, place.offset, place.length))) return undefined;
   }
   return before;
 }

@@ -54,6 +54,11 @@ export interface CiRuleResults {
 export interface ReanalysedResults {
   readonly results: CiRuleResults;
   readonly movedFrom: ReadonlyMap<Finding, Finding>;
+  /**
+   * True for a kept finding (or moved copy) whose places are on the lines and columns its
+   * finding of the version before had: its diagnostic's ranges then need no checking.
+   */
+  readonly placesKept: (finding: Finding) => boolean;
 }
 
 /** The analysis of the version before the edit. */
@@ -92,7 +97,43 @@ export function reanalyseEditedJobs(ci: CiAnalysis, uri: string, previous: Previ
   }
   if (authWriters.size > 0 && looksUpImageWrittenElsewhere(previous.results.images, authWriters, edit)) return undefined;
 
-  return merge(previous.results, run(scoped), edit, uri);
+  const merged = merge(previous.results, run(scoped), edit, uri);
+  return merged && { ...merged, placesKept: placesKeptBy(edit, previous.ci.model.text, ci.model.text) };
+}
+
+/**
+ * Whether a kept finding's places have the line and column they had before the edit.
+ * Before the edited text they have: it is the same text. After it, when the edit started
+ * and ended at line starts and left as many lines as it replaced, each line is the one it
+ * was, its text moved as a whole. A finding kept after it when the line count changed is
+ * on other lines now (its diagnostic is then made again; one kept as the same object when
+ * the text kept its length, too).
+ */
+function placesKeptBy(edit: YamlModelEdit, before: string, after: string): (finding: Finding) => boolean {
+  const linesKept = isLineStart(before, edit.from) && isLineStart(before, edit.oldTo) && isLineStart(after, edit.newTo)
+    && countLineBreaks(before, edit.from, edit.oldTo) === countLineBreaks(after, edit.from, edit.newTo);
+  if (linesKept) return () => true;
+  return (finding) => finding.offset + finding.length <= edit.from && (finding.related ?? []).every((place) => place.offset + place.length <= edit.from);
+}
+
+// Line breaks as the editor's positions count them (vscode-languageserver-textdocument):
+// `\n`, `\r\n` and a lone `\r`.
+const LF = 0x0a;
+const CR = 0x0d;
+
+function isLineStart(text: string, offset: number): boolean {
+  if (offset === 0 || offset === text.length) return true;
+  const before = text.charCodeAt(offset - 1);
+  return before === LF || (before === CR && text.charCodeAt(offset) !== LF);
+}
+
+function countLineBreaks(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let at = from; at < to; at++) {
+    const code = text.charCodeAt(at);
+    if (code === LF || (code === CR && text.charCodeAt(at + 1) !== LF)) count++;
+  }
+  return count;
 }
 
 /** The names of the edited entries, when they are the same visible jobs before and after the edit. */
@@ -300,7 +341,7 @@ function isOutsideEdit(offset: number, edit: YamlModelEdit): boolean {
   return offset < edit.from || offset >= edit.oldTo;
 }
 
-function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit, uri: string): ReanalysedResults | undefined {
+function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit, uri: string): Omit<ReanalysedResults, 'placesKept'> | undefined {
   try {
     const movedFrom = new Map<Finding, Finding>();
     const findings = [

@@ -63,6 +63,8 @@ interface CacheEntry {
   diagnostics?: DiagnosticsByFinding;
   /** The diagnostics of the version this one was parsed from, until this one's are made: most may be the same. */
   previousDiagnostics?: DiagnosticsByFinding;
+  /** Whether previousDiagnostics are that version's, not an older one's (that version had none made). */
+  previousDiagnosticsAreParents?: boolean;
   /** The list doValidation last returned, and the analysis it came from (kept across versions: see doValidation). */
   validated?: { readonly run: RulesRun; readonly list: readonly Diagnostic[] };
 }
@@ -73,6 +75,8 @@ interface RulesRun {
   readonly ciResults?: CiRuleResults;
   /** After an incremental re-analysis, each moved finding's finding in the version before (until the diagnostics are made). */
   movedFrom?: ReadonlyMap<Finding, Finding>;
+  /** After an incremental re-analysis, the kept findings whose places are where they were (until the diagnostics are made). */
+  placesKept?: (finding: Finding) => boolean;
 }
 
 export class LanguageService {
@@ -110,7 +114,7 @@ export class LanguageService {
     const analysed = sameKind?.analysis;
     const results = analysed?.ciResults;
     const previous = results && sameKind?.parsed.kind === 'gitlab-ci' ? { ci: sameKind.parsed.ci, results, context: analysed.context } : undefined;
-    this.cache.set(document.uri, { version: document.version, text, kind: documentKind, parsed, previous, previousDiagnostics: cached?.diagnostics ?? cached?.previousDiagnostics, validated: cached?.validated });
+    this.cache.set(document.uri, { version: document.version, text, kind: documentKind, parsed, previous, previousDiagnostics: cached?.diagnostics ?? cached?.previousDiagnostics, previousDiagnosticsAreParents: cached?.diagnostics !== undefined, validated: cached?.validated });
     return parsed;
   }
 
@@ -152,13 +156,19 @@ export class LanguageService {
     const validated = entry.validated;
     if (validated?.run === run) return validated.list as Diagnostic[];
     const reusable: ReusableDiagnostics | undefined = entry.diagnostics
-      ? { byFinding: entry.diagnostics, movedFrom: () => undefined }
-      : entry.previousDiagnostics && { byFinding: entry.previousDiagnostics, movedFrom: (finding) => run.movedFrom?.get(finding) };
+      ? { byFinding: entry.diagnostics, movedFrom: () => undefined, placesKept: () => true }
+      : entry.previousDiagnostics && {
+        byFinding: entry.previousDiagnostics,
+        movedFrom: (finding) => run.movedFrom?.get(finding),
+        // What the re-analysis knows of places is against the version it started from.
+        placesKept: (finding) => entry.previousDiagnosticsAreParents === true && (run.placesKept?.(finding) ?? false),
+      };
     const { diagnostics, byFinding } = toDiagnostics(document, analysis.findings, context.settings, reusable);
     // Kept for the version's next request and the next version; the previous version's are not needed any more.
     entry.diagnostics = byFinding;
     entry.previousDiagnostics = undefined;
     run.movedFrom = undefined;
+    run.placesKept = undefined;
     const list = validated && sameDiagnostics(validated.list, diagnostics) ? validated.list : Object.freeze(diagnostics);
     entry.validated = { run, list };
     return list as Diagnostic[];
@@ -248,7 +258,7 @@ export class LanguageService {
         const results = reused?.results ?? run(ci);
         findings.push(...results.findings);
         findings.sort(byPlace);
-        return { result: { findings, images: results.images, credentials: results.credentials }, ciResults: results, movedFrom: reused?.movedFrom };
+        return { result: { findings, images: results.images, credentials: results.credentials }, ciResults: results, movedFrom: reused?.movedFrom, placesKept: reused?.placesKept };
       }
       case 'runner-config':
         findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
