@@ -21,6 +21,7 @@
  */
 import { addMerges, detached, reportDuplicateKeys, unknownAliasError } from './yamlBuilding';
 import type { ScalarStyle, YMap, YNode, YScalar, YSeq, YamlSyntaxError } from './yamlModel';
+import { keepOneAlive } from '../keepAlive';
 
 /** Thrown where the text leaves the subset; one shared object, as giving up must be cheap. */
 const UNSUPPORTED: unique symbol = Symbol('unsupported YAML');
@@ -812,6 +813,9 @@ class FastParser {
     return !(code === SPACE || code === LF || isFlowIndicator(code));
   }
 }
+
+// A parser lives for one parse: see keepAlive.ts.
+keepOneAlive(new FastParser('', 0, 0, () => undefined));
 
 /**
  * The block mapping at column 0 in `text` between `start` and `end` (a whole

@@ -10,6 +10,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, Scalar, type Document, type Node as YamlNode } from 'yaml';
 import { parseFast, type FastParse } from './fastYaml';
 import { addMerges, detached, duplicateKeyError, reportDuplicateKeys, unknownAliasError } from './yamlBuilding';
+import { keepOneAlive } from '../keepAlive';
 
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -190,6 +191,8 @@ class ModelBuilder {
     for (const error of parse.errors) this.errors.push(error);
   }
 }
+// A builder lives for one parse: see keepAlive.ts.
+keepOneAlive(new ModelBuilder());
 
 const PARSE_OPTIONS = {
   customTags: CUSTOM_TAGS,

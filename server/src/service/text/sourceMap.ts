@@ -8,6 +8,7 @@
  * This is the `{sourceOffsets, generatedOffsets, lengths}` table of VS Code's
  * embedded-language support, generalised to segments whose lengths differ.
  */
+import { keepOneAlive } from '../keepAlive';
 export interface Segment {
   readonly generatedStart: number;
   readonly generatedEnd: number;
@@ -115,3 +116,5 @@ export class SourceMapBuilder {
     return new SourceMap(this.segments);
   }
 }
+// A builder lives for one scalar's decoding: see keepAlive.ts.
+keepOneAlive(new SourceMapBuilder());
