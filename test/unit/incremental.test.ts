@@ -10,8 +10,10 @@ import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver-types';
 import { generatePipeline } from '../../bench/generate';
+import type { Finding } from '../../server/src/service/finding';
+import { placesKeptBy } from '../../server/src/service/incremental';
 import { LanguageService, type DocumentAnalysis } from '../../server/src/service/languageService';
-import { getValue, parseYamlModel, perNode, scalarText, updateYamlModel, yamlParseCounts, type YamlModel, type YMap, type YNode } from '../../server/src/service/parse/yamlModel';
+import { getValue, parseYamlModel, perNode, scalarText, updateYamlModel, yamlParseCounts, type YamlModel, type YamlModelEdit, type YMap, type YNode } from '../../server/src/service/parse/yamlModel';
 import { makeContext } from '../helpers/analyze';
 import { yamlShape } from '../helpers/yamlShape';
 
@@ -632,4 +634,34 @@ test('a small pipeline parsed in chunks (as the warm-up does) gives what a whole
     assertSame(analysisShape(service.analyze(document, context)), analysisShape(fresh));
   }
   assert.ok(edits > 20 && service.incrementalAnalyses > edits / 3, `${service.incrementalAnalyses} of ${edits} edits re-analysed just the edited jobs`);
+});
+
+describe('placesKeptBy: which kept findings are on the line and column they were', () => {
+  // The edited text is whole entries, from a line start to a line start (updateYamlModel).
+  const before = 'a:\n  x: 1\nb:\n  y: 2\nc:\n  z: 3\n';
+  const from = before.indexOf('b:');
+  const oldTo = before.indexOf('c:');
+  const edit = (after: string): YamlModelEdit => ({ from, oldTo, newTo: after.indexOf('c:'), delta: after.length - before.length, removed: undefined!, added: undefined! });
+  const at = (offset: number, related?: Finding['related']): Finding => ({ code: 'image/not-pinned', offset, length: 1, message: 'm', ...(related ? { related } : {}) });
+
+  test('an edit inside a line keeps every place, after the edit too', () => {
+    const after = before.replace('y: 2', 'y: 22');
+    const kept = placesKeptBy(edit(after), before, after);
+    assert.equal(kept(at(after.indexOf('z'))), true);
+    assert.equal(kept(at(0)), true);
+  });
+
+  test('an edit that adds or removes a line, `\\r\\n` or a lone `\\r` among them, keeps only what ends before it', () => {
+    for (const inserted of ['\n', '\r\n', '\r']) {
+      const after = before.replace('  y: 2\n', `  y: 2${inserted}  w: 4\n`);
+      const kept = placesKeptBy(edit(after), before, after);
+      assert.equal(kept(at(0)), true, JSON.stringify(inserted));
+      assert.equal(kept(at(after.indexOf('z'))), false, JSON.stringify(inserted));
+      // Before the edit itself, but with a related place after it.
+      assert.equal(kept(at(0, [{ offset: after.indexOf('z'), length: 1, message: 'there' }])), false, JSON.stringify(inserted));
+    }
+    // `\r\n` in place of `\n` is the same line count: everything is kept.
+    const crlf = before.replace('  y: 2\n', '  y: 2\r\n');
+    assert.equal(placesKeptBy(edit(crlf), before, crlf)(at(crlf.indexOf('z'))), true);
+  });
 });

@@ -103,30 +103,20 @@ export function reanalyseEditedJobs(ci: CiAnalysis, uri: string, previous: Previ
 
 /**
  * Whether a kept finding's places have the line and column they had before the edit.
- * Before the edited text they have: it is the same text. After it, when the edit started
- * and ended at line starts and left as many lines as it replaced, each line is the one it
- * was, its text moved as a whole. A finding kept after it when the line count changed is
- * on other lines now (its diagnostic is then made again; one kept as the same object when
- * the text kept its length, too).
+ * Before the edited text they have: it is the same text. After it, when the edit left as
+ * many lines as it replaced, each line is the one it was, its text moved as a whole: the
+ * edited text is whole top-level entries, which start at line starts (updateYamlModel).
+ * A finding kept after it when the line count changed is on other lines now (its
+ * diagnostic is then made again; one kept as the same object when the text kept its
+ * length, too).
  */
-function placesKeptBy(edit: YamlModelEdit, before: string, after: string): (finding: Finding) => boolean {
-  const linesKept = isLineStart(before, edit.from) && isLineStart(before, edit.oldTo) && isLineStart(after, edit.newTo)
-    && countLineBreaks(before, edit.from, edit.oldTo) === countLineBreaks(after, edit.from, edit.newTo);
-  if (linesKept) return () => true;
-  return (finding) => finding.offset + finding.length <= edit.from && (finding.related ?? []).every((place) => place.offset + place.length <= edit.from);
+export function placesKeptBy(edit: YamlModelEdit, before: string, after: string): (finding: Finding) => boolean {
+  if (countLineBreaks(before, edit.from, edit.oldTo) === countLineBreaks(after, edit.from, edit.newTo)) return () => true;
+  const endsBefore = (place: { readonly offset: number; readonly length: number }) => place.offset + place.length <= edit.from;
+  return (finding) => endsBefore(finding) && (finding.related === undefined || finding.related.every(endsBefore));
 }
 
-// Line breaks as the editor's positions count them (vscode-languageserver-textdocument):
-// `\n`, `\r\n` and a lone `\r`.
-const LF = 0x0a;
-const CR = 0x0d;
-
-function isLineStart(text: string, offset: number): boolean {
-  if (offset === 0 || offset === text.length) return true;
-  const before = text.charCodeAt(offset - 1);
-  return before === LF || (before === CR && text.charCodeAt(offset) !== LF);
-}
-
+/** Line breaks as the editor's positions count them (vscode-languageserver-textdocument): `\n`, `\r\n` and a lone `\r`. */
 function countLineBreaks(text: string, from: number, to: number): number {
   let count = 0;
   for (let at = from; at < to; at++) {
@@ -135,6 +125,8 @@ function countLineBreaks(text: string, from: number, to: number): number {
   }
   return count;
 }
+const LF = 0x0a;
+const CR = 0x0d;
 
 /** The names of the edited entries, when they are the same visible jobs before and after the edit. */
 function editedJobNames(ci: CiAnalysis, previousCi: CiAnalysis, edit: YamlModelEdit): Set<string> | undefined {

@@ -155,14 +155,11 @@ export class LanguageService {
     const run = entry.analysis!;
     const validated = entry.validated;
     if (validated?.run === run) return validated.list as Diagnostic[];
+    // What the re-analysis knows of places is against the version it started from.
+    const placesKept = (entry.previousDiagnosticsAreParents && run.placesKept) || (() => false);
     const reusable: ReusableDiagnostics | undefined = entry.diagnostics
       ? { byFinding: entry.diagnostics, movedFrom: () => undefined, placesKept: () => true }
-      : entry.previousDiagnostics && {
-        byFinding: entry.previousDiagnostics,
-        movedFrom: (finding) => run.movedFrom?.get(finding),
-        // What the re-analysis knows of places is against the version it started from.
-        placesKept: (finding) => entry.previousDiagnosticsAreParents === true && (run.placesKept?.(finding) ?? false),
-      };
+      : entry.previousDiagnostics && { byFinding: entry.previousDiagnostics, movedFrom: (finding) => run.movedFrom?.get(finding), placesKept };
     const { diagnostics, byFinding } = toDiagnostics(document, analysis.findings, context.settings, reusable);
     // Kept for the version's next request and the next version; the previous version's are not needed any more.
     entry.diagnostics = byFinding;
