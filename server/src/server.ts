@@ -111,7 +111,7 @@ function collectGarbageIfGrown(growth = OLD_GENERATION_GROWTH_BEFORE_COLLECTING)
   if (oldGenerationAfterCollection === undefined) {
     // The first large document: no analysis came before it to be garbage now, and V8
     // collected as its analysis grew the heap (after a 5,000-job open a collection freed
-    // ~1 of 64 MB and took 64-89 ms, which fell on the first keystroke and threw away
+    // 1.6-3 of ~68 MiB in 85-96 ms, which fell on the first keystroke and threw away
     // compiled code). What it holds is where the growth is counted from.
     oldGenerationAfterCollection = size;
     return;
