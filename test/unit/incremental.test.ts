@@ -178,6 +178,25 @@ describe('incremental re-parse of a large pipeline', () => {
     assert.notEqual(after.root.pairs.at(-1), before.root.pairs.at(-1), 'the later entries are parsed again');
   });
 
+  test('reports a top-level key written twice, in entries an edit did not touch or in the one it renamed', () => {
+    const { text } = PIPELINES[0]!;
+    const jobKeys = [...text.matchAll(/^([a-z][\w-]*):\n/gm)].map((match) => ({ name: match[1]!, at: match.index }));
+    const early = jobKeys[5]!;
+    const middle = jobKeys[jobKeys.length >> 1]!;
+    const imageLine = (source: string) => source.indexOf('  image: ', middle.at + 1);
+    // A job written again at the end: its duplicate error is the whole parse's, not an entry's.
+    const repeated = `${text}\n${early.name}:\n  script: [make]\n`;
+    const retyped = `${repeated.slice(0, imageLine(repeated))}  image: node:22${repeated.slice(repeated.indexOf('\n', imageLine(repeated)))}`;
+    const afterRetype = updateYamlModel(parseYamlModel(repeated), retyped);
+    assert.ok(afterRetype.errors.some((error) => error.offset > middle.at && /is defined again here/.test(error.message)), 'the error after the edit is still there');
+    assertSame(modelShape(afterRetype), modelShape(parseYamlModel(retyped)));
+    // A job renamed to an earlier one's name: the edited entry's key now repeats that one.
+    const renamed = `${text.slice(0, middle.at)}${early.name}${text.slice(middle.at + middle.name.length)}`;
+    const afterRename = updateYamlModel(parseYamlModel(text), renamed);
+    assert.ok(afterRename.errors.some((error) => error.offset === middle.at), 'the renamed key is reported');
+    assertSame(modelShape(afterRename), modelShape(parseYamlModel(renamed)));
+  });
+
   test('parses an edit of a small file with the options it is given', () => {
     // Parsed whole (too small for chunks), so no record of the previous parse is left to update from.
     const before = parseYamlModel('job:\n  image: alpine:3.20\n', { fastPath: false });

@@ -292,7 +292,14 @@ interface Chunk extends ChunkTracking {
 }
 
 /** The chunks of a model parsed in chunks, and the text they are of. A model is updated from them once. */
-const chunkedParses = new WeakMap<YamlModel, { readonly text: string; readonly chunks: readonly Chunk[] }>();
+const chunkedParses = new WeakMap<YamlModel, ChunkedParse>();
+
+interface ChunkedParse {
+  readonly text: string;
+  readonly chunks: readonly Chunk[];
+  /** Whether a top-level key is written in two chunks (each later one is an error, made by `assemble`). */
+  readonly keysRepeatAcrossChunks: boolean;
+}
 
 function parseChunk(text: string, start: number, end: number, builder: ModelBuilder, fast: boolean): Chunk {
   const parsed = fast ? parseFast(text, start, end, (name) => builder.anchorNamed(name)) : undefined;
@@ -344,8 +351,45 @@ function assemble(text: string, chunks: readonly Chunk[]): YamlModel {
   }
   const errors = [...syntaxErrors, ...builderErrors, ...duplicates].sort((a, b) => a.offset - b.offset);
   const model: YamlModel = { root, errors };
-  chunkedParses.set(model, { text, chunks });
+  chunkedParses.set(model, { text, chunks, keysRepeatAcrossChunks: duplicates.length > 0 });
   return model;
+}
+
+/**
+ * `assemble(text, chunks)` for an edit that left the file's top-level structure as it
+ * was: the edited entries' chunks replaced by as many fresh ones with the same keys, in
+ * the same order, none of them merging (`<<`) into the root or holding an error, in a
+ * file whose top-level keys are each written once. The root's pairs are then the
+ * previous root's with the edited ones swapped, and the errors the previous model's
+ * (all of other entries, those after the edit already moved by shiftChunk): no walk
+ * over every entry, which `assemble` costs on each keystroke (~4-11 ms at 5,000 jobs,
+ * most of it reading 5,000 chunks from memory; bench/README.md, session 13).
+ * Undefined when the edit changed more than that.
+ */
+function reassemble(text: string, previous: YamlModel, before: ChunkedParse, replaced: readonly Chunk[], fresh: readonly Chunk[], chunks: readonly Chunk[]): YamlModel | undefined {
+  const previousRoot = previous.root;
+  if (before.keysRepeatAcrossChunks || previousRoot?.kind !== 'map' || replaced.length !== fresh.length) return undefined;
+  for (let i = 0; i < fresh.length; i++) {
+    const old = replaced[i]!;
+    const now = fresh[i]!;
+    if (!isPlainEntry(old) || !isPlainEntry(now) || old.pairs.length !== now.pairs.length) return undefined;
+    for (let k = 0; k < now.pairs.length; k++) if (old.pairs[k]!.key.value !== now.pairs[k]!.key.value) return undefined;
+  }
+  const oldPairs = replaced.flatMap((chunk) => chunk.pairs);
+  const newPairs = fresh.flatMap((chunk) => chunk.pairs);
+  // The edited pairs are contiguous in the root; entries without pairs (none here) would not be found.
+  const at = oldPairs.length > 0 ? previousRoot.pairs.indexOf(oldPairs[0]!) : -1;
+  if (at < 0) return undefined;
+  const pairs = previousRoot.pairs.slice(0, at).concat(newPairs, previousRoot.pairs.slice(at + oldPairs.length));
+  const root: YMap = { kind: 'map', start: 0, end: text.length, tag: undefined, pairs, merges: [...previousRoot.merges] };
+  const model: YamlModel = { root, errors: [...previous.errors] };
+  chunkedParses.set(model, { text, chunks, keysRepeatAcrossChunks: false });
+  return model;
+}
+
+/** A chunk that adds only its own pairs to the root: no `<<` into it, no error of its own. */
+function isPlainEntry(chunk: Chunk): boolean {
+  return chunk.merges.length === 0 && chunk.syntaxErrors.length === 0 && chunk.builderErrors.length === 0;
 }
 
 /**
@@ -422,7 +466,9 @@ function shiftChunk(chunk: Chunk, delta: number): void {
     node.start += delta;
     node.end += delta;
   }
-  for (const error of [...chunk.syntaxErrors, ...chunk.builderErrors] as Array<{ offset: number }>) error.offset += delta;
+  // Two loops, not one over the two lists joined: that made an array per chunk, thousands per keystroke.
+  for (const error of chunk.syntaxErrors as Array<{ offset: number }>) error.offset += delta;
+  for (const error of chunk.builderErrors as Array<{ offset: number }>) error.offset += delta;
 }
 
 /**
@@ -476,8 +522,9 @@ export function updateYamlModel(previous: YamlModel, text: string, options: Yaml
 
   chunkedParses.delete(previous);
   if (delta !== 0) for (let i = last + 1; i < chunks.length; i++) shiftChunk(chunks[i]!, delta);
-  const model = assemble(text, [...chunks.slice(0, first), ...fresh, ...chunks.slice(last + 1)]);
   const replaced = chunks.slice(first, last + 1);
+  const updated = chunks.slice(0, first).concat(fresh, chunks.slice(last + 1));
+  const model = reassemble(text, previous, before, replaced, fresh, updated) ?? assemble(text, updated);
   modelEdits.set(model, {
     from,
     oldTo: chunks[last]!.end,
