@@ -74,6 +74,12 @@ const RULE_CASES: RuleCases = {
     { name: 'does not flag a variable known from the settings', content: job('$BASE_IMAGE:1.2'), settings: { variables: { BASE_IMAGE: '*' } }, expected: [] },
     { name: 'does not flag a variable from a template the job extends', content: '.base:\n  variables:\n    TOOL: node\nbuild:\n  extends: .base\n  image: $TOOL:20\n  script: [make]\n', expected: [] },
     { name: 'does not flag a variable of the runner environment', content: job('$RUNNER_IMAGE:1'), expected: [] },
+    // An image no job uses (here a `default:` one in a file without jobs) reads the global variables.
+    { name: 'does not flag a global variable in an image no job uses', content: 'variables:\n  BASE: node\ndefault:\n  image: $BASE:20\n', expected: [] },
+    { name: 'flags a variable defined nowhere in an image no job uses', content: 'default:\n  image: $BASE:20\n', expected: ['$BASE'] },
+    // A runner's image reads that runner's `environment`.
+    { name: 'does not flag a runner image\'s variable of its own environment', kind: 'runner-config', content: '[[runners]]\n  environment = ["TOOL=ruby"]\n  [runners.docker]\n    image = "$TOOL:3.3"\n', expected: [] },
+    { name: 'flags a runner image\'s variable its environment does not define', kind: 'runner-config', content: '[[runners]]\n  environment = ["OTHER=ruby"]\n  [runners.docker]\n    image = "$TOOL:3.3"\n', expected: ['$TOOL'] },
   ],
   'image/script-variable': [
     { name: 'flags a variable only exported in before_script', content: 'deploy:\n  image: $TOOL\n  before_script:\n    - export TOOL=alpine:3\n  script: [run]\n', expected: ['$TOOL'] },

@@ -42,68 +42,52 @@ type Definition = { readonly value: string | undefined; readonly origin: Variabl
 
 const UNKNOWN: Definition = { value: undefined, origin: 'unknown' };
 
-/** One source of variables. */
-type Layer = { get(name: string): Definition | undefined };
+/**
+ * One source of variables. `jobs` are those that use the image: only the layer of their
+ * own variables (JOB_VARIABLES) reads them; a Map of names is a layer as it is.
+ */
+type Layer = { get(name: string, jobs: readonly EffectiveJob[]): Definition | undefined };
+
+/** The variables of the jobs that use an image, each name from the first job that has it (a job's hold the global ones it inherits). */
+const JOB_VARIABLES: Layer = {
+  get(name, jobs) {
+    for (const job of jobs) {
+      const definition = job.variables.get(name);
+      if (definition) return literalOf(definition);
+    }
+    return undefined;
+  },
+};
 
 /** A name a job's script assigns: set at run time, its value unknown here. */
 const SCRIPT: Definition = { value: undefined, origin: 'script' };
 
 /**
- * The variables visible where a pipeline image is used: the project's, then those of the
- * jobs that use it (each name from the first job that has it; a job's hold the global
- * ones it inherits) or, without a job, the global ones; then the runners', GitLab's
- * predefined ones, the names the jobs' scripts assign.
+ * The variables visible where an image is used: its layers in precedence order (the
+ * first that defines a name wins), then the names its jobs' scripts assign.
  *
- * One object per image, not three closures with their contexts and a list of layers: a
- * 5,000-job pipeline has ~7,000 images, and the heap after its analysis is 2.9 MiB
- * smaller (64.1 → 61.2 MiB; bench/README.md, session 13). The jobs' variables are looked
- * up only when the image names a variable: most never do, and a template's image has
- * thousands of users.
+ * One object per image over layers many images share, not closures per image: a
+ * 5,000-job pipeline has ~7,000 images, and three closures each (with their contexts and
+ * a list of layers) made the heap after its analysis 2.9 MiB larger (64.1 against 61.2
+ * MiB; bench/README.md, session 13). The jobs' variables are looked up only when the
+ * image names a variable: most never do, and a template's image has thousands of users.
  */
-class PipelineImageVariables implements VariableLookup {
+class ImageVariables implements VariableLookup {
   constructor(
-    private readonly layers: PipelineLayers,
-    private readonly effectives: readonly EffectiveJob[],
+    private readonly layers: readonly Layer[],
+    private readonly jobs: readonly EffectiveJob[] = [],
     /** A file Pullguard cannot read may define any other name. */
-    private readonly elsewhere: boolean,
+    private readonly elsewhere = false,
   ) {}
 
   get(name: string): Definition | undefined {
-    const { project, globals, runners, predefined } = this.layers;
-    const definition = project.get(name) ?? (this.effectives.length > 0 ? this.fromJobs(name) : globals.get(name)) ?? runners.get(name) ?? predefined.get(name);
-    if (definition) return definition;
-    if (this.effectives.some((effective) => effective.scriptAssignments.has(name))) return SCRIPT;
+    for (const layer of this.layers) {
+      const definition = layer.get(name, this.jobs);
+      if (definition) return definition;
+    }
+    if (this.jobs.some((job) => job.scriptAssignments.has(name))) return SCRIPT;
     return this.elsewhere ? UNKNOWN : undefined;
   }
-
-  private fromJobs(name: string): Definition | undefined {
-    for (const effective of this.effectives) {
-      const definition = effective.variables.get(name);
-      if (definition) return literalOf(definition);
-    }
-    return undefined;
-  }
-}
-
-/** The layers every image of a pipeline shares (PipelineImageVariables). */
-interface PipelineLayers {
-  readonly project: Layer;
-  readonly globals: Layer;
-  readonly runners: Layer;
-  readonly predefined: Layer;
-}
-
-/** Variable sources in precedence order; the first that defines a name wins. */
-function createLookup(layers: ReadonlyArray<Layer>): VariableLookup {
-  return {
-    get(name) {
-      for (const layer of layers) {
-        const definition = layer.get(name);
-        if (definition) return definition;
-      }
-      return undefined;
-    },
-  };
 }
 
 function literal(value: string | undefined): Definition {
@@ -160,7 +144,9 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
   const runners = runnerEnvironment(workspace.runnerConfigs.flatMap((config) => config.model.runners));
   const globals = new Map<string, Definition>();
   for (const [name, definition] of analysis.globalVariables) globals.set(name, literalOf(definition));
-  const layers: PipelineLayers = { project: project!, globals, runners, predefined: predefined! };
+  // An image with users reads their variables (which hold the global ones they inherit: `inherit: variables`); one without reads the global ones.
+  const withJobs: Layer[] = [project!, JOB_VARIABLES, runners, predefined!];
+  const withoutJobs: Layer[] = [project!, globals, runners, predefined!];
 
   // Each written scalar once, with every job that uses it.
   interface Collected { use: ImageUse; users: string[]; effectives: EffectiveJob[]; elsewhere: boolean }
@@ -210,8 +196,7 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
       map: decoded.map,
       start: use.name.start,
       end: use.name.end,
-      // A job's variables hold the global ones it inherits (`inherit: variables` decides which).
-      variables: new PipelineImageVariables(layers, effectives, elsewhere),
+      variables: new ImageVariables(effectives.length > 0 ? withJobs : withoutJobs, effectives, elsewhere),
       place: describeImageOrigin(use.origin),
       origin: use.origin,
       users,
@@ -229,7 +214,7 @@ export function collectRunnerImages(config: RunnerConfigModel, settings: Setting
   const [project, predefined] = baseLayers(settings);
   const occurrences: ImageOccurrence[] = [];
   for (const runner of config.runners) {
-    const variables = createLookup([project!, runnerEnvironment([runner]), predefined!]);
+    const variables = new ImageVariables([project!, runnerEnvironment([runner]), predefined!]);
     const place = runner.name ? `runner \`${runner.name}\`` : `runner #${runner.index + 1}`;
     const addString = (node: TomlString, role: 'image' | 'service', alias?: string) => {
       const decoded = decodeTomlString(config.text, node);
