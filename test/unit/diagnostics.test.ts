@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { toDiagnostics, type ReusableDiagnostics } from '../../server/src/service/diagnostics';
-import type { Finding } from '../../server/src/service/finding';
+import type { Finding, Mutable } from '../../server/src/service/finding';
 import { DEFAULT_SETTINGS, parseSettings } from '../../server/src/service/settings';
 
 const URI = 'file:///project/.gitlab-ci.yml';
@@ -20,7 +20,7 @@ function finding(offset: number, length: number, related?: Finding['related']): 
 /** The diagnostics of `findings` in `text`, then of the same findings in `edited`, reusing the first ones. */
 function again(text: string, edited: string, findings: readonly Finding[], settings = DEFAULT_SETTINGS) {
   const first = toDiagnostics(document(text), findings, DEFAULT_SETTINGS);
-  const reusable: ReusableDiagnostics = { byFinding: first.byFinding, movedFrom: () => undefined, placesKept: () => false };
+  const reusable: ReusableDiagnostics = { byFinding: first.byFinding, placesKept: () => false };
   const second = toDiagnostics(document(edited, 2), findings, settings, reusable).diagnostics;
   const fresh = toDiagnostics(document(edited, 2), findings, settings).diagnostics;
   assert.deepEqual(second, fresh, 'reuse or not, the diagnostics are those of the edited text');
@@ -69,38 +69,45 @@ test('a range widened over a surrogate pair in one text and not in the other is 
   assert.deepEqual(second[0]!.range.start, { line: 0, character: 0 });
 });
 
-test('a moved copy of a finding, related places included, gets the diagnostic of the finding it came from when it shows the same', () => {
+test('a finding moved in place by an edit, related places included, keeps its diagnostic when it shows the same', () => {
   const text = 'image: a\nimage: b\n';
-  const original = finding(7, 1, [{ offset: 16, length: 1, message: 'the other user' }]);
-  const first = toDiagnostics(document(text), [original], DEFAULT_SETTINGS);
-  // As service/incremental.ts copies a finding after an edit: new objects, its related places too.
-  const copy = (related: Finding['related']): Finding => ({ ...original, related });
-  const movedFrom = () => original;
-  const reused = (found: Finding, edited: string) => {
-    const [diagnostic] = toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS, { byFinding: first.byFinding, movedFrom, placesKept: () => false }).diagnostics;
-    assert.deepEqual(diagnostic, toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS).diagnostics[0]);
-    return diagnostic === first.diagnostics[0];
+  const first = (related: Finding['related']) => {
+    const found: Mutable<Finding> = finding(7, 1, [{ offset: 16, length: 1, message: 'the other user' }]);
+    return { found, diagnostics: toDiagnostics(document(text), [found], DEFAULT_SETTINGS), related };
   };
-  assert.equal(reused(copy([{ offset: 16, length: 1, message: 'the other user' }]), `${text}# typed\n`), true);
-  assert.equal(reused(copy([{ offset: 16, length: 1, message: 'another message' }]), text), false);
-  assert.equal(reused(copy([]), text), false);
-  assert.equal(reused({ ...original, message: 'edited' }, text), false);
+  // As service/incremental.ts moves a kept finding: the same object, its related places new objects.
+  const reused = ({ found, diagnostics, related }: ReturnType<typeof first>, edited: string, change: (found: Mutable<Finding>) => void = () => {}) => {
+    found.related = related;
+    change(found);
+    const reusable: ReusableDiagnostics = { byFinding: diagnostics.byFinding, placesKept: () => false };
+    const [diagnostic] = toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS, reusable).diagnostics;
+    assert.deepEqual(diagnostic, toDiagnostics(document(edited, 2), [found], DEFAULT_SETTINGS).diagnostics[0]);
+    return diagnostic === diagnostics.diagnostics[0];
+  };
+  assert.equal(reused(first([{ offset: 16, length: 1, message: 'the other user' }]), `${text}# typed\n`), true);
+  assert.equal(reused(first([{ offset: 24, length: 1, message: 'the other user' }]), `# typed\n${text}`, (found) => (found.offset = 15)), false, 'moved to another line');
+  assert.equal(reused(first([{ offset: 16, length: 1, message: 'another message' }]), text), false);
+  assert.equal(reused(first([]), text), false);
+  assert.equal(reused(first([{ offset: 16, length: 1, message: 'the other user' }]), text, (found) => (found.message = 'edited')), false);
 });
 
 test('where the caller knows a finding\'s places are kept, its diagnostic is reused without its ranges worked out again, and only if it shows the same', () => {
   // The language service says so only for places an edit cannot have moved (service/incremental.ts);
   // here the text changed under the finding to show that the ranges are then not looked at.
   const text = 'image: a\nimage: b\n';
-  const original = finding(7, 1, [{ offset: 16, length: 1, message: 'the other user' }]);
-  const first = toDiagnostics(document(text), [original], DEFAULT_SETTINGS);
-  const reuse = (found: Finding, placesKept: boolean) => {
-    const reusable: ReusableDiagnostics = { byFinding: first.byFinding, movedFrom: () => original, placesKept: () => placesKept };
+  const reuse = (change: (found: Mutable<Finding>) => void, placesKept: boolean) => {
+    const found: Mutable<Finding> = finding(7, 1, [{ offset: 16, length: 1, message: 'the other user' }]);
+    const first = toDiagnostics(document(text), [found], DEFAULT_SETTINGS);
+    found.offset = 9;
+    found.related = [{ offset: 18, length: 1, message: 'the other user' }];
+    change(found);
+    const reusable: ReusableDiagnostics = { byFinding: first.byFinding, placesKept: () => placesKept };
     return toDiagnostics(document('\n\nimage: a\nimage: b\n', 2), [found], DEFAULT_SETTINGS, reusable).diagnostics[0] === first.diagnostics[0];
   };
-  const moved = { ...original, offset: 9, related: [{ offset: 18, length: 1, message: 'the other user' }] };
+  const moved = () => {};
   assert.equal(reuse(moved, true), true);
   assert.equal(reuse(moved, false), false, 'without the caller\'s word, the new ranges are compared');
-  assert.equal(reuse({ ...moved, message: 'edited' }, true), false);
-  assert.equal(reuse({ ...moved, related: [{ offset: 18, length: 1, message: 'another message' }] }, true), false);
-  assert.equal(reuse({ ...moved, related: [] }, true), false);
+  assert.equal(reuse((found) => (found.message = 'edited'), true), false);
+  assert.equal(reuse((found) => (found.related = [{ offset: 18, length: 1, message: 'another message' }]), true), false);
+  assert.equal(reuse((found) => (found.related = []), true), false);
 });

@@ -78,11 +78,12 @@ const codeDescriptions = new Map<string, CodeDescription>();
  */
 export type DiagnosticsByFinding = ReadonlyMap<Finding, Diagnostic>;
 
-/** What toDiagnostics may reuse: the previous version's diagnostics, and where a moved finding came from. */
+/**
+ * What toDiagnostics may reuse: the previous version's diagnostics. A finding an edit
+ * kept is the same object, its offsets moved (service/incremental.ts).
+ */
 export interface ReusableDiagnostics {
   readonly byFinding: DiagnosticsByFinding;
-  /** The finding of the previous version that `finding` is a moved copy of (service/incremental.ts). */
-  readonly movedFrom: (finding: Finding) => Finding | undefined;
   /**
    * True when `finding`'s places are on the lines and columns of the previous version's
    * finding: its diagnostic's ranges stand without being worked out again (most of a large
@@ -95,7 +96,7 @@ export interface ReusableDiagnostics {
  * The diagnostics of `findings`, and the same by finding for the next version to reuse.
  *
  * A diagnostic is frozen, with all it holds, and the one the previous version made for
- * the same finding (or the one it was moved from) is reused whenever it would come out
+ * the same finding (moved, after an edit before it) is reused whenever it would come out
  * the same: rule, severity, message, fix, and range and related places in this version's
  * text. An edit of one job
  * in a pipeline of thousands then makes new diagnostics for that job only, and the
@@ -115,16 +116,11 @@ export function toDiagnostics(document: TextDocument, findings: readonly Finding
 }
 
 /**
- * The previous version's diagnostic for `found` (or for the finding an edit moved it
- * from), when this version's would be the same: what it shows is compared with what
- * `found` gives here, ranges included.
+ * The previous version's diagnostic for `found`, when this version's would be the same:
+ * what it shows is compared with what `found` gives here, ranges included.
  */
 function reusableDiagnostic(document: TextDocument, reusable: ReusableDiagnostics, found: Finding, severity: DiagnosticSeverity): Diagnostic | undefined {
-  let before = reusable.byFinding.get(found);
-  if (!before) {
-    const movedFrom = reusable.movedFrom(found);
-    before = movedFrom && reusable.byFinding.get(movedFrom);
-  }
+  const before = reusable.byFinding.get(found);
   if (!before || before.code !== found.code || before.severity !== severity || before.message !== found.message || before.data !== found.data) return undefined;
   const placesKept = reusable.placesKept(found);
   const text = document.getText();

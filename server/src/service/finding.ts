@@ -77,16 +77,29 @@ export type FixData =
  * `config.json` whose key an image of a pipeline nearly matches), which does not move.
  */
 export function moveFinding(finding: Finding, move: (offset: number) => number, documentUri: string): Finding {
-  // A copy of the same shape, then its offsets replaced: a pipeline's edit moves thousands
-  // of findings, and spreading conditional objects into a literal costs several times more.
+  // A copy of the same shape, then its offsets replaced: spreading conditional objects
+  // into a literal costs several times more.
   const moved: Mutable<Finding> = { ...finding };
-  moved.offset = move(finding.offset);
-  if (finding.related) moved.related = finding.related.map((place) => ({ ...place, offset: move(place.offset) }));
-  if (finding.data) moved.data = moveFixData(finding.data, move, documentUri);
+  moveFindingInPlace(moved, move, documentUri);
   return moved;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/**
+ * `moveFinding` on the finding itself: the object stays the same, its related places and
+ * an offset-holding fix are replaced by moved copies (a fix is frozen once its diagnostic
+ * is made, and related places may be shared with another finding). Each offset is
+ * moved before any is written, so a `move` that throws leaves the finding as it was.
+ */
+export function moveFindingInPlace(finding: Mutable<Finding>, move: (offset: number) => number, documentUri: string): void {
+  const offset = move(finding.offset);
+  const related = finding.related?.map((place) => ({ ...place, offset: move(place.offset) }));
+  const data = finding.data && moveFixData(finding.data, move, documentUri);
+  finding.offset = offset;
+  if (related) finding.related = related;
+  if (data) finding.data = data;
+}
+
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Whether a fix holds offsets of its own (which may move with the text). */
 export function fixHasOffsets(data: FixData | undefined): boolean {

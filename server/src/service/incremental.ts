@@ -32,7 +32,7 @@
 import type { CredentialAnalysis } from './credentials/analysis';
 import type { CredentialSource } from './credentials/types';
 import type { ImageCredentials } from './rules/auth';
-import { fixHasOffsets, moveFinding, type Finding } from './finding';
+import { fixHasOffsets, moveFindingInPlace, type Finding, type Mutable } from './finding';
 import { CiAnalysis, type EffectiveJob, type ImageUse, type VariableDefinition } from './model/ciModel';
 import type { ImageOccurrence } from './model/images';
 import { getReferencedJobs, getValue, getYamlModelEdit, perNode, scalarText, type YamlModelEdit, type YMap, type YNode } from './parse/yamlModel';
@@ -45,18 +45,12 @@ export interface CiRuleResults {
   readonly credentials: CredentialAnalysis;
 }
 
-/**
- * The rule results of an edited version, computed again for the edited jobs only, and
- * each moved copy's finding in the version before (its diagnostic may be the same, see
- * service/diagnostics.ts; kept by the caller for one version, as a chain of them would
- * keep every version's findings).
- */
+/** The rule results of an edited version, computed again for the edited jobs only. */
 export interface ReanalysedResults {
   readonly results: CiRuleResults;
-  readonly movedFrom: ReadonlyMap<Finding, Finding>;
   /**
-   * True for a kept finding (or moved copy) whose places are on the lines and columns its
-   * finding of the version before had: its diagnostic's ranges then need no checking.
+   * True for a kept finding whose places are on the lines and columns they had in the
+   * version before: its diagnostic's ranges then need no checking.
    */
   readonly placesKept: (finding: Finding) => boolean;
 }
@@ -74,6 +68,10 @@ const AUTH_VARIABLE = 'DOCKER_AUTH_CONFIG';
  * The rule results of `ci`, an edit of `previous`'s document, computed again only for
  * the jobs the edit touched; undefined when that cannot be shown to equal a whole
  * analysis (the caller then analyses the whole document).
+ *
+ * The kept findings and images are `previous`'s own objects, moved in place (see
+ * `merge`), as the incremental parse moves the previous version's nodes: `previous` is
+ * not to be read after this call, whatever it returns.
  * @param uri the document's: a fix that renames a key in another file keeps its offsets
  * @param run runs the rule families on an analysis (of the edited jobs only, here)
  */
@@ -97,8 +95,8 @@ export function reanalyseEditedJobs(ci: CiAnalysis, uri: string, previous: Previ
   }
   if (authWriters.size > 0 && looksUpImageWrittenElsewhere(previous.results.images, authWriters, edit)) return undefined;
 
-  const merged = merge(previous.results, run(scoped), edit, uri);
-  return merged && { ...merged, placesKept: placesKeptBy(edit, previous.ci.model.text, ci.model.text) };
+  const results = merge(previous.results, run(scoped), edit, uri);
+  return results && { results, placesKept: placesKeptBy(edit, previous.ci.model.text, ci.model.text) };
 }
 
 /**
@@ -291,36 +289,22 @@ function moved(offset: number, edit: YamlModelEdit): number {
   throw new CannotReuse();
 }
 
-function movedFinding(finding: Finding, edit: YamlModelEdit, uri: string, movedFrom: Map<Finding, Finding>): Finding {
-  // Before the edited text, or after it: a finding that reaches into it is about the edited jobs.
+/**
+ * Moves a kept finding by the edit, in place (see `merge`). A finding that reaches into
+ * the edited text, from before or after it, is about the edited jobs: it cannot be kept.
+ */
+function moveKeptFinding(finding: Finding, edit: YamlModelEdit, uri: string): void {
   if (finding.offset < edit.from ? finding.offset + finding.length > edit.from : finding.offset < edit.oldTo) throw new CannotReuse();
-  if (moved(finding.offset, edit) === finding.offset && finding.related === undefined && !fixHasOffsets(finding.data)) return finding;
-  const copy = moveFinding(finding, (offset) => moved(offset, edit), uri);
-  movedFrom.set(copy, finding);
-  return copy;
+  if (finding.offset < edit.from && finding.related === undefined && !fixHasOffsets(finding.data)) return;
+  moveFindingInPlace(finding, (offset) => moved(offset, edit), uri);
 }
 
-function movedImage(image: ImageOccurrence, edit: YamlModelEdit): ImageOccurrence {
-  if (image.start < edit.from) return image;
-  // Every field written out, in the order the model writes them (model/images.ts), not
-  // `{ ...image, start, … }`: each edit copies the copies of the edit before, and V8's
-  // spread of such a chain of copies took ~1.5 µs an image against ~0.05 (6,000 images,
-  // a micro-benchmark: bench/README.md, session 12).
-  return {
-    role: image.role,
-    text: image.text,
-    map: image.map.moved(edit.delta),
-    start: moved(image.start, edit),
-    end: moved(image.end, edit),
-    variables: image.variables,
-    place: image.place,
-    origin: image.origin,
-    users: image.users,
-    pullPolicy: image.pullPolicy,
-    alias: image.alias,
-    source: image.source,
-    runnerIndex: image.runnerIndex,
-  };
+/** Moves a kept image after the edit, in place (see `merge`). */
+function moveKeptImage(image: Mutable<ImageOccurrence>, edit: YamlModelEdit): void {
+  if (image.start < edit.from) return;
+  image.map = image.map.moved(edit.delta);
+  image.start = moved(image.start, edit);
+  image.end = moved(image.end, edit);
 }
 
 /** Inside the edited text of the new version. */
@@ -333,13 +317,20 @@ function isOutsideEdit(offset: number, edit: YamlModelEdit): boolean {
   return offset < edit.from || offset >= edit.oldTo;
 }
 
-function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit, uri: string): Omit<ReanalysedResults, 'placesKept'> | undefined {
+/**
+ * The previous results with the edited jobs' replaced by `fresh`'s. What is kept is moved
+ * in place, not copied: an edit near the top of a 5,000-job pipeline would otherwise copy
+ * ~7,000 findings and ~6,000 images, which live until the next edit: V8 promotes them to
+ * its old generation, which grew ~2.5 MB a keystroke against ~1.7 MB moved in place, and
+ * the server collects it in full each time it grows by 32 MB (bench/README.md, session
+ * 14). A kept finding is then the object the previous version's diagnostic was made
+ * for, which service/diagnostics.ts reuses.
+ */
+function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdit, uri: string): CiRuleResults | undefined {
   try {
-    const movedFrom = new Map<Finding, Finding>();
-    const findings = [
-      ...previous.findings.filter((finding) => isOutsideEdit(finding.offset, edit)).map((finding) => movedFinding(finding, edit, uri, movedFrom)),
-      ...fresh.findings.filter((finding) => isInEdit(finding.offset, edit)),
-    ];
+    const kept = previous.findings.filter((finding) => isOutsideEdit(finding.offset, edit));
+    for (const finding of kept) moveKeptFinding(finding, edit, uri);
+    const findings = [...kept, ...fresh.findings.filter((finding) => isInEdit(finding.offset, edit))];
     const credentialsByImage = new Map<ImageOccurrence, ImageCredentials>();
     const images: ImageOccurrence[] = [];
     // The pipeline's own sources as they are now. One an edit before it moved is a new
@@ -358,11 +349,11 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
     };
     for (const image of previous.images) {
       if (!isOutsideEdit(image.start, edit)) continue;
-      const kept = movedImage(image, edit);
-      images.push(kept);
       let credentials = previous.credentials.images.get(image);
       if (credentials?.sources.some((source) => currentSource(source) !== source)) credentials = { ...credentials, sources: credentials.sources.map(currentSource) };
-      if (credentials) credentialsByImage.set(kept, credentials);
+      moveKeptImage(image, edit);
+      images.push(image);
+      if (credentials) credentialsByImage.set(image, credentials);
     }
     for (const image of fresh.images) {
       if (!isInEdit(image.start, edit)) continue;
@@ -371,14 +362,13 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
       if (credentials) credentialsByImage.set(image, credentials);
     }
     images.sort((a, b) => a.start - b.start);
-    const results = {
+    return {
       findings,
       images,
       // The keys and reads are of the document's own configs, read again in full by the
       // scoped analysis; its findings are in `findings` with the others.
       credentials: { ...fresh.credentials, findings: [], images: credentialsByImage },
     };
-    return { results, movedFrom };
   } catch (error) {
     if (error instanceof CannotReuse) return undefined;
     throw error;

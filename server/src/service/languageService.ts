@@ -73,8 +73,6 @@ interface CacheEntry {
 interface RulesRun {
   readonly result: DocumentAnalysis;
   readonly ciResults?: CiRuleResults;
-  /** After an incremental re-analysis, each moved finding's finding in the version before (until the diagnostics are made). */
-  movedFrom?: ReadonlyMap<Finding, Finding>;
   /** After an incremental re-analysis, the kept findings whose places are where they were (until the diagnostics are made). */
   placesKept?: (finding: Finding) => boolean;
 }
@@ -158,13 +156,12 @@ export class LanguageService {
     // What the re-analysis knows of places is against the version it started from.
     const placesKept = (entry.previousDiagnosticsAreParents && run.placesKept) || (() => false);
     const reusable: ReusableDiagnostics | undefined = entry.diagnostics
-      ? { byFinding: entry.diagnostics, movedFrom: () => undefined, placesKept: () => true }
-      : entry.previousDiagnostics && { byFinding: entry.previousDiagnostics, movedFrom: (finding) => run.movedFrom?.get(finding), placesKept };
+      ? { byFinding: entry.diagnostics, placesKept: () => true }
+      : entry.previousDiagnostics && { byFinding: entry.previousDiagnostics, placesKept };
     const { diagnostics, byFinding } = toDiagnostics(document, analysis.findings, context.settings, reusable);
     // Kept for the version's next request and the next version; the previous version's are not needed any more.
     entry.diagnostics = byFinding;
     entry.previousDiagnostics = undefined;
-    run.movedFrom = undefined;
     run.placesKept = undefined;
     const list = validated && sameDiagnostics(validated.list, diagnostics) ? validated.list : Object.freeze(diagnostics);
     entry.validated = { run, list };
@@ -255,7 +252,7 @@ export class LanguageService {
         const results = reused?.results ?? run(ci);
         findings.push(...results.findings);
         findings.sort(byPlace);
-        return { result: { findings, images: results.images, credentials: results.credentials }, ciResults: results, movedFrom: reused?.movedFrom, placesKept: reused?.placesKept };
+        return { result: { findings, images: results.images, credentials: results.credentials }, ciResults: results, placesKept: reused?.placesKept };
       }
       case 'runner-config':
         findings.push(...checkSyntaxErrors('toml', parsed.runner.toml.errors, textLength));
