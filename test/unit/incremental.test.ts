@@ -406,6 +406,11 @@ describe('re-analysis of only the edited jobs', () => {
                 const position = document.positionAt(image.start + 1);
                 assertSame(service.doHover(document, position, context), fresh.doHover(freshDocument, position, context));
               }
+              // A DOCKER_AUTH_CONFIG key's hover lists the images it serves, in the document's order.
+              for (const key of analysed.credentials.keys) {
+                const position = document.positionAt(key.offset + 1);
+                assertSame(service.doHover(document, position, context), fresh.doHover(freshDocument, position, context));
+              }
             }
           }),
           { numRuns: 8, seed: 20261126 },

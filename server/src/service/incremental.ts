@@ -331,8 +331,9 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
     const kept = previous.findings.filter((finding) => isOutsideEdit(finding.offset, edit));
     for (const finding of kept) moveKeptFinding(finding, edit, uri);
     const findings = [...kept, ...fresh.findings.filter((finding) => isInEdit(finding.offset, edit))];
-    const credentialsByImage = new Map<ImageOccurrence, ImageCredentials>();
-    const images: ImageOccurrence[] = [];
+    const keptImages = previous.images.filter((image) => isOutsideEdit(image.start, edit));
+    for (const image of keptImages) moveKeptImage(image, edit);
+    const images = [...keptImages, ...fresh.images.filter((image) => isInEdit(image.start, edit))].sort((a, b) => a.start - b.start);
     // The pipeline's own sources as they are now. One an edit before it moved is a new
     // object (credentials/documentSources.ts) that says what the one a kept lookup used
     // says: the lookup stands, with it. A kept lookup whose source was read anew cannot be
@@ -347,21 +348,15 @@ function merge(previous: CiRuleResults, fresh: CiRuleResults, edit: YamlModelEdi
       if (!moved) throw new CannotReuse();
       return moved;
     };
-    for (const image of previous.images) {
-      if (!isOutsideEdit(image.start, edit)) continue;
+    // In the images' order, as a whole analysis makes it: a key's hover lists the images
+    // it serves in this order.
+    const credentialsByImage = new Map<ImageOccurrence, ImageCredentials>();
+    for (const image of images) {
       let credentials = previous.credentials.images.get(image);
       if (credentials?.sources.some((source) => currentSource(source) !== source)) credentials = { ...credentials, sources: credentials.sources.map(currentSource) };
-      moveKeptImage(image, edit);
-      images.push(image);
+      credentials ??= fresh.credentials.images.get(image);
       if (credentials) credentialsByImage.set(image, credentials);
     }
-    for (const image of fresh.images) {
-      if (!isInEdit(image.start, edit)) continue;
-      images.push(image);
-      const credentials = fresh.credentials.images.get(image);
-      if (credentials) credentialsByImage.set(image, credentials);
-    }
-    images.sort((a, b) => a.start - b.start);
     return {
       findings,
       images,
