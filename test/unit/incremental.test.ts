@@ -564,6 +564,31 @@ describe('re-analysis of the edited jobs notices what reaches other jobs', () =>
   }
 });
 
+test('the count of jobs extending each job follows edits re-analysed job by job', () => {
+  // The first edit lists `edited` once instead of twice: the same `extends` chain, so only
+  // `child` is checked again, and the index of who extends whom (service/incremental.ts)
+  // comes from the one before. `child` still extends `edited`, so an edit of `edited`
+  // must analyse the whole document.
+  const filler = Array.from({ length: 1000 }, (_, i) => `filler-${i}:\n  stage: test\n  image: alpine:3.20\n  script:\n    - make check-${i}\n`).join('\n');
+  const text = `edited:\n  image: node:20\n  script: [make]\nchild:\n  extends: [edited, edited]\n  script: [make]\n\n${filler}`;
+  const context = makeContext();
+  const service = new LanguageService((family, error) => {
+    throw new Error(`the ${family} rules failed: ${String(error)}`);
+  });
+  let document = TextDocument.create(URI, 'yaml', 1, text);
+  service.analyze(document, context);
+  const replace = (from: string, to: string) => {
+    const at = document.getText().indexOf(from);
+    document = TextDocument.update(document, [{ range: { start: document.positionAt(at), end: document.positionAt(at + from.length) }, text: to }], document.version + 1);
+    const analysed = service.analyze(document, context);
+    assertSame(analysisShape(analysed), analysisShape(new LanguageService().analyze(TextDocument.create(URI, 'yaml', 1, document.getText()), context)));
+  };
+  replace('extends: [edited, edited]', 'extends: [edited]');
+  assert.equal(service.incrementalAnalyses, 1, 'only child was checked again');
+  replace('image: node:20', 'image: Registry.Example.com/App:1');
+  assert.equal(service.incrementalAnalyses, 1, 'the whole document was analysed again: child extends edited');
+});
+
 test('a burst of edits analysed once at its end re-checks only the edited job', () => {
   const { text } = PIPELINES[0]!;
   const context = makeContext();

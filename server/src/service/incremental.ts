@@ -13,7 +13,7 @@
  *   are visible jobs, the same names before and after, none merging into the root map
  *   (nodes they share with other entries through aliases count as taken from elsewhere,
  *   like a template's; an anchor of theirs another entry uses makes the parse whole);
- * - no other entry names them (`extends`, `!reference`), and the document includes
+ * - no entry names them (`extends`, `!reference`), and the document includes
  *   nothing (included files are not part of the parse's bookkeeping);
  * - what each edited job gives the rest of the analysis is unchanged: the images and
  *   services it takes from elsewhere (the same nodes), its variables (names and
@@ -33,7 +33,7 @@ import type { CredentialAnalysis } from './credentials/analysis';
 import type { CredentialSource } from './credentials/types';
 import type { ImageCredentials } from './rules/auth';
 import { fixHasOffsets, moveFindingInPlace, type Finding, type Mutable } from './finding';
-import { CiAnalysis, type EffectiveJob, type ImageUse, type VariableDefinition } from './model/ciModel';
+import { CiAnalysis, type CiModel, type EffectiveJob, type ImageUse, type VariableDefinition } from './model/ciModel';
 import type { ImageOccurrence } from './model/images';
 import { getReferencedJobs, getValue, getYamlModelEdit, perNode, scalarText, type YamlModelEdit, type YMap, type YNode } from './parse/yamlModel';
 import { findUrlHost } from './rules/services';
@@ -81,7 +81,7 @@ export function reanalyseEditedJobs(ci: CiAnalysis, uri: string, previous: Previ
   if (ci.included || previous.ci.included || ci.model.includes.length > 0) return undefined;
 
   const names = editedJobNames(ci, previous.ci, edit);
-  if (!names || isReferencedElsewhere(ci, names)) return undefined;
+  if (!names || isExtendedOrReferenced(ci, names, extendersAfterEdit(ci.model, previous.ci.model, edit))) return undefined;
 
   const scoped = new CiAnalysis(ci.model, undefined, names);
   const authWriters = new Set<string>();
@@ -142,24 +142,65 @@ function editedJobNames(ci: CiAnalysis, previousCi: CiAnalysis, edit: YamlModelE
   return names;
 }
 
-/** True when another entry extends or `!reference`s one of the jobs: its findings depend on them. */
-function isReferencedElsewhere(ci: CiAnalysis, names: ReadonlySet<string>): boolean {
+/** True when an entry extends or `!reference`s one of the jobs: its findings depend on them. */
+function isExtendedOrReferenced(ci: CiAnalysis, names: ReadonlySet<string>, extenders: ReadonlyMap<string, number>): boolean {
   const references = getReferencedJobs(ci.model.yaml);
   if (!references) return true;
-  for (const name of names) if (references.has(name)) return true;
-  for (const job of ci.model.jobs.values()) {
-    if (names.has(job.name)) continue;
-    for (const parent of extendsOf(job.map)) if (names.has(parent)) return true;
-  }
+  // An edited job that extends another edited one counts too: such an edit (a paste over
+  // two jobs) is rare, and analysing the whole document for it is only slower.
+  for (const name of names) if (references.has(name) || (extenders.get(name) ?? 0) > 0) return true;
   return false;
 }
 
-/** The names a job's `extends` lists (asked of every job on every edit). */
+/** The names a job's `extends` lists. */
 const extendsOf = perNode((map: YMap): readonly string[] => {
   const node = getValue(map, 'extends');
   const items = node?.kind === 'scalar' ? [node] : node?.kind === 'seq' ? node.items : [];
   return items.map((item) => scalarText(item) ?? '');
 });
+
+/**
+ * For each name, how many jobs of a model list it in `extends`: every edit asks it of
+ * the whole document, and working it out over 5,000 jobs took 8–17 ms of each of the
+ * first two edits of a fresh server (1.3–4 ms once compiled; bench/README.md, session 14).
+ * So it is worked out once, with a model's whole analysis (prepareForEdits), and each
+ * model an edit re-analyses gets it from the one before and the edited jobs.
+ */
+const extendersByModel = new WeakMap<CiModel, ReadonlyMap<string, number>>();
+
+function getExtenders(model: CiModel): ReadonlyMap<string, number> {
+  let extenders = extendersByModel.get(model);
+  if (!extenders) {
+    const counts = new Map<string, number>();
+    for (const job of model.jobs.values()) countExtends(counts, job.map, 1);
+    extendersByModel.set(model, (extenders = counts));
+  }
+  return extenders;
+}
+
+/** `previous`'s counts with the edited jobs' `extends` taken out as they were and put back as they are (`editedJobNames` held). */
+function extendersAfterEdit(model: CiModel, previous: CiModel, edit: YamlModelEdit): ReadonlyMap<string, number> {
+  const before = extendersByModel.get(previous);
+  if (!before) return getExtenders(model);
+  const counts = new Map(before);
+  for (const pair of edit.removed.pairs) countExtends(counts, pair.value as YMap, -1);
+  for (const pair of edit.added.pairs) countExtends(counts, pair.value as YMap, 1);
+  extendersByModel.set(model, counts);
+  return counts;
+}
+
+function countExtends(counts: Map<string, number>, job: YMap, change: 1 | -1): void {
+  for (const parent of extendsOf(job)) counts.set(parent, (counts.get(parent) ?? 0) + change);
+}
+
+/**
+ * Works out, with the whole analysis of a pipeline parsed in chunks (a large one, whose
+ * edits are re-analysed job by job), what the first edit's re-analysis would otherwise
+ * work out over the whole document.
+ */
+export function prepareForEdits(ci: CiAnalysis): void {
+  if (getReferencedJobs(ci.model.yaml) && !ci.included) getExtenders(ci.model);
+}
 
 /** A version of the edited entries: the nodes built for them and the text they are in. */
 interface EntriesVersion {

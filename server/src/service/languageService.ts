@@ -25,7 +25,7 @@ import { checkCiAgainstRunners, checkRunnerConfig } from './rules/runner';
 import { checkCiServices, checkRunnerServices } from './rules/services';
 import { checkSyntaxErrors } from './rules/syntax';
 import { analyzeCiCredentials, analyzeDockerConfigCredentials, analyzeRunnerCredentials, type CredentialAnalysis } from './credentials/analysis';
-import { reanalyseEditedJobs, type CiRuleResults, type PreviousCiAnalysis } from './incremental';
+import { prepareForEdits, reanalyseEditedJobs, type CiRuleResults, type PreviousCiAnalysis } from './incremental';
 import type { CiAnalysis } from './model/ciModel';
 import type { YamlParseOptions } from './parse/yamlModel';
 import type { ImageCredentials } from './rules/auth';
@@ -250,6 +250,8 @@ export class LanguageService {
         const reused = previous && ci === parsed.ci ? guarded('model', undefined, () => reanalyseEditedJobs(ci, document.uri, previous, run)) : undefined;
         if (reused) this.incrementalAnalyses++;
         const results = reused?.results ?? run(ci);
+        // A whole analysis: what the next edit's re-analysis asks of the whole document is worked out now.
+        if (!reused && ci === parsed.ci) guarded('model', undefined, () => prepareForEdits(ci));
         findings.push(...results.findings);
         findings.sort(byPlace);
         return { result: { findings, images: results.images, credentials: results.credentials }, ciResults: results, placesKept: reused?.placesKept };
