@@ -188,24 +188,6 @@ export function startServer(connection: Connection): StartedServer {
   };
   /** Whether the server has work of its own, or had some in the last IDLE_AFTER_MS. */
   const isBusy = (): boolean => performance.now() - lastActivityAt < IDLE_AFTER_MS || pendingValidations.size > 0;
-  /**
-   * True from the publish of a large document's whole analysis (an open, an edit that
-   * changed its structure) until the next message. The editor is then reading the
-   * diagnostics (~50 ms for the 4 MB of a 5,000-job pipeline) and the user's next
-   * keystrokes run the incremental re-analysis for the first time at that size: the
-   * warm-up, which compiles that code on its small pipeline, runs meanwhile rather than
-   * waiting for a pause. The first edit of a 5,000-job pipeline opened at the server's
-   * start took 85–154 ms (median 100) instead of 114–168 (130) in 5 runs each
-   * (bench/README.md, session 14).
-   */
-  let editorReadsWholeAnalysis = false;
-  let messagesArrived = 0;
-  const isBusyForWarmUp = (): boolean => (editorReadsWholeAnalysis ? pendingValidations.size > 0 : isBusy());
-  const messageArrived = (): void => {
-    messagesArrived++;
-    editorReadsWholeAnalysis = false;
-    noteActivity();
-  };
   /** Scheduled after each analysis of a large document. */
   const idleCollection = new IdleTask(() => collectGarbageIfGrown(OLD_GENERATION_GROWTH_BEFORE_IDLE_COLLECTION), isBusy, IDLE_AFTER_MS);
 
@@ -281,7 +263,6 @@ export function startServer(connection: Connection): StartedServer {
     const last = lastPublished.get(document.uri);
     if (last && last.version === document.version && last.context === context) return;
     const started = performance.now();
-    const incrementalBefore = languageService.incrementalAnalyses;
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
     lastValidationMs.set(document.uri, performance.now() - started);
     lastPublished.set(document.uri, { version: document.version, context, diagnostics });
@@ -291,16 +272,7 @@ export function startServer(connection: Connection): StartedServer {
     const written = connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
     if (document.getText().length >= LARGE_DOCUMENT_LENGTH) {
       // A connection that closed meanwhile is the exit handlers' business, not this one's.
-      const wholeAnalysis = languageService.incrementalAnalyses === incrementalBefore;
-      const messagesBefore = messagesArrived;
-      void written.then(() => {
-        collectGarbageIfGrown();
-        // Once written: a warm-up step while the message goes out would hold up the rest of it.
-        if (wholeAnalysis && messagesArrived === messagesBefore) {
-          editorReadsWholeAnalysis = true;
-          wakeWarmUp();
-        }
-      }, () => undefined);
+      void written.then(() => collectGarbageIfGrown(), () => undefined);
       idleCollection.schedule();
     }
   }
@@ -450,18 +422,6 @@ export function startServer(connection: Connection): StartedServer {
     setImmediate(warmUpAtStart);
   });
 
-  /** The idle warm-up's next step while it waits for the server to be idle (see warmUpAtStart). */
-  let warmUpWaiting: { timer: NodeJS.Timeout; next: () => void } | undefined;
-
-  /** Runs the idle warm-up's next step now if it is waiting: it asks again whether the server is busy. */
-  function wakeWarmUp(): void {
-    if (!warmUpWaiting) return;
-    const { timer, next } = warmUpWaiting;
-    clearTimeout(timer);
-    warmUpWaiting = undefined;
-    setTimeout(() => runSafe(next, undefined, 'warming up', connection), 0);
-  }
-
   /**
    * Compiles the analysis before the first file arrives (see warmUp), unless it came with
    * the start, then goes on whenever the server is idle: before the first file, or while
@@ -478,19 +438,13 @@ export function startServer(connection: Connection): StartedServer {
     warmUpWhileIdle({
       rounds: IDLE_WARM_UP_ROUNDS,
       budgetMs: IDLE_WARM_UP_MS,
-      busy: isBusyForWarmUp,
+      busy: isBusy,
       waitMs: IDLE_AFTER_MS,
       sliceMs: IDLE_WARM_UP_SLICE_MS,
       // Its analyses take a millisecond or two each: Date.now would count many as none.
       now: () => performance.now(),
       // A timer, not setImmediate: a message read meanwhile (a document opened, a keystroke) is handled first.
-      schedule: (next, delayMs) => {
-        const timer = setTimeout(() => {
-          warmUpWaiting = undefined;
-          safely(next);
-        }, delayMs);
-        warmUpWaiting = delayMs > 0 ? { timer, next } : undefined;
-      },
+      schedule: (next, delayMs) => setTimeout(() => safely(next), delayMs),
       done: ({ rounds }) => {
         // Its garbage is left to V8, not collected now: a full collection throws away the
         // code V8 compiled for objects none of which is alive any more, and every object of
@@ -598,7 +552,7 @@ export function startServer(connection: Connection): StartedServer {
   registerClientRequests(connection, { documents, languageService, getContext, workspaceRoots: () => workspaceRoots });
 
   documents.listen(connection);
-  return { applyInitializeParams, messageArrived };
+  return { applyInitializeParams, messageArrived: noteActivity };
 }
 
 function describeError(error: unknown): string {
