@@ -161,7 +161,7 @@ const extendsOf = perNode((map: YMap): readonly string[] => {
 
 /**
  * For each name, how many jobs of a model list it in `extends`: every edit asks it of
- * the whole document, and working it out over 5,000 jobs took 8–17 ms of each of the
+ * the whole document, and working it out over 5,000 jobs took 8–18 ms of each of the
  * first two edits of a fresh server (1.3–4 ms once compiled; bench/README.md, session 14).
  * So it is worked out once, with a model's whole analysis (prepareForEdits), and each
  * model an edit re-analyses gets it from the one before and the edited jobs.
