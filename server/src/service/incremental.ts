@@ -199,7 +199,7 @@ function countExtends(counts: Map<string, number>, job: YMap, change: 1 | -1): v
  * work out over the whole document.
  */
 export function prepareForEdits(ci: CiAnalysis): void {
-  if (getReferencedJobs(ci.model.yaml) && !ci.included) getExtenders(ci.model);
+  if (getReferencedJobs(ci.model.yaml)) getExtenders(ci.model);
 }
 
 /** A version of the edited entries: the nodes built for them and the text they are in. */
