@@ -9,8 +9,9 @@
  * the same for a script that answers it with no library: Node's own start-up),
  * open → first diagnostics, 20 edits → diagnostics for that version, 20 hovers and
  * 20 code-action requests on image lines, then reads the server's peak RSS; in other
- * fresh servers, the open after the server was idle, and the 20 edits after a pause
- * once the file is open. It also times the bare parse of the same text in this process
+ * fresh servers, the open after the server was idle, the 20 edits after a pause once
+ * the file is open, and the 20 edits with the diagnostics pulled (as VS Code gets them)
+ * instead of published. It also times the bare parse of the same text in this process
  * (the floor no server can beat), a large runner `config.toml` and Docker `config.json`,
  * and the bundle sizes.
  *
@@ -24,11 +25,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseTree } from 'jsonc-parser';
-import type { CodeAction, Command, Diagnostic, Hover, PublishDiagnosticsParams } from 'vscode-languageserver';
+import type { ClientCapabilities, CodeAction, Command, Diagnostic, DocumentDiagnosticReport, Hover, PublishDiagnosticsParams } from 'vscode-languageserver';
 import { parseDocument } from 'yaml';
 import { generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
 import { imageValueOn, lineRange, retypeImage, spreadImageLines } from './imageEdits.js';
-import { LspClient, LspResponseError } from './lspClient.js';
+import { DEFAULT_CLIENT_CAPABILITIES, LspClient, LspResponseError } from './lspClient.js';
 import { summarize, type Stats } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,6 +60,8 @@ interface Plan {
   readonly idleOpenSessions: number;
   /** Sessions per pipeline case that pause between the open and the edits (pausedEditSession). */
   readonly pausedEditSessions: number;
+  /** Sessions per pipeline case in which the editor pulls the diagnostics (pulledEditSession). */
+  readonly pulledEditSessions: number;
 }
 
 const FULL_PLAN: Plan = {
@@ -68,6 +71,7 @@ const FULL_PLAN: Plan = {
   caseBudgetMs: 30_000,
   idleOpenSessions: 2,
   pausedEditSessions: 2,
+  pulledEditSessions: 1,
 };
 const QUICK_PLAN: Plan = {
   sizes: [50, 500],
@@ -76,6 +80,7 @@ const QUICK_PLAN: Plan = {
   caseBudgetMs: 10_000,
   idleOpenSessions: 1,
   pausedEditSessions: 1,
+  pulledEditSessions: 1,
 };
 
 /**
@@ -143,12 +148,21 @@ interface StartedServer {
   readonly readyMs: number;
 }
 
+/**
+ * What VS Code's language client adds to this client's capabilities: it pulls the
+ * diagnostics (`textDocument/diagnostic`), and the server then publishes none.
+ */
+const PULLING_CLIENT_CAPABILITIES: ClientCapabilities = {
+  ...DEFAULT_CLIENT_CAPABILITIES,
+  textDocument: { ...DEFAULT_CLIENT_CAPABILITIES.textDocument, diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
+};
+
 /** Spawns `program` and sends `initialize`: the client, the moment of the spawn, and spawn → answer. */
-async function spawnAndInitialize(program: string, workspace: Workspace): Promise<{ client: LspClient; start: number; startupMs: number }> {
+async function spawnAndInitialize(program: string, workspace: Workspace, capabilities = DEFAULT_CLIENT_CAPABILITIES): Promise<{ client: LspClient; start: number; startupMs: number }> {
   const start = performance.now();
   const client = LspClient.start(program, ['--stdio'], { cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs, echoStderr: process.env.PULLGUARD_BENCH_STDERR === '1' });
   try {
-    await client.initialize({ rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }] }, TIMEOUTS.startupMs);
+    await client.initialize({ rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }], capabilities }, TIMEOUTS.startupMs);
     return { client, start, startupMs: performance.now() - start };
   } catch (error) {
     client.kill();
@@ -157,8 +171,8 @@ async function spawnAndInitialize(program: string, workspace: Workspace): Promis
 }
 
 /** Spawns the server and completes the handshake. */
-async function startServer(serverPath: string, workspace: Workspace): Promise<StartedServer> {
-  const { client, start, startupMs } = await spawnAndInitialize(serverPath, workspace);
+async function startServer(serverPath: string, workspace: Workspace, capabilities = DEFAULT_CLIENT_CAPABILITIES): Promise<StartedServer> {
+  const { client, start, startupMs } = await spawnAndInitialize(serverPath, workspace, capabilities);
   try {
     // The server handles messages in order, so any answer (MethodNotFound is one) comes
     // after its `initialized` handler finished. Opening later keeps that work out of open→diag.
@@ -222,6 +236,46 @@ async function pausedEditSession(serverPath: string, workspace: Workspace, text:
     await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
     await new Promise((resolve) => setTimeout(resolve, PAUSE_BEFORE_EDITS_MS));
     const { editMs } = await makeEdits(client, uri, text, editBudgetMs);
+    await stopServer(client);
+    return editMs;
+  } finally {
+    client.kill();
+  }
+}
+
+/**
+ * A fresh server that a client pulling the diagnostics talks to, as VS Code does: the
+ * pipeline opened the moment the server is ready and its diagnostics pulled, then the
+ * edits of `edit→diag`, each sent with the pull that follows it (naming the result id of
+ * the list before, so an unchanged list comes back as `unchanged`), each timed to the
+ * answer.
+ */
+async function pulledEditSession(serverPath: string, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
+  const file = join(workspace.dir, '.gitlab-ci.yml');
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const { client } = await startServer(serverPath, workspace, PULLING_CLIENT_CAPABILITIES);
+  try {
+    const pull = async (previousResultId: string | undefined): Promise<DocumentDiagnosticReport> => {
+      const report = await client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, previousResultId }, TIMEOUTS.diagnosticsMs);
+      if (report.kind !== 'full' && report.kind !== 'unchanged') throw new Error(`The server answered a diagnostic pull with a report of kind ${String((report as { kind?: unknown }).kind)}.`);
+      return report;
+    };
+    client.didOpen(uri, 'yaml', text, 1);
+    let resultId = (await pull(undefined)).resultId;
+    const lines = text.split('\n');
+    const editMs: number[] = [];
+    const editsStarted = performance.now();
+    for (const [k, line] of spreadImageLines(lines, EDITS).entries()) {
+      if (k >= MIN_EDITS && performance.now() - editsStarted > editBudgetMs) break;
+      const version = k + 2;
+      const retyped = retypeImage(lines, line, `edited-${k}:1.${version}`);
+      const change = client.syncKind === 2 ? retyped : { text: lines.join('\n') };
+      const start = performance.now();
+      client.didChange(uri, version, [change]);
+      resultId = (await pull(resultId)).resultId;
+      editMs.push(performance.now() - start);
+    }
     await stopServer(client);
     return editMs;
   } finally {
@@ -445,6 +499,10 @@ interface CaseResult {
   pausedEditMs?: Stats;
   /** Each of those sessions' edit times, in order (ms, to 0.1). */
   pausedEditMsBySession?: number[][];
+  /** Edits made with the diagnostics pulled, as VS Code does (pulledEditSession). */
+  pulledEditMs?: Stats;
+  /** Each of those sessions' edit times, in order (ms, to 0.1). */
+  pulledEditMsBySession?: number[][];
   reopenMs?: Stats;
   editMs?: Stats;
   /** Each session's edit times, in the order the edits were made (ms, to 0.1). */
@@ -523,6 +581,7 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
   const nodeStarts: number[] = [];
   const idleOpens: number[] = [];
   const pausedEdits: number[][] = [];
+  const pulledEdits: number[][] = [];
   let error: string | undefined;
   const started = performance.now();
   try {
@@ -539,6 +598,9 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
     for (let i = 0; i < plan.pausedEditSessions; i++) {
       pausedEdits.push(await pausedEditSession(serverPath, makeWorkspace(scratch, `${workspacePrefix}-paused-${i}`), text, plan.caseBudgetMs));
     }
+    for (let i = 0; i < plan.pulledEditSessions; i++) {
+      pulledEdits.push(await pulledEditSession(serverPath, makeWorkspace(scratch, `${workspacePrefix}-pulled-${i}`), text, plan.caseBudgetMs));
+    }
   } catch (caught) {
     // What was measured before the failure is reported with it.
     error = errorMessage(caught);
@@ -550,6 +612,8 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
     idleOpenToFloor: openToFloor(idleOpenMs, base.parseFloorMs),
     pausedEditMs: summarize(pausedEdits.flat()),
     pausedEditMsBySession: pausedEdits.map((row) => row.map((ms) => Math.round(ms * 10) / 10)),
+    pulledEditMs: summarize(pulledEdits.flat()),
+    pulledEditMsBySession: pulledEdits.map((row) => row.map((ms) => Math.round(ms * 10) / 10)),
     ...(error === undefined ? {} : { error }),
   };
 }
@@ -619,7 +683,7 @@ function formatBytes(bytes: number): string {
 }
 
 function printTable(results: readonly CaseResult[]): void {
-  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'idle open', 'reopen', 'edits', 'edit→diag', 'edit after pause', 'edit CPU', 'hover', 'codeAction', 'parse floor', 'open/floor', 'idle/floor', 'reopen/floor', 'peak RSS', 'diags'];
+  const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'idle open', 'reopen', 'edits', 'edit→diag', 'edit after pause', 'edit, pulled', 'edit CPU', 'hover', 'codeAction', 'parse floor', 'open/floor', 'idle/floor', 'reopen/floor', 'peak RSS', 'diags'];
   const rows = results.map((r) => [
     r.name,
     formatBytes(r.bytes),
@@ -633,6 +697,7 @@ function printTable(results: readonly CaseResult[]): void {
     r.editMs ? String(r.editMs.n) : '-',
     formatMs(r.editMs),
     formatMs(r.pausedEditMs),
+    formatMs(r.pulledEditMs),
     r.editCpuMs === undefined ? '-' : r.editCpuMs.toFixed(1),
     formatMs(r.hoverMs),
     formatMs(r.codeActionMs),
@@ -662,7 +727,7 @@ function printTable(results: readonly CaseResult[]): void {
  */
 function printTimeline(results: readonly CaseResult[]): void {
   for (const r of results) {
-    for (const [title, rows] of [['edit → diagnostics', r.editMsBySession ?? []], ['edit after pause → diagnostics', r.pausedEditMsBySession ?? []]] as const) {
+    for (const [title, rows] of [['edit → diagnostics', r.editMsBySession ?? []], ['edit after pause → diagnostics', r.pausedEditMsBySession ?? []], ['edit → pulled diagnostics', r.pulledEditMsBySession ?? []]] as const) {
       if (rows.length === 0) continue;
       console.log(`\n${r.name}: ${title} in ms, in order, one row per session`);
       for (const row of rows) console.log(row.map((ms) => ms.toFixed(0).padStart(5)).join(''));
