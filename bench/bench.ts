@@ -263,19 +263,12 @@ async function pulledEditSession(serverPath: string, workspace: Workspace, text:
     };
     client.didOpen(uri, 'yaml', text, 1);
     let resultId = (await pull(undefined)).resultId;
-    const lines = text.split('\n');
-    const editMs: number[] = [];
-    const editsStarted = performance.now();
-    for (const [k, line] of spreadImageLines(lines, EDITS).entries()) {
-      if (k >= MIN_EDITS && performance.now() - editsStarted > editBudgetMs) break;
-      const version = k + 2;
-      const retyped = retypeImage(lines, line, `edited-${k}:1.${version}`);
-      const change = client.syncKind === 2 ? retyped : { text: lines.join('\n') };
+    const { editMs } = await makeEdits(client, uri, text, editBudgetMs, async (_version, send) => {
       const start = performance.now();
-      client.didChange(uri, version, [change]);
+      send();
       resultId = (await pull(resultId)).resultId;
-      editMs.push(performance.now() - start);
-    }
+      return performance.now() - start;
+    });
     await stopServer(client);
     return editMs;
   } finally {
@@ -331,9 +324,17 @@ function syncName(kind: 0 | 1 | 2): SessionResult['sync'] {
 /**
  * The edits, in a document opened at version 1 with `text`: the image retyped on 20 lines
  * spread through the file, one at a time, each timed to its diagnostics.
+ * @param timeEdit sends a change (`send`) and times it to its diagnostics: published by
+ *   default, or pulled (pulledEditSession)
  * @returns the times, the server's CPU time per edit, and the edited text's lines
  */
-async function makeEdits(client: LspClient, uri: string, text: string, editBudgetMs: number): Promise<{ editMs: number[]; editCpuMs: number | undefined; lines: string[] }> {
+async function makeEdits(
+  client: LspClient,
+  uri: string,
+  text: string,
+  editBudgetMs: number,
+  timeEdit: (version: number, send: () => void) => Promise<number> = async (version, send) => (await timeToDiagnostics(client, uri, version, send)).ms,
+): Promise<{ editMs: number[]; editCpuMs: number | undefined; lines: string[] }> {
   const lines = text.split('\n');
   const targets = spreadImageLines(lines, EDITS);
   const editMs: number[] = [];
@@ -347,7 +348,7 @@ async function makeEdits(client: LspClient, uri: string, text: string, editBudge
     version++;
     // Build the payload before starting the clock: the editor has it ready too.
     const change = client.syncKind === 2 ? retyped : { text: lines.join('\n') };
-    editMs.push((await timeToDiagnostics(client, uri, version, () => client.didChange(uri, version, [change]))).ms);
+    editMs.push(await timeEdit(version, () => client.didChange(uri, version, [change])));
   }
   const cpuAfterEdits = client.cpuTimeMs();
   const editCpuMs = cpuBeforeEdits !== undefined && cpuAfterEdits !== undefined && editMs.length > 0 ? (cpuAfterEdits - cpuBeforeEdits) / editMs.length : undefined;
