@@ -108,7 +108,7 @@ function literalOf(definition: VariableDefinition): Definition {
 }
 
 /** Variables every document sees: the project's CI/CD settings and GitLab's predefined ones. */
-function baseLayers(settings: Settings): Map<string, Definition>[] {
+function baseLayers(settings: Settings): [project: Map<string, Definition>, predefined: Map<string, Definition>] {
   const project = new Map<string, Definition>();
   for (const [name, value] of Object.entries(settings.variables)) {
     project.set(name, value === '*' ? { value: undefined, origin: 'unknown' } : literal(value));
@@ -145,8 +145,8 @@ export function collectCiImages(analysis: CiAnalysis, settings: Settings, worksp
   const globals = new Map<string, Definition>();
   for (const [name, definition] of analysis.globalVariables) globals.set(name, literalOf(definition));
   // An image with users reads their variables (which hold the global ones they inherit: `inherit: variables`); one without reads the global ones.
-  const withJobs: Layer[] = [project!, JOB_VARIABLES, runners, predefined!];
-  const withoutJobs: Layer[] = [project!, globals, runners, predefined!];
+  const withJobs: Layer[] = [project, JOB_VARIABLES, runners, predefined];
+  const withoutJobs: Layer[] = [project, globals, runners, predefined];
 
   // Each written scalar once, with every job that uses it.
   interface Collected { use: ImageUse; users: string[]; effectives: EffectiveJob[]; elsewhere: boolean }
@@ -214,7 +214,7 @@ export function collectRunnerImages(config: RunnerConfigModel, settings: Setting
   const [project, predefined] = baseLayers(settings);
   const occurrences: ImageOccurrence[] = [];
   for (const runner of config.runners) {
-    const variables = new ImageVariables([project!, runnerEnvironment([runner]), predefined!]);
+    const variables = new ImageVariables([project, runnerEnvironment([runner]), predefined]);
     const place = runner.name ? `runner \`${runner.name}\`` : `runner #${runner.index + 1}`;
     const addString = (node: TomlString, role: 'image' | 'service', alias?: string) => {
       const decoded = decodeTomlString(config.text, node);
