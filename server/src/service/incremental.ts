@@ -35,7 +35,7 @@ import type { ImageCredentials } from './rules/auth';
 import { fixHasOffsets, moveFindingInPlace, type Finding, type Mutable } from './finding';
 import { CiAnalysis, type CiModel, type EffectiveJob, type ImageUse, type VariableDefinition } from './model/ciModel';
 import type { ImageOccurrence } from './model/images';
-import { getReferencedJobs, getValue, getYamlModelEdit, perNode, scalarText, type YamlModelEdit, type YMap, type YNode } from './parse/yamlModel';
+import { getReferencedJobs, getValue, getYamlModelEdit, isParsedInChunks, perNode, scalarText, type YamlModelEdit, type YMap, type YNode } from './parse/yamlModel';
 import { findUrlHost } from './rules/services';
 
 /** What the rule families give for a pipeline, yaml syntax errors aside. */
@@ -199,7 +199,7 @@ function countExtends(counts: Map<string, number>, job: YMap, change: 1 | -1): v
  * work out over the whole document.
  */
 export function prepareForEdits(ci: CiAnalysis): void {
-  if (getReferencedJobs(ci.model.yaml)) getExtenders(ci.model);
+  if (isParsedInChunks(ci.model.yaml)) getExtenders(ci.model);
 }
 
 /** A version of the edited entries: the nodes built for them and the text they are in. */

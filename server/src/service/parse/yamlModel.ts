@@ -596,6 +596,11 @@ export function perNode<N extends YNode, T>(compute: (node: N) => T): (node: N) 
   };
 }
 
+/** Whether `model` was parsed in chunks (a large file): only such a model can be updated entry by entry. */
+export function isParsedInChunks(model: YamlModel): boolean {
+  return chunkedParses.has(model);
+}
+
 /** Jobs named by a `!reference` anywhere in a model parsed in chunks; undefined for one parsed whole. */
 export function getReferencedJobs(model: YamlModel): ReadonlySet<string> | undefined {
   const parse = chunkedParses.get(model);
