@@ -104,9 +104,9 @@ test('where the caller knows a finding\'s places are kept, its diagnostic is reu
     const reusable: ReusableDiagnostics = { byFinding: first.byFinding, placesKept: () => placesKept };
     return toDiagnostics(document('\n\nimage: a\nimage: b\n', 2), [found], DEFAULT_SETTINGS, reusable).diagnostics[0] === first.diagnostics[0];
   };
-  const moved = () => {};
-  assert.equal(reuse(moved, true), true);
-  assert.equal(reuse(moved, false), false, 'without the caller\'s word, the new ranges are compared');
+  const onlyMoved = () => {};
+  assert.equal(reuse(onlyMoved, true), true);
+  assert.equal(reuse(onlyMoved, false), false, 'without the caller\'s word, the new ranges are compared');
   assert.equal(reuse((found) => (found.message = 'edited'), true), false);
   assert.equal(reuse((found) => (found.related = [{ offset: 18, length: 1, message: 'another message' }]), true), false);
   assert.equal(reuse((found) => (found.related = []), true), false);
