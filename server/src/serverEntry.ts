@@ -22,7 +22,6 @@ import type { InitializeParams } from 'vscode-languageserver/node';
 import { join } from 'node:path';
 import { getInitializeResult } from './capabilities';
 import { requireBundleOrExit } from './codeCache';
-import { lowerHelperThreadPriority } from './node/helperThreads';
 import type * as Protocol from './serverProtocol';
 
 /**
@@ -91,8 +90,6 @@ function writeMessage(message: object): void {
  * @param answeredId the id of the `initialize` request already answered by hand, whose second answer is dropped
  */
 function start(answeredId: number | string | undefined): void {
-  // Before the warm-up and the first analyses, whose compiles would otherwise take the main thread's core.
-  lowerHelperThreadPriority();
   const protocol = requireBundleOrExit(join(__dirname, 'serverProtocol.js'), 'its connection') as typeof Protocol;
   languageServer = protocol.languageServer;
   protocol.start(answeredId);

@@ -7,12 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { getPriority } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { codeCacheFolder } from '../../server/src/codeCache';
-import { helperNice } from '../../server/src/node/helperThreads';
 import { SERVER_PATH, TIMEOUT_MS, uriOf, useTempWorkspace, within } from './harness';
 
 const workspace = useTempWorkspace('pullguard-lsp-startup-');
@@ -84,12 +82,6 @@ class RawServer {
     return this.stderr;
   }
 
-  get pid(): number {
-    const pid = this.process.pid;
-    if (pid === undefined) throw new Error(`the server did not start; stderr: ${this.stderr}`);
-    return pid;
-  }
-
   kill(): void {
     this.process.kill();
   }
@@ -106,18 +98,6 @@ class RawServer {
       for (const waiter of [...this.waiters]) waiter();
     }
   }
-}
-
-/** The nice value of each thread of process `pid`, by thread id (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
-function threadNiceValues(pid: number): Map<number, number> {
-  const nice = new Map<number, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    nice.set(Number(tid), Number(fields[16]));
-  }
-  return nice;
 }
 
 /** A JSON-RPC frame: the header, then the body (any text, for the tests that send a broken one). */
@@ -315,23 +295,6 @@ describe('start-up', () => {
       }
       if (ownCache) assert.deepEqual(readdirSync(ownCache).filter((name) => name.startsWith('serverCore-')).length, 1, `one cache of dist/serverCore.js after the ${run} run`);
       else assert.equal(existsSync(join(folder, 'compile-cache', 'pullguard-v8')), false);
-    }
-  });
-
-  test("V8's helper threads run at a lower priority than the server's main thread, so that compiling and collecting do not take its core", { skip: process.platform !== 'linux' && 'per-thread priorities are a Linux feature' }, async () => {
-    const server = new RawServer(SERVER_PATH, workspace.folder('helper-threads'));
-    try {
-      server.send(INITIALIZE, { method: 'initialized', params: {} }, { id: 2, method: 'shutdown' });
-      await server.waitFor('the answer to shutdown', (message) => message.id === 2);
-      const nice = threadNiceValues(server.pid);
-      const main = nice.get(server.pid);
-      assert.equal(main, getPriority(), 'the main thread keeps the priority it was started with (this process\'s)');
-      // Node starts V8 with four helper threads; threads the main thread starts later (libuv's) keep its priority.
-      const expected = helperNice(main ?? 0);
-      const lowered = [...nice.values()].filter((value) => value === expected);
-      assert.ok(lowered.length >= 4, `threads at nice ${expected}: ${lowered.length} of ${nice.size} (${JSON.stringify([...nice])})`);
-    } finally {
-      server.kill();
     }
   });
 });

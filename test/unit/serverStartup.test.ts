@@ -36,10 +36,10 @@ function packagesIn(inputs: readonly string[]): Set<string> {
 }
 
 describe('the server bundles', () => {
-  test('dist/server.js holds no library: the capabilities, the code cache and the helper threads\' priority only', async () => {
+  test('dist/server.js holds no library: the capabilities and the code cache only', async () => {
     const server = (await bundleInputs()).get('server.js');
     assert.ok(server, 'scripts/build.mjs builds server.js');
-    const startUp = ['server/src/serverEntry.ts', 'server/src/capabilities.ts', 'server/src/codeCache.ts', 'server/src/node/helperThreads.ts', 'server/src/service/codeActionKinds.ts'];
+    const startUp = ['server/src/serverEntry.ts', 'server/src/capabilities.ts', 'server/src/codeCache.ts', 'server/src/service/codeActionKinds.ts'];
     assert.deepEqual(server.filter((input) => !startUp.includes(input)), []);
   });
 
