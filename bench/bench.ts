@@ -2,7 +2,10 @@
  * End-to-end benchmark of the language server, driven over stdio like an editor.
  *
  *   node scripts/build.mjs && node --import tsx bench/bench.ts [--quick] [--server path]
- *     [--sizes 500,5000] [--sessions N] [--timeline]
+ *     [--sizes 500,5000] [--sessions N] [--timeline] [--node-options '...']
+ *
+ * The server is started as the VS Code client starts it (client/src/serverLaunch.ts:
+ * `node --v8-pool-size=N <server> --stdio`); `--node-options ''` starts it with Node's defaults.
  *
  * For each generated `.gitlab-ci.yml` (N = 50, 500, 5000 jobs × anchors off/on) it
  * runs a few fresh server sessions and times: start → `initialize` answered (next to
@@ -30,6 +33,7 @@ import { parseDocument } from 'yaml';
 import { generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
 import { imageValueOn, lineRange, retypeImage, spreadImageLines } from './imageEdits.js';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient, LspResponseError } from './lspClient.js';
+import { serverNodeOptions } from '../client/src/serverLaunch.js';
 import { summarize, type Stats } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -157,10 +161,17 @@ const PULLING_CLIENT_CAPABILITIES: ClientCapabilities = {
   textDocument: { ...DEFAULT_CLIENT_CAPABILITIES.textDocument, diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
 };
 
+/** A program run with Node (`node <nodeOptions> <path> --stdio`). */
+interface ServerCommand {
+  readonly path: string;
+  /** Node's options, before the program: the VS Code client's (serverNodeOptions) unless --node-options says otherwise. */
+  readonly nodeOptions: readonly string[];
+}
+
 /** Spawns `program` and sends `initialize`: the client, the moment of the spawn, and spawn → answer. */
-async function spawnAndInitialize(program: string, workspace: Workspace, capabilities = DEFAULT_CLIENT_CAPABILITIES): Promise<{ client: LspClient; start: number; startupMs: number }> {
+async function spawnAndInitialize(program: ServerCommand, workspace: Workspace, capabilities = DEFAULT_CLIENT_CAPABILITIES): Promise<{ client: LspClient; start: number; startupMs: number }> {
   const start = performance.now();
-  const client = LspClient.start(program, ['--stdio'], { cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs, echoStderr: process.env.PULLGUARD_BENCH_STDERR === '1' });
+  const client = LspClient.start(program.path, ['--stdio'], { nodeArgs: program.nodeOptions, cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs, echoStderr: process.env.PULLGUARD_BENCH_STDERR === '1' });
   try {
     await client.initialize({ rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }], capabilities }, TIMEOUTS.startupMs);
     return { client, start, startupMs: performance.now() - start };
@@ -171,8 +182,8 @@ async function spawnAndInitialize(program: string, workspace: Workspace, capabil
 }
 
 /** Spawns the server and completes the handshake. */
-async function startServer(serverPath: string, workspace: Workspace, capabilities = DEFAULT_CLIENT_CAPABILITIES): Promise<StartedServer> {
-  const { client, start, startupMs } = await spawnAndInitialize(serverPath, workspace, capabilities);
+async function startServer(server: ServerCommand, workspace: Workspace, capabilities = DEFAULT_CLIENT_CAPABILITIES): Promise<StartedServer> {
+  const { client, start, startupMs } = await spawnAndInitialize(server, workspace, capabilities);
   try {
     // The server handles messages in order, so any answer (MethodNotFound is one) comes
     // after its `initialized` handler finished. Opening later keeps that work out of open→diag.
@@ -200,11 +211,11 @@ const IDLE_WAIT_MS = 3000;
  * the workspace contains a pipeline), as opposed to `open→diag`, opened the moment
  * the server is ready.
  */
-async function idleOpenSession(serverPath: string, workspace: Workspace, text: string): Promise<number> {
+async function idleOpenSession(server: ServerCommand, workspace: Workspace, text: string): Promise<number> {
   const file = join(workspace.dir, '.gitlab-ci.yml');
   writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
-  const { client } = await startServer(serverPath, workspace);
+  const { client } = await startServer(server, workspace);
   try {
     await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
     const { ms } = await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
@@ -227,11 +238,11 @@ const PAUSE_BEFORE_EDITS_MS = 1000;
  * before the edits: the first keystrokes as a user makes them, as opposed to
  * `edit→diag`, whose first edit is sent the moment the open's diagnostics arrive.
  */
-async function pausedEditSession(serverPath: string, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
+async function pausedEditSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
   const file = join(workspace.dir, '.gitlab-ci.yml');
   writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
-  const { client } = await startServer(serverPath, workspace);
+  const { client } = await startServer(server, workspace);
   try {
     await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
     await new Promise((resolve) => setTimeout(resolve, PAUSE_BEFORE_EDITS_MS));
@@ -250,11 +261,11 @@ async function pausedEditSession(serverPath: string, workspace: Workspace, text:
  * the list before, so an unchanged list comes back as `unchanged`), each timed to the
  * answer.
  */
-async function pulledEditSession(serverPath: string, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
+async function pulledEditSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
   const file = join(workspace.dir, '.gitlab-ci.yml');
   writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
-  const { client } = await startServer(serverPath, workspace, PULLING_CLIENT_CAPABILITIES);
+  const { client } = await startServer(server, workspace, PULLING_CLIENT_CAPABILITIES);
   try {
     const pull = async (previousResultId: string | undefined): Promise<DocumentDiagnosticReport> => {
       const report = await client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, previousResultId }, TIMEOUTS.diagnosticsMs);
@@ -299,11 +310,11 @@ process.stdin.on('data', (chunk) => {
 });
 `;
 
-/** Spawn → `initialize` answered for NODE_START_FLOOR_PROGRAM, timed as startServer times the server. */
-async function timeNodeStart(scratch: string, workspace: Workspace): Promise<number> {
+/** Spawn → `initialize` answered for NODE_START_FLOOR_PROGRAM, run with the server's Node options and timed as startServer times the server. */
+async function timeNodeStart(scratch: string, workspace: Workspace, nodeOptions: readonly string[]): Promise<number> {
   const program = join(scratch, 'node-start-floor.cjs');
   if (!existsSync(program)) writeFileSync(program, NODE_START_FLOOR_PROGRAM);
-  const { client, startupMs } = await spawnAndInitialize(program, workspace);
+  const { client, startupMs } = await spawnAndInitialize({ path: program, nodeOptions }, workspace);
   client.kill();
   return startupMs;
 }
@@ -356,11 +367,11 @@ async function makeEdits(
 }
 
 /** One fresh server: open the pipeline, edit it, hover and ask for code actions. */
-async function pipelineSession(serverPath: string, workspace: Workspace, text: string, editBudgetMs: number): Promise<SessionResult> {
+async function pipelineSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<SessionResult> {
   const file = join(workspace.dir, '.gitlab-ci.yml');
   writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
-  const { client, startupMs, readyMs } = await startServer(serverPath, workspace);
+  const { client, startupMs, readyMs } = await startServer(server, workspace);
   try {
     const sync = client.syncKind;
     const capabilities = client.serverCapabilities ?? {};
@@ -431,14 +442,14 @@ async function pipelineSession(serverPath: string, workspace: Workspace, text: s
 
 /** One server; opens `opens` copies of a config file (distinct URIs) and times each to diagnostics. */
 async function configSession(
-  serverPath: string,
+  server: ServerCommand,
   workspace: Workspace,
   relativePath: string,
   languageId: string,
   text: string,
   opens: number,
 ): Promise<SessionResult> {
-  const { client, startupMs, readyMs } = await startServer(serverPath, workspace);
+  const { client, startupMs, readyMs } = await startServer(server, workspace);
   try {
     const openMs: number[] = [];
     let diagnostics = 0;
@@ -571,7 +582,7 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, jobs: number, anchors: boolean): Promise<CaseResult> {
+async function runPipelineCase(server: ServerCommand, scratch: string, plan: Plan, jobs: number, anchors: boolean): Promise<CaseResult> {
   const text = generatePipeline({ jobs, anchors, seed: 1 });
   const name = `gitlab-ci ${jobs} jobs${anchors ? ' +anchors' : ''}`;
   const base: CaseResult = { kind: 'gitlab-ci', name, jobs, anchors, bytes: Buffer.byteLength(text), lines: text.split('\n').length, sessions: 0 };
@@ -590,17 +601,17 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
       if (i > 0 && performance.now() - started > plan.caseBudgetMs) break;
       const workspace = makeWorkspace(scratch, `${workspacePrefix}-${i}`);
       // Interleaved with the sessions, so both see the same load on the machine.
-      nodeStarts.push(await timeNodeStart(scratch, workspace));
-      sessions.push(await pipelineSession(serverPath, workspace, text, plan.caseBudgetMs));
+      nodeStarts.push(await timeNodeStart(scratch, workspace, server.nodeOptions));
+      sessions.push(await pipelineSession(server, workspace, text, plan.caseBudgetMs));
     }
     for (let i = 0; i < plan.idleOpenSessions; i++) {
-      idleOpens.push(await idleOpenSession(serverPath, makeWorkspace(scratch, `${workspacePrefix}-idle-${i}`), text));
+      idleOpens.push(await idleOpenSession(server, makeWorkspace(scratch, `${workspacePrefix}-idle-${i}`), text));
     }
     for (let i = 0; i < plan.pausedEditSessions; i++) {
-      pausedEdits.push(await pausedEditSession(serverPath, makeWorkspace(scratch, `${workspacePrefix}-paused-${i}`), text, plan.caseBudgetMs));
+      pausedEdits.push(await pausedEditSession(server, makeWorkspace(scratch, `${workspacePrefix}-paused-${i}`), text, plan.caseBudgetMs));
     }
     for (let i = 0; i < plan.pulledEditSessions; i++) {
-      pulledEdits.push(await pulledEditSession(serverPath, makeWorkspace(scratch, `${workspacePrefix}-pulled-${i}`), text, plan.caseBudgetMs));
+      pulledEdits.push(await pulledEditSession(server, makeWorkspace(scratch, `${workspacePrefix}-pulled-${i}`), text, plan.caseBudgetMs));
     }
   } catch (caught) {
     // What was measured before the failure is reported with it.
@@ -620,7 +631,7 @@ async function runPipelineCase(serverPath: string, scratch: string, plan: Plan, 
 }
 
 async function runConfigCase(
-  serverPath: string,
+  server: ServerCommand,
   scratch: string,
   plan: Plan,
   kind: 'runner-config' | 'docker-config',
@@ -637,10 +648,10 @@ async function runConfigCase(
   }
   try {
     const workspace = makeWorkspace(scratch, kind);
-    base.nodeStartMs = summarize([await timeNodeStart(scratch, workspace)]);
+    base.nodeStartMs = summarize([await timeNodeStart(scratch, workspace, server.nodeOptions)]);
     const session = isRunner
-      ? await configSession(serverPath, workspace, join('.gitlab-runner', 'config.toml'), 'toml', text, plan.configOpens)
-      : await configSession(serverPath, workspace, join('.docker', 'config.json'), 'json', text, plan.configOpens);
+      ? await configSession(server, workspace, join('.gitlab-runner', 'config.toml'), 'toml', text, plan.configOpens)
+      : await configSession(server, workspace, join('.docker', 'config.json'), 'json', text, plan.configOpens);
     return mergeSessions(base, [session]);
   } catch (error) {
     return { ...base, error: errorMessage(error) };
@@ -745,17 +756,21 @@ function printTimeline(results: readonly CaseResult[]): void {
 interface Options {
   readonly quick: boolean;
   readonly serverPath: string;
+  /** Node's options for the server (and for the Node start-up floor). */
+  readonly nodeOptions: readonly string[];
   readonly sizes: number[] | undefined;
   /** Fresh server sessions per pipeline case, each making all its edits, instead of the plan's. */
   readonly sessions: number | undefined;
   readonly timeline: boolean;
 }
 
-const USAGE = 'Usage: node --import tsx bench/bench.ts [--quick] [--sizes 50,500,5000] [--sessions N] [--timeline] [--server path/to/server.js]';
+const USAGE = "Usage: node --import tsx bench/bench.ts [--quick] [--sizes 50,500,5000] [--sessions N] [--timeline] [--server path/to/server.js] [--node-options '--opt ...']";
 
 function parseArgs(argv: readonly string[]): Options {
   let quick = false;
   let serverPath = join(ROOT, 'dist', 'server.js');
+  // As the VS Code client starts the server; --node-options '' for Node's defaults.
+  let nodeOptions: readonly string[] = serverNodeOptions();
   let sizes: number[] | undefined;
   let sessions: number | undefined;
   let timeline = false;
@@ -778,22 +793,24 @@ function parseArgs(argv: readonly string[]): Options {
       }
     }
     else if (arg === '--server' && argv[i + 1]) serverPath = resolve(argv[++i]!); // the server runs in each case's own folder
+    else if (arg === '--node-options' && argv[i + 1] !== undefined) nodeOptions = argv[++i]!.split(' ').filter(Boolean);
     else {
       console.error(`Unknown argument ${arg}. ${USAGE}`);
       process.exit(2);
     }
   }
-  return { quick, serverPath, sizes, sessions, timeline };
+  return { quick, serverPath, nodeOptions, sizes, sessions, timeline };
 }
 
 async function main(): Promise<number> {
-  const { quick, serverPath, sizes, sessions, timeline } = parseArgs(process.argv.slice(2));
+  const { quick, serverPath, nodeOptions, sizes, sessions, timeline } = parseArgs(process.argv.slice(2));
   if (!existsSync(serverPath)) {
     console.error(`Server not found at ${relative(process.cwd(), serverPath) || serverPath}. Build it first: node scripts/build.mjs`);
     return 1;
   }
   // --sizes runs only those pipeline cases (no config files): for a look at one size.
   // --sessions runs that many sessions whatever they take, each with all its edits.
+  const server: ServerCommand = { path: serverPath, nodeOptions };
   const plan: Plan = {
     ...(quick ? QUICK_PLAN : FULL_PLAN),
     ...(sizes ? { sizes } : {}),
@@ -816,6 +833,7 @@ async function main(): Promise<number> {
     loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
     quick,
     server: serverPath.startsWith(ROOT) ? relative(ROOT, serverPath) : serverPath,
+    serverNodeOptions: nodeOptions,
   });
 
   const results: CaseResult[] = [];
@@ -823,14 +841,14 @@ async function main(): Promise<number> {
     for (const jobs of plan.sizes) {
       for (const anchors of [false, true]) {
         process.stderr.write(`… gitlab-ci ${jobs} jobs, anchors ${anchors ? 'on' : 'off'}\n`);
-        const result = await runPipelineCase(serverPath, scratch, plan, jobs, anchors);
+        const result = await runPipelineCase(server, scratch, plan, jobs, anchors);
         results.push(result);
         emit(result);
       }
     }
     for (const kind of sizes ? [] : (['runner-config', 'docker-config'] as const)) {
       process.stderr.write(`… ${kind}\n`);
-      const result = await runConfigCase(serverPath, scratch, plan, kind);
+      const result = await runConfigCase(server, scratch, plan, kind);
       results.push(result);
       emit(result);
     }
@@ -841,6 +859,7 @@ async function main(): Promise<number> {
   const bundles = bundleSizes(serverPath);
   emit({ kind: 'bundles', files: bundles });
   printTable(results);
+  console.log(`Server started as: node ${[...nodeOptions, relative(process.cwd(), serverPath) || serverPath].join(' ')} --stdio`);
   if (timeline) printTimeline(results);
   if (bundles.length > 0) {
     console.log('\nBundles: ' + bundles.map((b) => `${b.file} ${formatBytes(b.bytes)} (gzip ${formatBytes(b.gzipBytes)})`).join(', '));

@@ -17,6 +17,7 @@ import {
 import { registerCommands, trackEditorKind } from './commands';
 import { registerRegistryCommands } from './registry/commands';
 import { RestartPolicy } from './restartPolicy';
+import { serverNodeOptions } from './serverLaunch';
 import { ReadOnlyDocuments, VscodeUi, type PromptOverrides } from './vscodeUi';
 
 let client: LanguageClient | undefined;
@@ -66,8 +67,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pullgu
   // (server/src/codeCache.ts).
   const compileCache = vscode.Uri.joinPath(context.globalStorageUri, 'compile-cache').fsPath;
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.stdio, options: { env: { ...process.env, NODE_COMPILE_CACHE: compileCache } } },
-    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: serverNodeOptions(), env: { ...process.env, NODE_COMPILE_CACHE: compileCache } } },
+    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: [...serverNodeOptions(), '--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
