@@ -113,7 +113,8 @@ local ok, err = pcall(function()
   local docker = open('.docker/config.json')
   local client_id = vim.lsp.start_client({
     name = 'pullguard',
-    cmd = { 'node', server, '--stdio' },
+    -- As the README tells other editors to start it (one V8 helper thread per spare core).
+    cmd = { 'node', '--v8-pool-size=1', server, '--stdio' },
     root_dir = root,
     handlers = {
       ['textDocument/publishDiagnostics'] = function(err, result, ctx, config)
