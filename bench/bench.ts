@@ -30,10 +30,10 @@ import { gzipSync } from 'node:zlib';
 import { parseTree } from 'jsonc-parser';
 import type { ClientCapabilities, CodeAction, Command, Diagnostic, DocumentDiagnosticReport, Hover, PublishDiagnosticsParams } from 'vscode-languageserver';
 import { parseDocument } from 'yaml';
+import { serverNodeOptions } from '../client/src/serverLaunch.js';
 import { generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
 import { imageValueOn, lineRange, retypeImage, spreadImageLines } from './imageEdits.js';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient, LspResponseError } from './lspClient.js';
-import { serverNodeOptions } from '../client/src/serverLaunch.js';
 import { summarize, type Stats } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
