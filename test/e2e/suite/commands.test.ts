@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import {
   activatePullguard,
@@ -188,6 +190,16 @@ describe('client commands in the editor', () => {
     const ms = pullguardApi().serverReadyMs();
     assert.ok(typeof ms === 'number' && ms > 0, String(ms));
     console.log(`      activation → language server ready: ${ms} ms`);
+  });
+
+  it('starts the language server with one V8 helper thread per core besides its main thread, at most four', function () {
+    if (process.platform !== 'linux') this.skip();
+    // The server is a child of this extension host process: `node <options> …/dist/server.js --stdio`.
+    const pids = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'dist/server.js'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    assert.equal(pids.length, 1, `one server process, found ${pids.join(', ')}`);
+    const commandLine = readFileSync(`/proc/${pids[0]}/cmdline`, 'utf8').split('\0');
+    const helpers = Math.min(4, Math.max(1, availableParallelism() - 1));
+    assert.ok(commandLine.includes(`--v8-pool-size=${helpers}`), commandLine.join(' '));
   });
 
   it('restarts the language server when its process dies, and diagnostics keep coming', async function () {
