@@ -25,7 +25,7 @@ describe('the server process options', () => {
     assert.deepEqual(helpers(64), ['--v8-pool-size=4']);
   });
 
-  test('Node takes the options, and starts fewer threads with them on a machine of few cores (Linux)', { skip: process.platform !== 'linux' && 'threads are counted in /proc' }, () => {
+  test('Node takes the options: with those for 2 cores it starts one V8 helper thread instead of four (Linux)', { skip: process.platform !== 'linux' && 'threads are counted in /proc' }, () => {
     const withOptions = nodeThreadCount(serverNodeOptions(2));
     const withDefaults = nodeThreadCount([]);
     // Node's four helpers against one: three threads fewer.
