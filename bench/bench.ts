@@ -198,6 +198,31 @@ async function startServer(server: ServerCommand, workspace: Workspace, capabili
 }
 
 /**
+ * A fresh server on `workspace` with `text` written in it as `.gitlab-ci.yml`: `session`
+ * runs with the started server and the pipeline's URI; the server is shut down after it,
+ * and killed whatever happens.
+ */
+async function withPipelineServer<T>(
+  server: ServerCommand,
+  workspace: Workspace,
+  text: string,
+  session: (started: StartedServer, uri: string) => Promise<T>,
+  capabilities = DEFAULT_CLIENT_CAPABILITIES,
+): Promise<T> {
+  const file = join(workspace.dir, '.gitlab-ci.yml');
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const started = await startServer(server, workspace, capabilities);
+  try {
+    const result = await session(started, uri);
+    await stopServer(started.client);
+    return result;
+  } finally {
+    started.client.kill();
+  }
+}
+
+/**
  * How long a server is left alone before the idle open: longer than the warm-up it
  * continues with while it is idle (IDLE_AFTER_MS + IDLE_WARM_UP_MS in server/src/server.ts,
  * and the turns of the event loop between its analyses: 1.2–1.8 s after `ready` here).
@@ -211,19 +236,11 @@ const IDLE_WAIT_MS = 3000;
  * the workspace contains a pipeline), as opposed to `open→diag`, opened the moment
  * the server is ready.
  */
-async function idleOpenSession(server: ServerCommand, workspace: Workspace, text: string): Promise<number> {
-  const file = join(workspace.dir, '.gitlab-ci.yml');
-  writeFileSync(file, text);
-  const uri = pathToFileURL(file).href;
-  const { client } = await startServer(server, workspace);
-  try {
+function idleOpenSession(server: ServerCommand, workspace: Workspace, text: string): Promise<number> {
+  return withPipelineServer(server, workspace, text, async ({ client }, uri) => {
     await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
-    const { ms } = await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
-    await stopServer(client);
-    return ms;
-  } finally {
-    client.kill();
-  }
+    return (await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1))).ms;
+  });
 }
 
 /**
@@ -238,20 +255,12 @@ const PAUSE_BEFORE_EDITS_MS = 1000;
  * before the edits: the first keystrokes as a user makes them, as opposed to
  * `edit→diag`, whose first edit is sent the moment the open's diagnostics arrive.
  */
-async function pausedEditSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
-  const file = join(workspace.dir, '.gitlab-ci.yml');
-  writeFileSync(file, text);
-  const uri = pathToFileURL(file).href;
-  const { client } = await startServer(server, workspace);
-  try {
+function pausedEditSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
+  return withPipelineServer(server, workspace, text, async ({ client }, uri) => {
     await timeToDiagnostics(client, uri, 1, () => client.didOpen(uri, 'yaml', text, 1));
     await new Promise((resolve) => setTimeout(resolve, PAUSE_BEFORE_EDITS_MS));
-    const { editMs } = await makeEdits(client, uri, text, editBudgetMs);
-    await stopServer(client);
-    return editMs;
-  } finally {
-    client.kill();
-  }
+    return (await makeEdits(client, uri, text, editBudgetMs)).editMs;
+  });
 }
 
 /**
@@ -261,12 +270,8 @@ async function pausedEditSession(server: ServerCommand, workspace: Workspace, te
  * the list before, so an unchanged list comes back as `unchanged`), each timed to the
  * answer.
  */
-async function pulledEditSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
-  const file = join(workspace.dir, '.gitlab-ci.yml');
-  writeFileSync(file, text);
-  const uri = pathToFileURL(file).href;
-  const { client } = await startServer(server, workspace, PULLING_CLIENT_CAPABILITIES);
-  try {
+function pulledEditSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<number[]> {
+  return withPipelineServer(server, workspace, text, async ({ client }, uri) => {
     const pull = async (previousResultId: string | undefined): Promise<DocumentDiagnosticReport> => {
       const report = await client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, previousResultId }, TIMEOUTS.diagnosticsMs);
       if (report.kind !== 'full' && report.kind !== 'unchanged') throw new Error(`The server answered a diagnostic pull with a report of kind ${String((report as { kind?: unknown }).kind)}.`);
@@ -280,11 +285,8 @@ async function pulledEditSession(server: ServerCommand, workspace: Workspace, te
       resultId = (await pull(resultId)).resultId;
       return performance.now() - start;
     });
-    await stopServer(client);
     return editMs;
-  } finally {
-    client.kill();
-  }
+  }, PULLING_CLIENT_CAPABILITIES);
 }
 
 async function stopServer(client: LspClient): Promise<void> {
@@ -367,12 +369,8 @@ async function makeEdits(
 }
 
 /** One fresh server: open the pipeline, edit it, hover and ask for code actions. */
-async function pipelineSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<SessionResult> {
-  const file = join(workspace.dir, '.gitlab-ci.yml');
-  writeFileSync(file, text);
-  const uri = pathToFileURL(file).href;
-  const { client, startupMs, readyMs } = await startServer(server, workspace);
-  try {
+function pipelineSession(server: ServerCommand, workspace: Workspace, text: string, editBudgetMs: number): Promise<SessionResult> {
+  return withPipelineServer(server, workspace, text, async ({ client, startupMs, readyMs }, uri) => {
     const sync = client.syncKind;
     const capabilities = client.serverCapabilities ?? {};
     const unsupported = [
@@ -418,7 +416,6 @@ async function pipelineSession(server: ServerCommand, workspace: Workspace, text
     const reopened = pathToFileURL(join(workspace.dir, 'reopened', '.gitlab-ci.yml')).href;
     const { ms: reopenMs } = await timeToDiagnostics(client, reopened, 1, () => client.didOpen(reopened, 'yaml', text, 1));
 
-    await stopServer(client);
     return {
       startupMs,
       readyMs,
@@ -435,9 +432,7 @@ async function pipelineSession(server: ServerCommand, workspace: Workspace, text
       sync: syncName(sync),
       unsupported,
     };
-  } finally {
-    client.kill();
-  }
+  });
 }
 
 /** One server; opens `opens` copies of a config file (distinct URIs) and times each to diagnostics. */
