@@ -24,13 +24,14 @@ import { performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LanguageService, type AnalysisContext } from './service/languageService';
-import { WorkspaceIndex } from './service/model/workspace';
+import { WorkspaceIndex, type WorkspaceView } from './service/model/workspace';
 import { warmUp, warmUpWhileIdle } from './service/warmUp';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
 import { IdleTask } from './utils/idleTask';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
 import { registerClientRequests } from './clientRequests';
+import { DocumentSettings } from './documentSettings';
 import { registerRegistryRequests } from './registryRequests';
 
 /**
@@ -166,10 +167,10 @@ export function startServer(connection: Connection): StartedServer {
   let pullDiagnostics = false;
   let configurationRequests = false;
   let globalSettings: Settings = DEFAULT_SETTINGS;
-  const settingsByUri = new Map<string, Promise<Settings>>();
   const contexts = new WeakMap<Settings, AnalysisContext>();
   const reportedSettingsProblems = new Set<string>();
-  const pendingValidations = new Map<string, NodeJS.Timeout>();
+  /** Validations scheduled and not started, by URI: what cancels each. */
+  const pendingValidations = new Map<string, () => void>();
   /** What was last published for each document: its version, the context, and the list (doValidation returns the same list when nothing changed). */
   const lastPublished = new Map<string, { version: number; context: AnalysisContext; diagnostics: readonly Diagnostic[] }>();
   const lastValidationMs = new Map<string, number>();
@@ -201,17 +202,35 @@ export function startServer(connection: Connection): StartedServer {
       // A notification: nothing to answer, nothing that can fail on the client's side.
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Pullguard: ${problem}` });
     }
-    return settings;
+    return documentSettings.canonical(settings);
   }
 
+  const documentSettings = new DocumentSettings(
+    (uri) => connection.workspace.getConfiguration({ scopeUri: uri, section: 'pullguard' }),
+    readSettings,
+    () => globalSettings,
+  );
+
   function getSettings(uri: string): Promise<Settings> {
-    if (!configurationRequests) return Promise.resolve(globalSettings);
-    let settings = settingsByUri.get(uri);
-    if (!settings) {
-      settings = connection.workspace.getConfiguration({ scopeUri: uri, section: 'pullguard' }).then(readSettings, () => globalSettings);
-      settingsByUri.set(uri, settings);
-    }
-    return settings;
+    return configurationRequests ? documentSettings.get(uri) : Promise.resolve(globalSettings);
+  }
+
+  /**
+   * Analyses a document the client has not answered settings for with the settings it will
+   * most likely get (its folder's), while the request is out: opening a file would
+   * otherwise wait a round trip to the client (2–5 ms) before its analysis starts. When the
+   * answer is the same settings, it is the same object (DocumentSettings.canonical), so
+   * the same context, and the analysis and diagnostics are the cache's; when not, the
+   * document is analysed again with its own, and only that analysis is published. So it
+   * is when indexing the documents just opened (with their own settings) changes the
+   * workspace view: when their text is not what the index read from disk.
+   */
+  function analyseAhead(document: TextDocument): void {
+    if (!configurationRequests || documentSettings.hasAnswered(document.uri)) return;
+    const settings = documentSettings.likely(document.uri, workspaceRoots);
+    if (!settings) return;
+    const context = contextOf(settings, workspaceIndex.view());
+    runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
   }
 
   /** Records the open documents changed since the index last read them (see `unindexed`). */
@@ -241,7 +260,10 @@ export function startServer(connection: Connection): StartedServer {
   async function getContext(uri: string): Promise<AnalysisContext> {
     await indexChangedDocuments();
     const settings = await getSettings(uri);
-    const workspace = workspaceIndex.view();
+    return contextOf(settings, workspaceIndex.view());
+  }
+
+  function contextOf(settings: Settings, workspace: WorkspaceView): AnalysisContext {
     const cached = contexts.get(settings);
     if (cached && cached.workspace === workspace) return cached;
     const context = { settings, workspace };
@@ -254,8 +276,11 @@ export function startServer(connection: Connection): StartedServer {
   async function validate(document: TextDocument): Promise<void> {
     // Messages already sent go out first: vscode-jsonrpc writes each one from a setImmediate
     // callback, which an analysis started on the next expired timer would hold back for as
-    // long as it takes (another document's diagnostics, published a moment ago, among them).
+    // long as it takes (another document's diagnostics, published a moment ago, among them),
+    // and the request for this document's settings, if not asked yet, with them.
+    void getSettings(document.uri);
     await new Promise<void>((resolve) => setImmediate(resolve));
+    analyseAhead(document);
     const context = await getContext(document.uri);
     // The document may have changed or closed while settings were fetched.
     if (documents.get(document.uri)?.version !== document.version) return;
@@ -292,11 +317,13 @@ export function startServer(connection: Connection): StartedServer {
 
   function scheduleValidation(document: TextDocument, delay: number): void {
     if (pullDiagnostics) return;
-    clearTimeout(pendingValidations.get(document.uri));
-    pendingValidations.set(document.uri, setTimeout(() => {
+    pendingValidations.get(document.uri)?.();
+    const run = (): void => {
       pendingValidations.delete(document.uri);
       void validate(document);
-    }, delay));
+    };
+    const timer = setTimeout(run, delay);
+    pendingValidations.set(document.uri, () => clearTimeout(timer));
   }
 
   /** After a settings or workspace change, every open document may read differently. */
@@ -456,7 +483,7 @@ export function startServer(connection: Connection): StartedServer {
   }
 
   connection.onDidChangeConfiguration((change) => {
-    settingsByUri.clear();
+    documentSettings.clear();
     if (!configurationRequests) globalSettings = readSettings((change.settings as { pullguard?: unknown } | undefined)?.pullguard);
     // The file patterns may have changed what the files on disk are.
     void reindex();
@@ -487,14 +514,14 @@ export function startServer(connection: Connection): StartedServer {
     else scheduleValidation(document, delayAfterChange(document.uri));
   });
   documents.onDidClose(({ document }) => {
-    clearTimeout(pendingValidations.get(document.uri));
+    pendingValidations.get(document.uri)?.();
     pendingValidations.delete(document.uri);
     lastPublished.delete(document.uri);
     lastValidationMs.delete(document.uri);
     lastChangeAt.delete(document.uri);
     unindexed.delete(document.uri);
     languageService.forget(document.uri);
-    settingsByUri.delete(document.uri);
+    documentSettings.forget(document.uri);
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
     // Back to what is on disk, for the other documents' sake.
     void indexFromDiskFile(document.uri).then((changed) => {
@@ -522,6 +549,8 @@ export function startServer(connection: Connection): StartedServer {
   connection.languages.diagnostics.on(async (params, token) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    // A document just opened: its settings were asked for when it opened.
+    analyseAhead(document);
     const context = await getContext(document.uri);
     return runSafeAsync(token, (): DocumentDiagnosticReport => {
       const items = languageService.doValidation(document, context);

@@ -244,6 +244,8 @@ const live = new Set<Session>();
 export class Session {
   /** The `pullguard` section answered to the next `workspace/configuration` requests. */
   settings: unknown;
+  /** When set, the `pullguard` section answered for a request's `scopeUri` instead of `settings` (settings per folder or file). */
+  settingsForScope: ((scopeUri: string | undefined) => unknown) | undefined;
   /** Every `textDocument/publishDiagnostics`, in arrival order. */
   readonly published: PublishDiagnosticsParams[] = [];
   /**
@@ -280,7 +282,7 @@ export class Session {
     client.onNotification('window/logMessage', (params) => this.record(this.logMessages, params as LogMessageParams));
     client.onRequest('workspace/configuration', async (params) => {
       const request = params as ConfigurationParams;
-      const answer = request.items.map((item) => (item.section === 'pullguard' ? this.settings : null));
+      const answer = request.items.map((item) => (item.section !== 'pullguard' ? null : this.settingsForScope ? this.settingsForScope(item.scopeUri) : this.settings));
       this.record(this.configurationRequests, request);
       if (this.configurationDelayMs > 0) await new Promise((r) => setTimeout(r, this.configurationDelayMs));
       return answer;

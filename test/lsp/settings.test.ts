@@ -140,6 +140,35 @@ describe('settings with workspace/configuration', () => {
     assert.equal(await session.stop(), 0);
   });
 
+  // While it asks for the settings of a file just opened, the server analyses it with its
+  // folder's (server.ts, analyseAhead). What it publishes or answers must be the file's own.
+  for (const mode of ['push', 'pull'] as const) {
+    test(`${mode}: a file whose settings differ from its folder's gets diagnostics made with its own, published once`, async () => {
+      const root = workspace.next('w');
+      const folderUri = uriOf(root);
+      const session = await Session.start({ root, pull: mode === 'pull' });
+      session.settingsForScope = (scopeUri) => (scopeUri === folderUri ? {} : { rules: { 'image/latest-tag': 'error' } });
+      await session.waitUntil(() => session.configurationRequests.find((r) => r.items.some((item) => item.scopeUri === folderUri)), 'the request for the folder\'s settings');
+      await session.quiet(200);
+      // The file's settings come late, so the analysis with the folder's runs first.
+      session.configurationDelayMs = 300;
+      const uri = uriOf(join(root, '.gitlab-ci.yml'));
+      session.open(uri, PIPELINE);
+      const own = sortSummaries([latestTag(Severity.Error), notPinned(Severity.Information)]);
+      if (mode === 'pull') {
+        const report = (await session.pull(uri)) as FullDocumentDiagnosticReport;
+        assert.deepEqual(summarize(report.items), own);
+        assert.deepEqual(session.published, [], 'pull mode never pushes');
+      } else {
+        assert.deepEqual(summarize((await session.waitForCurrent(uri)).diagnostics), own);
+        await session.quiet(500);
+        assert.equal(session.publishedFor(uri).length, 1, `publishes: ${session.publishedFor(uri).map(describePublish).join('; ')}`);
+      }
+      assert.ok(session.configurationRequests.some((r) => r.items.some((item) => item.scopeUri === uri)), 'the file\'s own settings were asked for');
+      assert.equal(await session.stop(), 0);
+    });
+  }
+
   test('keeps working with defaults when the client answers the section with null or a non-object', async () => {
     for (const answer of [null, 'verbose', [1, 2]]) {
       const { session, first } = await startWithPipeline({ settings: answer });
