@@ -322,8 +322,15 @@ export function startServer(connection: Connection): StartedServer {
       pendingValidations.delete(document.uri);
       void validate(document);
     };
-    const timer = setTimeout(run, delay);
-    pendingValidations.set(document.uri, () => clearTimeout(timer));
+    if (delay > 0) {
+      const timer = setTimeout(run, delay);
+      pendingValidations.set(document.uri, () => clearTimeout(timer));
+    } else {
+      // Not a timer of 0: Node waits a millisecond at least, and the turn of the event loop
+      // after it, 1–2 ms of every open and of every keystroke after a pause.
+      const immediate = setImmediate(run);
+      pendingValidations.set(document.uri, () => clearImmediate(immediate));
+    }
   }
 
   /** After a settings or workspace change, every open document may read differently. */
