@@ -45,7 +45,9 @@ const EDITS = 20;
 /** Edits always made, even past the budget, so every case has a few samples. */
 const MIN_EDITS = 5;
 const PROBES = 20;
+/** Timed runs of a floor: at least this many, and for at least FLOOR_MIN_MS (a small file's 5 runs took 30 ms, and one collection in them moved the median). */
 const FLOOR_RUNS = 5;
+const FLOOR_MIN_MS = 500;
 const RUNNER_CONFIG_RUNNERS = 200;
 const DOCKER_CONFIG_ENTRIES = 2000;
 
@@ -94,13 +96,30 @@ const QUICK_PLAN: Plan = {
  */
 const FLOOR_WARM_UP_MS = 250;
 
-/** Times `runs` calls after untimed warm-up calls (so JIT compilation is not counted). */
+/**
+ * Before the first floor is timed, the floor's parser runs this long on pipelines of
+ * another size: the first case's FLOOR_WARM_UP_MS left it half compiled (session 16: the
+ * 50-job floor 8–12 ms where the same parse takes 5.4–6.2 ms once compiled).
+ */
+const FLOOR_PARSER_WARM_UP_MS = 2000;
+
+function warmUpFloorParser(): void {
+  const texts = [false, true].map((anchors) => generatePipeline({ jobs: 50, anchors, seed: 2 }));
+  const started = performance.now();
+  for (let i = 0; performance.now() - started < FLOOR_PARSER_WARM_UP_MS; i++) parseDocument(texts[i % 2]!);
+}
+
+/**
+ * Times `runs` calls at least, and more until FLOOR_MIN_MS have passed, after untimed
+ * warm-up calls (so JIT compilation is not counted).
+ */
 function timeRuns(runs: number, action: () => void): number[] {
   const warmUpStarted = performance.now();
   do action();
   while (performance.now() - warmUpStarted < FLOOR_WARM_UP_MS);
   const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  const started = performance.now();
+  while (samples.length < runs || performance.now() - started < FLOOR_MIN_MS) {
     const start = performance.now();
     action();
     samples.push(performance.now() - start);
@@ -832,6 +851,7 @@ async function main(): Promise<number> {
   });
 
   const results: CaseResult[] = [];
+  warmUpFloorParser();
   try {
     for (const jobs of plan.sizes) {
       for (const anchors of [false, true]) {
