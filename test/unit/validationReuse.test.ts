@@ -125,3 +125,24 @@ test('an analysis kept over a workspace change does not keep the workspace view 
   gc();
   assert.equal(oldView.deref(), undefined, 'the old view was collected');
 });
+
+test('a runner config opened as it is on disk is not parsed again: the workspace index\'s parse is the analysis\'s, with the same diagnostics', () => {
+  const uri = FILE_NAMES['runner-config'];
+  const context = makeContext({ workspace: { [uri]: RUNNER_CONFIG } });
+  const fromDisk = context.workspace.runnerConfigs.find((config) => config.uri === uri)!.model;
+  const service = new LanguageService();
+  const opened = TextDocument.create(uri, 'toml', 1, RUNNER_CONFIG);
+  const parsed = service.getParsed(opened, context);
+  assert.equal(parsed.kind === 'runner-config' && parsed.runner, fromDisk, 'the index\'s model');
+  const alone = new LanguageService().doValidation(TextDocument.create(uri, 'toml', 1, RUNNER_CONFIG), { settings: context.settings, workspace: makeContext().workspace });
+  assert.ok(alone.length > 0, 'the config has findings to compare');
+  assert.deepEqual(service.doValidation(opened, context), alone);
+
+  // Another text (unsaved changes), or the same text at another path: parsed anew.
+  const changed = TextDocument.create(uri, 'toml', 1, RUNNER_CONFIG.replace('alpine:3.20', 'alpine:3.21'));
+  const changedParse = new LanguageService().getParsed(changed, context);
+  assert.ok(changedParse.kind === 'runner-config' && changedParse.runner !== fromDisk && changedParse.runner.text === changed.getText());
+  const elsewhere = TextDocument.create(OTHER_RUNNER_URI, 'toml', 1, RUNNER_CONFIG);
+  const elsewhereParse = new LanguageService().getParsed(elsewhere, context);
+  assert.ok(elsewhereParse.kind === 'runner-config' && elsewhereParse.runner !== fromDisk);
+});
