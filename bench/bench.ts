@@ -97,9 +97,9 @@ const QUICK_PLAN: Plan = {
 const FLOOR_WARM_UP_MS = 250;
 
 /**
- * Before the first floor is timed, the floor's parser runs this long on pipelines of
- * another size: the first case's FLOOR_WARM_UP_MS left it half compiled (session 16: the
- * 50-job floor 8–12 ms where the same parse takes 5.4–6.2 ms once compiled).
+ * Before the first floor is timed, the floor's parser runs this long on two other 50-job
+ * pipelines: the first case's FLOOR_WARM_UP_MS left it half compiled (session 16: its
+ * floor read 9.5–13.4 ms where the same parse takes 5.1–6.2 ms once compiled).
  */
 const FLOOR_PARSER_WARM_UP_MS = 2000;
 
