@@ -11,7 +11,7 @@
  *   as (`gitlab-ci`, `runner-config`, `docker-config`, `none`), for `when` clauses.
  */
 import { dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position } from 'vscode-languageserver-types';
@@ -20,6 +20,7 @@ import { hostOfPath, getCloudRegistry, isDockerHubKey } from './service/credenti
 import { getDocumentKind } from './service/documentKind';
 import { LanguageService, type AnalysisContext } from './service/languageService';
 import { uriToPath } from './service/model/workspace';
+import { filePathOf } from './node/fileUri';
 import { runSafeAsync } from './utils/runner';
 import { CLIENT_REQUESTS, type ExplainAnswer, type WorkspaceRegistry } from './service/protocol';
 
@@ -77,7 +78,8 @@ function explainAt(host: ClientRequestHost, document: TextDocument, position: Po
   const { occurrence, credentials: found } = image;
   if (!found) return { ok: false, message: `\`${occurrence.text}\` has no registry Pullguard can tell (a variable hides it, or it is not a valid reference), so its credentials cannot be looked up.` };
   const path = uriToPath(document.uri);
-  const root = host.workspaceRoots().find((r) => path.startsWith(`${r}/`)) ?? (document.uri.startsWith('file:') ? dirname(fileURLToPath(document.uri)) : '/');
+  const filePath = filePathOf(document.uri);
+  const root = host.workspaceRoots().find((r) => path.startsWith(`${r}/`)) ?? (filePath === undefined ? '/' : dirname(filePath));
   const resolution = { ...found.resolution, notes: [...found.resolution.notes, ...found.notes] };
   const options = { platform: context.settings.runner.platform, hosted: context.settings.runner.hosted };
   const header = `Where: ${occurrence.place}${occurrence.users.length > 0 ? ` (jobs: ${occurrence.users.join(', ')})` : ''}\n\n`;

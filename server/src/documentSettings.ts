@@ -8,8 +8,9 @@
  * made with the folder's settings before the document's own came back (the server's
  * `analyseAhead`) is then the one the cache gives for them.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { sep } from 'node:path';
+import { filePathOf } from './node/fileUri';
 import { DEFAULT_SETTINGS, type Settings } from './service/settings';
 
 export class DocumentSettings {
@@ -62,8 +63,8 @@ export class DocumentSettings {
    * @param roots the workspace folders' paths
    */
   likely(uri: string, roots: readonly string[]): Settings | undefined {
-    if (!uri.startsWith('file:')) return undefined;
-    const path = fileURLToPath(uri);
+    const path = filePathOf(uri);
+    if (path === undefined) return undefined;
     const root = roots.find((folder) => path.startsWith(folder.endsWith(sep) ? folder : folder + sep));
     return root === undefined ? undefined : this.answered.get(pathToFileURL(root).href);
   }

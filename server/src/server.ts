@@ -17,7 +17,7 @@ import {
   type InitializeParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 // Imported, not the global: Node loads the global's module on its first use (~3 ms),
 // which would be the first document's validation.
 import { performance } from 'node:perf_hooks';
@@ -28,6 +28,7 @@ import { WorkspaceIndex, type WorkspaceView } from './service/model/workspace';
 import { warmUp, warmUpWhileIdle } from './service/warmUp';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
+import { filePathOf } from './node/fileUri';
 import { IdleTask } from './utils/idleTask';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
 import { registerClientRequests } from './clientRequests';
@@ -387,7 +388,8 @@ export function startServer(connection: Connection): StartedServer {
 
   /** The text of a `file:` URI on disk; undefined when it is gone or cannot be read. */
   function readDiskText(uri: string): string | undefined {
-    const read = uri.startsWith('file:') ? readTextFile(fileURLToPath(uri)) : undefined;
+    const path = filePathOf(uri);
+    const read = path === undefined ? undefined : readTextFile(path);
     return read?.ok ? read.text : undefined;
   }
 
@@ -429,7 +431,7 @@ export function startServer(connection: Connection): StartedServer {
     configurationRequests = Boolean(capabilities.workspace?.configuration);
     globalSettings = readSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    workspaceRoots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+    workspaceRoots = localPaths(folders);
     workspaceIndex = new WorkspaceIndex(workspaceRoots);
   }
 
@@ -448,7 +450,7 @@ export function startServer(connection: Connection): StartedServer {
       connection.workspace.onDidChangeWorkspaceFolders((event) => {
         const removed = new Set(event.removed.map((folder) => folder.uri));
         const folders = [...workspaceRoots.map((root) => pathToFileURL(root).href).filter((uri) => !removed.has(uri)), ...event.added.map((f) => f.uri)];
-        workspaceRoots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+        workspaceRoots = localPaths(folders);
         void reindex();
       });
     }
@@ -592,6 +594,11 @@ export function startServer(connection: Connection): StartedServer {
 
   documents.listen(connection);
   return { applyInitializeParams, messageArrived: noteActivity };
+}
+
+/** The local paths of the `file:` URIs (the workspace folders the server can read). */
+function localPaths(uris: readonly string[]): string[] {
+  return uris.map(filePathOf).filter((path) => path !== undefined);
 }
 
 function describeError(error: unknown): string {

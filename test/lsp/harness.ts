@@ -215,6 +215,8 @@ export interface SessionOptions {
   readonly root?: string;
   /** Send the folder only as the legacy `rootUri`, with `workspaceFolders: null`. */
   readonly rootUriOnly?: boolean;
+  /** Workspace folders sent before `root`'s, as URIs (a folder on a network share, say). */
+  readonly otherFolderUris?: readonly string[];
   /** Advertise `textDocument.diagnostic`, so the server answers pulls instead of pushing. */
   readonly pull?: boolean;
   /** Advertise `workspace.configuration` (default true). */
@@ -306,7 +308,8 @@ export class Session {
     live.add(session);
     let capabilities = options.pull ? PULL_CAPABILITIES : DEFAULT_CLIENT_CAPABILITIES;
     if (options.configuration === false) capabilities = withoutConfiguration(capabilities);
-    const folders = options.root && !options.rootUriOnly ? [{ uri: uriOf(options.root), name: 'workspace' }] : null;
+    const others = (options.otherFolderUris ?? []).map((uri, i) => ({ uri, name: `other-${i}` }));
+    const folders = options.root && !options.rootUriOnly ? [...others, { uri: uriOf(options.root), name: 'workspace' }] : null;
     session.initializeResult = await client.initialize({
       capabilities,
       rootUri: options.root ? uriOf(options.root) : null,

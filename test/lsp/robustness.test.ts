@@ -232,6 +232,26 @@ describe('unusual messages', () => {
     await assertAlive();
   });
 
+  test('opens, hovers and closes files whose URIs have no local path (a network share, an escaped slash) and stays alive', async () => {
+    // Node cannot map these to a path here: `fileURLToPath` throws for them (closing one took the server down).
+    for (const uri of ['file://fileserver/share/ci/.gitlab-ci.yml', `${uriOf(join(root, 'escaped'))}/a%2Fb/.gitlab-ci.yml`]) {
+      session.open(uri, PROBE_TEXT);
+      const published = await session.waitForCurrent(uri);
+      assert.ok(codesOf(published.diagnostics).includes('image/latest-tag'), describePublish(published));
+      assert.ok(await session.hover(uri, positionIn(PROBE_TEXT, 'postgres')), `a hover in ${uri}`);
+      session.close(uri);
+    }
+    await assertAlive();
+  });
+
+  test('a workspace folder on a network share (a URI with no local path) is left out, and the other folders work', async () => {
+    const own = await Session.start({ root: workspace.folder('beside-a-share'), otherFolderUris: ['file://fileserver/share'] });
+    const uri = uriOf(join(workspace.folder('beside-a-share'), '.gitlab-ci.yml'));
+    own.open(uri, PROBE_TEXT);
+    assert.ok(codesOf((await own.waitForCurrent(uri)).diagnostics).includes('image/latest-tag'));
+    assert.equal(await own.stop(), 0);
+  });
+
   test('answers a hover with a position far outside the document, or with no position at all', async () => {
     assert.equal(await session.hover(probeUri, { line: 10_000, character: 10_000 }), null);
     await session.client.request('textDocument/hover', { textDocument: { uri: probeUri } }).then(
