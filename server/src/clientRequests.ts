@@ -19,7 +19,7 @@ import { formatExplanation } from './service/credentials/explanation';
 import { hostOfPath, getCloudRegistry, isDockerHubKey } from './service/credentials/normalize';
 import { getDocumentKind } from './service/documentKind';
 import { LanguageService, type AnalysisContext } from './service/languageService';
-import { uriToPath } from './service/model/workspace';
+import { folderHolding, uriToPath } from './service/model/workspace';
 import { filePathOf } from './node/fileUri';
 import { runSafeAsync } from './utils/runner';
 import { CLIENT_REQUESTS, type ExplainAnswer, type WorkspaceRegistry } from './service/protocol';
@@ -79,7 +79,7 @@ function explainAt(host: ClientRequestHost, document: TextDocument, position: Po
   if (!found) return { ok: false, message: `\`${occurrence.text}\` has no registry Pullguard can tell (a variable hides it, or it is not a valid reference), so its credentials cannot be looked up.` };
   const path = uriToPath(document.uri);
   const filePath = filePathOf(document.uri);
-  const root = host.workspaceRoots().find((r) => path.startsWith(`${r}/`)) ?? (filePath === undefined ? '/' : dirname(filePath));
+  const root = folderHolding(host.workspaceRoots(), path) ?? (filePath === undefined ? '/' : dirname(filePath));
   const resolution = { ...found.resolution, notes: [...found.resolution.notes, ...found.notes] };
   const options = { platform: context.settings.runner.platform, hosted: context.settings.runner.hosted };
   const header = `Where: ${occurrence.place}${occurrence.users.length > 0 ? ` (jobs: ${occurrence.users.join(', ')})` : ''}\n\n`;

@@ -11,7 +11,13 @@
 import { pathToFileURL } from 'node:url';
 import { sep } from 'node:path';
 import { filePathOf } from './node/fileUri';
+import { folderHolding } from './service/model/workspace';
 import { DEFAULT_SETTINGS, type Settings } from './service/settings';
+
+/** The URI a workspace folder's settings are asked for (and kept under). */
+export function folderUri(root: string): string {
+  return pathToFileURL(root).href;
+}
 
 export class DocumentSettings {
   private readonly asked = new Map<string, Promise<Settings>>();
@@ -58,15 +64,15 @@ export class DocumentSettings {
 
   /**
    * The settings a document the client has not answered for yet will most likely get: those
-   * of the workspace folder it is in, once answered. VS Code reads a file's settings from
-   * its folder's (user, workspace and folder settings; a file has none of its own).
+   * of the workspace folder it is in (asked for under `folderUri`), once answered. VS Code
+   * reads a file's settings from its folder's (user, workspace and folder settings; a file
+   * has none of its own).
    * @param roots the workspace folders' paths
    */
   likely(uri: string, roots: readonly string[]): Settings | undefined {
     const path = filePathOf(uri);
-    if (path === undefined) return undefined;
-    const root = roots.find((folder) => path.startsWith(folder.endsWith(sep) ? folder : folder + sep));
-    return root === undefined ? undefined : this.answered.get(pathToFileURL(root).href);
+    const root = path === undefined ? undefined : folderHolding(roots, path, sep);
+    return root === undefined ? undefined : this.answered.get(folderUri(root));
   }
 
   /** The settings changed: every URI's are asked again. */

@@ -32,7 +32,7 @@ import { filePathOf } from './node/fileUri';
 import { IdleTask } from './utils/idleTask';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
 import { registerClientRequests } from './clientRequests';
-import { DocumentSettings } from './documentSettings';
+import { DocumentSettings, folderUri } from './documentSettings';
 import { registerRegistryRequests } from './registryRequests';
 
 /**
@@ -358,7 +358,7 @@ export function startServer(connection: Connection): StartedServer {
   /** Settings that decide which files on disk are what: the first workspace folder's. */
   function getFolderSettings(): Promise<Settings> {
     const folder = workspaceRoots[0];
-    return folder ? getSettings(pathToFileURL(folder).href) : Promise.resolve(globalSettings);
+    return folder ? getSettings(folderUri(folder)) : Promise.resolve(globalSettings);
   }
 
   /** (Re)builds the index of files on disk; open documents stay as the editor has them. */
@@ -449,7 +449,7 @@ export function startServer(connection: Connection): StartedServer {
     if (initializeParams?.capabilities.workspace?.workspaceFolders) {
       connection.workspace.onDidChangeWorkspaceFolders((event) => {
         const removed = new Set(event.removed.map((folder) => folder.uri));
-        const folders = [...workspaceRoots.map((root) => pathToFileURL(root).href).filter((uri) => !removed.has(uri)), ...event.added.map((f) => f.uri)];
+        const folders = [...workspaceRoots.map(folderUri).filter((uri) => !removed.has(uri)), ...event.added.map((f) => f.uri)];
         workspaceRoots = localPaths(folders);
         void reindex();
       });

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { DocumentSettings } from '../../server/src/documentSettings';
+import { DocumentSettings, folderUri } from '../../server/src/documentSettings';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../server/src/service/settings';
 
 const ROOT = join('/work', 'project');
-const FOLDER_URI = pathToFileURL(ROOT).href;
+const FOLDER_URI = folderUri(ROOT);
 const FILE_URI = pathToFileURL(join(ROOT, 'ci', '.gitlab-ci.yml')).href;
 
 /** A client whose answers the test releases one by one, and the questions it was asked. */
@@ -82,6 +82,18 @@ describe('DocumentSettings', () => {
     assert.equal(settings.likely(pathToFileURL(join('/work', 'other', '.gitlab-ci.yml')).href, [ROOT]), undefined, 'outside the folder');
     assert.equal(settings.likely(pathToFileURL(`${ROOT}-copy/.gitlab-ci.yml`).href, [ROOT]), undefined, 'a folder whose name starts with the root\'s');
     assert.equal(settings.likely('untitled:Untitled-1', [ROOT]), undefined, 'not a file');
+  });
+
+  test('in nested workspace folders a file will likely get the settings of the deepest one holding it', async () => {
+    const { settings, client } = documentSettings();
+    const inner = join(ROOT, 'ci');
+    void settings.get(FOLDER_URI);
+    await client.answerNext({ pinning: 'warning' });
+    assert.equal(settings.likely(FILE_URI, [ROOT, inner]), undefined, 'not the outer folder\'s while the inner one\'s are not known');
+    void settings.get(folderUri(inner));
+    await client.answerNext({ pinning: 'hint' });
+    assert.equal(settings.likely(FILE_URI, [ROOT, inner])?.pinning, 'hint');
+    assert.equal(settings.likely(pathToFileURL(join(ROOT, 'other.yml')).href, [ROOT, inner])?.pinning, 'warning');
   });
 
   test('after a settings change every URI is asked again, and an answer to the question before is not kept', async () => {

@@ -13,7 +13,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { runCli } from '../../server/src/cli/main';
 import { LanguageService } from '../../server/src/service/languageService';
 import { getAnalysisWithIncludes } from '../../server/src/service/model/includes';
-import { WorkspaceIndex } from '../../server/src/service/model/workspace';
+import { folderHolding, WorkspaceIndex } from '../../server/src/service/model/workspace';
 import { parseDocumentAs } from '../../server/src/service/parsedDocument';
 import { DEFAULT_SETTINGS } from '../../server/src/service/settings';
 import { FILE_NAMES, findingsOf, hoverAt, makeContext } from '../helpers/analyze';
@@ -517,4 +517,14 @@ describe('the CLI', () => {
       ['.gitlab-ci.yml', 'runner/default-image', '6'],
     ]);
   });
+});
+
+test('folderHolding gives the deepest workspace folder holding a path, as given, and none for a folder that only shares a prefix', () => {
+  const roots = ['/work', '/work/inner/', '/work/other'];
+  assert.equal(folderHolding(roots, '/work/inner/ci/.gitlab-ci.yml'), '/work/inner/');
+  assert.equal(folderHolding(roots, '/work/.gitlab-ci.yml'), '/work');
+  assert.equal(folderHolding(roots, '/work/otherwise/.gitlab-ci.yml'), '/work', 'not /work/other');
+  assert.equal(folderHolding(roots, '/elsewhere/.gitlab-ci.yml'), undefined);
+  assert.equal(folderHolding(['C:\\work'], 'C:\\work\\ci.yml', '\\'), 'C:\\work', 'with the platform\'s separator');
+  assert.equal(folderHolding(['C:\\work'], 'C:\\workshop\\ci.yml', '\\'), undefined);
 });

@@ -75,14 +75,28 @@ export function uriToPath(uri: string): string {
   }
 }
 
-/** The workspace folder a file is in (the deepest), else the file's own folder. */
-function rootOf(roots: readonly string[], path: string): string {
+/**
+ * The workspace folder a file is in, as `roots` gives it: the deepest when folders nest (as
+ * VS Code assigns a file to a folder); undefined when none holds it.
+ * @param separator the paths' separator: `/` for the paths of URIs, the platform's for local paths
+ */
+export function folderHolding(roots: readonly string[], path: string, separator = '/'): string | undefined {
   let best: string | undefined;
+  let bestLength = -1;
   for (const root of roots) {
-    const folder = root.replace(/\/$/, '');
-    if (path.startsWith(`${folder}/`) && (best === undefined || folder.length > best.length)) best = folder;
+    const folder = root.endsWith(separator) ? root.slice(0, -separator.length) : root;
+    if (path.startsWith(folder + separator) && folder.length > bestLength) {
+      best = root;
+      bestLength = folder.length;
+    }
   }
-  return best ?? path.slice(0, path.lastIndexOf('/'));
+  return best;
+}
+
+/** The workspace folder a file is in (the deepest), else the file's own folder; without a trailing `/`. */
+function rootOf(roots: readonly string[], path: string): string {
+  const root = folderHolding(roots, path);
+  return root === undefined ? path.slice(0, path.lastIndexOf('/')) : root.replace(/\/$/, '');
 }
 
 /**
