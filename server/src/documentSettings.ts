@@ -26,7 +26,8 @@ export class DocumentSettings {
 
   /**
    * @param ask asks the client for the raw `pullguard` section of a URI
-   * @param read reads a raw section (or the fallback, when the request fails) into settings
+   * @param read reads a raw section into settings
+   * @param whenUnanswered the settings of a URI whose request failed
    */
   constructor(
     private readonly ask: (uri: string) => Promise<unknown>,
@@ -45,10 +46,9 @@ export class DocumentSettings {
 
   /** A URI's settings: asked of the client on the first call (until `clear` or `forget`). */
   get(uri: string): Promise<Settings> {
-    let settings = this.asked.get(uri);
-    if (settings) return settings;
-    const asking = this.ask(uri).then((raw) => this.canonical(this.read(raw)), () => this.whenUnanswered());
-    settings = asking.then((answer) => {
+    const known = this.asked.get(uri);
+    if (known) return known;
+    const settings = this.ask(uri).then((raw) => this.canonical(this.read(raw)), this.whenUnanswered).then((answer) => {
       // Not when the settings changed meanwhile: the answer is to a question no longer asked.
       if (this.asked.get(uri) === settings) this.answered.set(uri, answer);
       return answer;

@@ -203,7 +203,7 @@ export function startServer(connection: Connection): StartedServer {
       // A notification: nothing to answer, nothing that can fail on the client's side.
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Pullguard: ${problem}` });
     }
-    return documentSettings.canonical(settings);
+    return settings;
   }
 
   const documentSettings = new DocumentSettings(
@@ -429,7 +429,7 @@ export function startServer(connection: Connection): StartedServer {
     const capabilities = params.capabilities;
     pullDiagnostics = Boolean(capabilities.textDocument?.diagnostic);
     configurationRequests = Boolean(capabilities.workspace?.configuration);
-    globalSettings = readSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
+    globalSettings = documentSettings.canonical(readSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings));
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
     workspaceRoots = localPaths(folders);
     workspaceIndex = new WorkspaceIndex(workspaceRoots);
@@ -495,7 +495,7 @@ export function startServer(connection: Connection): StartedServer {
 
   connection.onDidChangeConfiguration((change) => {
     documentSettings.clear();
-    if (!configurationRequests) globalSettings = readSettings((change.settings as { pullguard?: unknown } | undefined)?.pullguard);
+    if (!configurationRequests) globalSettings = documentSettings.canonical(readSettings((change.settings as { pullguard?: unknown } | undefined)?.pullguard));
     // The file patterns may have changed what the files on disk are.
     void reindex();
   });
