@@ -28,12 +28,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseTree } from 'jsonc-parser';
-import type { ClientCapabilities, CodeAction, Command, Diagnostic, DocumentDiagnosticReport, Hover, PublishDiagnosticsParams } from 'vscode-languageserver';
+import type { CodeAction, Command, Diagnostic, DocumentDiagnosticReport, Hover, PublishDiagnosticsParams } from 'vscode-languageserver';
 import { parseDocument } from 'yaml';
 import { serverNodeOptions } from '../client/src/serverLaunch.js';
 import { generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
 import { imageValueOn, lineRange, retypeImage, spreadImageLines } from './imageEdits.js';
-import { DEFAULT_CLIENT_CAPABILITIES, LspClient, LspResponseError } from './lspClient.js';
+import { DEFAULT_CLIENT_CAPABILITIES, LspClient, LspResponseError, PULL_CLIENT_CAPABILITIES } from './lspClient.js';
 import { summarize, type Stats } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -171,15 +171,6 @@ interface StartedServer {
   readonly readyMs: number;
 }
 
-/**
- * What VS Code's language client adds to this client's capabilities: it pulls the
- * diagnostics (`textDocument/diagnostic`), and the server then publishes none.
- */
-const PULLING_CLIENT_CAPABILITIES: ClientCapabilities = {
-  ...DEFAULT_CLIENT_CAPABILITIES,
-  textDocument: { ...DEFAULT_CLIENT_CAPABILITIES.textDocument, diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
-};
-
 /** A program run with Node (`node <nodeOptions> <path> --stdio`). */
 interface ServerCommand {
   readonly path: string;
@@ -305,7 +296,7 @@ function pulledEditSession(server: ServerCommand, workspace: Workspace, text: st
       return performance.now() - start;
     });
     return editMs;
-  }, PULLING_CLIENT_CAPABILITIES);
+  }, PULL_CLIENT_CAPABILITIES);
 }
 
 async function stopServer(client: LspClient): Promise<void> {

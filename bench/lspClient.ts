@@ -115,6 +115,16 @@ export const DEFAULT_CLIENT_CAPABILITIES: ClientCapabilities = {
   },
 };
 
+/**
+ * The same, pulling the diagnostics (`textDocument/diagnostic`) as VS Code's language client
+ * does, with the server's `workspace/diagnostic/refresh` requests (the server then publishes none).
+ */
+export const PULL_CLIENT_CAPABILITIES: ClientCapabilities = {
+  ...DEFAULT_CLIENT_CAPABILITIES,
+  workspace: { ...DEFAULT_CLIENT_CAPABILITIES.workspace, diagnostics: { refreshSupport: true } },
+  textDocument: { ...DEFAULT_CLIENT_CAPABILITIES.textDocument, diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
+};
+
 const STDERR_KEEP = 16 * 1024;
 
 export class LspClient {
@@ -185,6 +195,8 @@ export class LspClient {
     this.onRequest('window/workDoneProgress/create', () => null);
     this.onRequest('workspace/workspaceFolders', () => this.workspaceFolders);
     this.onRequest('window/showMessageRequest', () => null); // as if the user dismissed it
+    // Taken, and the next pull gets the new diagnostics (a session pulls after each edit).
+    this.onRequest('workspace/diagnostic/refresh', () => null);
     this.onNotification('textDocument/publishDiagnostics', (params) => {
       const published = params as PublishDiagnosticsParams;
       this.lastDiagnostics.set(published.uri, published);

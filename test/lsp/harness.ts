@@ -38,7 +38,7 @@ import type {
   ShowMessageRequestParams,
   TextDocumentContentChangeEvent,
 } from 'vscode-languageserver';
-import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../../bench/lspClient';
+import { DEFAULT_CLIENT_CAPABILITIES, LspClient, PULL_CLIENT_CAPABILITIES } from '../../bench/lspClient';
 import { ensureBuilt } from '../helpers/build';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
@@ -226,11 +226,6 @@ export interface SessionOptions {
   readonly initializationOptions?: unknown;
 }
 
-export const PULL_CAPABILITIES: ClientCapabilities = {
-  ...DEFAULT_CLIENT_CAPABILITIES,
-  workspace: { ...DEFAULT_CLIENT_CAPABILITIES.workspace, diagnostics: { refreshSupport: true } },
-  textDocument: { ...DEFAULT_CLIENT_CAPABILITIES.textDocument, diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
-};
 
 function withoutConfiguration(capabilities: ClientCapabilities): ClientCapabilities {
   const { configuration: _configuration, ...workspace } = capabilities.workspace ?? {};
@@ -306,7 +301,7 @@ export class Session {
     const client = LspClient.start(SERVER_PATH, ['--stdio'], { cwd: REPO_ROOT, timeoutMs: TIMEOUT_MS });
     const session = new Session(client, options);
     live.add(session);
-    let capabilities = options.pull ? PULL_CAPABILITIES : DEFAULT_CLIENT_CAPABILITIES;
+    let capabilities = options.pull ? PULL_CLIENT_CAPABILITIES : DEFAULT_CLIENT_CAPABILITIES;
     if (options.configuration === false) capabilities = withoutConfiguration(capabilities);
     const others = (options.otherFolderUris ?? []).map((uri, i) => ({ uri, name: `other-${i}` }));
     const folders = options.root && !options.rootUriOnly ? [...others, { uri: uriOf(options.root), name: 'workspace' }] : null;
