@@ -166,6 +166,8 @@ export function startServer(connection: Connection): StartedServer {
   let workspaceRoots: string[] = [];
   let initializeParams: InitializeParams | undefined;
   let pullDiagnostics = false;
+  /** Pull mode: the client takes `workspace/diagnostic/refresh` (LSP: only then may the server send it). */
+  let refreshRequests = false;
   let configurationRequests = false;
   let globalSettings: Settings = DEFAULT_SETTINGS;
   const contexts = new WeakMap<Settings, AnalysisContext>();
@@ -339,6 +341,8 @@ export function startServer(connection: Connection): StartedServer {
   /** After a settings or workspace change, every open document may read differently. */
   function revalidateAll(): void {
     if (pullDiagnostics) {
+      // A client without refresh pulls again on its own (after its next change, or when shown).
+      if (!refreshRequests) return;
       connection.languages.diagnostics.refresh().then(undefined, (error: unknown) => {
         connection.console.error(`Pullguard: the editor did not take the request to pull diagnostics again: ${describeError(error)}`);
       });
@@ -428,6 +432,7 @@ export function startServer(connection: Connection): StartedServer {
     initializeParams = params;
     const capabilities = params.capabilities;
     pullDiagnostics = Boolean(capabilities.textDocument?.diagnostic);
+    refreshRequests = Boolean(capabilities.workspace?.diagnostics?.refreshSupport);
     configurationRequests = Boolean(capabilities.workspace?.configuration);
     globalSettings = documentSettings.canonical(readSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings));
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);

@@ -221,6 +221,8 @@ export interface SessionOptions {
   readonly pull?: boolean;
   /** Advertise `workspace.configuration` (default true). */
   readonly configuration?: boolean;
+  /** With `pull`, advertise `workspace.diagnostics.refreshSupport` (default true). */
+  readonly refreshSupport?: boolean;
   /** The `pullguard` section answered to `workspace/configuration`. */
   readonly settings?: unknown;
   readonly initializationOptions?: unknown;
@@ -303,6 +305,7 @@ export class Session {
     live.add(session);
     let capabilities = options.pull ? PULL_CLIENT_CAPABILITIES : DEFAULT_CLIENT_CAPABILITIES;
     if (options.configuration === false) capabilities = withoutConfiguration(capabilities);
+    if (options.refreshSupport === false) capabilities = { ...capabilities, workspace: { ...capabilities.workspace, diagnostics: { refreshSupport: false } } };
     const others = (options.otherFolderUris ?? []).map((uri, i) => ({ uri, name: `other-${i}` }));
     const folders = options.root && !options.rootUriOnly ? [...others, { uri: uriOf(options.root), name: 'workspace' }] : null;
     session.initializeResult = await client.initialize({

@@ -116,6 +116,17 @@ describe('settings with workspace/configuration', () => {
     assert.equal(await session.stop(), 0);
   });
 
+  test('pull, with a client that does not take refresh requests: a settings change sends none, and the next pull uses the new settings', async () => {
+    const { session, uri, first } = await startWithPipeline({ pull: true, refreshSupport: false, settings: {} });
+    assert.deepEqual(first, DEFAULTS);
+    session.changeSettings({ rules: { 'image/latest-tag': 'error' } });
+    await session.quiet(500);
+    assert.equal(session.refreshRequests, 0, 'no workspace/diagnostic/refresh');
+    const report = (await session.pull(uri)) as FullDocumentDiagnosticReport;
+    assert.deepEqual(summarize(report.items), sortSummaries([latestTag(Severity.Error), notPinned(Severity.Information)]));
+    assert.equal(await session.stop(), 0);
+  });
+
   test('reports a bad value with a showMessage warning, uses the default for it and keeps the good values', async () => {
     const { session, first } = await startWithPipeline({ settings: { pinning: 'loud', rules: { 'image/latest-tag': 'error' } } });
     const message = await session.waitForShownMessage((m) => m.message.includes('pullguard.pinning'), 'a warning about pullguard.pinning');
