@@ -371,7 +371,8 @@ export function startServer(connection: Connection): StartedServer {
     workspaceIndex = new WorkspaceIndex(workspaceRoots);
     for (const root of workspaceRoots) {
       const onSkip = (path: string, reason: string) => connection.console.info(`Pullguard: skipped ${path}: ${reason}.`);
-      for (const path of findCandidateFiles(root, { onSkip })) {
+      const isWanted = (path: string) => workspaceIndex.wantsFile(pathToFileURL(path).href, settings);
+      for (const path of findCandidateFiles(root, { onSkip, isWanted })) {
         const uri = pathToFileURL(path).href;
         if (documents.get(uri)) continue;
         const read = readTextFile(path);
@@ -398,8 +399,9 @@ export function startServer(connection: Connection): StartedServer {
   }
 
   async function indexDiskText(uri: string, text: string | undefined): Promise<boolean> {
-    if (text === undefined) return workspaceIndex.deleteFile(uri);
-    return workspaceIndex.setFile(uri, text, await getFolderSettings());
+    const settings = await getFolderSettings();
+    if (text === undefined || !workspaceIndex.wantsFile(uri, settings)) return workspaceIndex.deleteFile(uri);
+    return workspaceIndex.setFile(uri, text, settings);
   }
 
   /** Reported files waiting to be read again (see WATCHED_FILE_SETTLE_MS). */
@@ -506,10 +508,12 @@ export function startServer(connection: Connection): StartedServer {
   });
 
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    const settings = await getFolderSettings();
     const changed: string[] = [];
     for (const change of changes) {
       if (documents.get(change.uri)) continue; // the open document is the truth
-      if (change.type === FileChangeType.Deleted) {
+      // Gone, or no file Pullguard reads (a package.json saved): nothing to read.
+      if (change.type === FileChangeType.Deleted || !workspaceIndex.wantsFile(change.uri, settings)) {
         if (workspaceIndex.deleteFile(change.uri)) changed.push(change.uri);
         continue;
       }

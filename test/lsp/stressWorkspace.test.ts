@@ -2,7 +2,8 @@
  * The server's workspace index on a hostile folder: symbolic link loops, a FIFO and
  * a dangling link named like configs, a folder named like a pipeline, a file that
  * vanishes while open. The index is built (a runner config beside them still counts),
- * each passed-over entry gets one log line saying why, and nothing is logged as an error.
+ * each passed-over entry gets one log line saying why (files no config pattern matches,
+ * none), and nothing is logged as an error.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -36,6 +37,9 @@ describe('a workspace with link loops, a FIFO, dangling links and folders named 
     mkdirSync(join(root, '.docker'));
     execFileSync('mkfifo', [join(root, '.docker/config.json')]);
     mkdirSync(join(root, 'deploy.gitlab-ci.yml')); // a folder named like a pipeline
+    // No config pattern matches these: passed over without a word, never read.
+    execFileSync('mkfifo', [join(root, 'package.json')]);
+    symlinkSync(join(root, 'nowhere'), join(root, 'a/tsconfig.json'));
 
     const session = await Session.start({ root });
     const skipped = await session.waitUntil(() => {

@@ -88,6 +88,32 @@ describe('walking a folder', () => {
     assert.deepEqual(skipped, [['gitlab-runner/config.toml', 'it is not a regular file']]);
   });
 
+  test('passes over the files the caller does not want in silence, links and FIFOs among them', () => {
+    const root = makeTree({ '.gitlab-ci.yml': PIPELINE, 'package.json': '{}', 'pkg/tsconfig.json': '{}', '.docker/config.json': '{}' });
+    mkfifo(join(root, 'pkg/package.json'));
+    symlinkSync(join(root, 'package.json'), join(root, 'pkg/linked.json'));
+    symlinkSync(join(root, '.gitlab-ci.yml'), join(root, 'pkg/linked.gitlab-ci.yml'));
+    const wanted: string[] = [];
+    const skipped: string[] = [];
+    const files = findCandidateFiles(root, {
+      onSkip: (path) => skipped.push(path.slice(root.length + 1)),
+      isWanted: (path) => {
+        wanted.push(path.slice(root.length + 1));
+        return !path.endsWith('.json') || path.endsWith('/.docker/config.json');
+      },
+    });
+    assert.deepEqual(files.map((f) => f.slice(root.length + 1)), ['.docker/config.json', '.gitlab-ci.yml']);
+    assert.deepEqual(skipped, ['pkg/linked.gitlab-ci.yml']);
+    // Asked about candidates only, never about a folder.
+    assert.deepEqual(wanted.sort(), ['.docker/config.json', '.gitlab-ci.yml', 'package.json', 'pkg/linked.gitlab-ci.yml', 'pkg/linked.json', 'pkg/package.json', 'pkg/tsconfig.json']);
+  });
+
+  test('gives each path as path.join would, also from a root with a trailing separator or dots', () => {
+    const root = makeTree({ 'a/.gitlab-ci.yml': PIPELINE });
+    assert.deepEqual(findCandidateFiles(`${root}/`), [join(root, 'a/.gitlab-ci.yml')]);
+    assert.deepEqual(findCandidateFiles(`${root}/a/../a`), [join(root, 'a/.gitlab-ci.yml')]);
+  });
+
   test('stops at the entry limit and says so', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 30; i++) files[`f${String(i).padStart(2, '0')}.yml`] = '';
@@ -119,6 +145,17 @@ describe('the CLI on such a tree', () => {
       'pullguard: skipped .docker/config.json: it is not a regular file.',
       'pullguard: skipped dangling.gitlab-ci.yml: it is a symbolic link, and Pullguard does not follow links in a folder it searches (name the file itself to check it).',
     ]);
+  });
+
+  test('does not read, nor name, a folder\'s JSON and TOML files that no config pattern matches', () => {
+    const root = makeTree({ '.gitlab-ci.yml': PIPELINE, 'pkg/package.json': '{"name": "pkg"}', 'pkg/Cargo.toml': '[package]\n' });
+    mkfifo(join(root, 'package.json'));
+    symlinkSync(join(root, 'nowhere'), join(root, 'pkg/tsconfig.json'));
+    symlinkSync(join(root, 'nowhere'), join(root, 'pyproject.toml'));
+    const result = run(['--format', 'json'], root);
+    assert.equal(result.code, 1, result.err);
+    assert.deepEqual((JSON.parse(result.out) as Array<{ file: string }>).map((p) => p.file), ['.gitlab-ci.yml']);
+    assert.equal(result.err, '');
   });
 
   test('exits 2 when a FIFO is named on the command line, saying it is not a regular file', () => {

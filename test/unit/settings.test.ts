@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_SETTINGS, getRuleSeverity, parseSettings } from '../../server/src/service/settings';
-import { getDocumentKind } from '../../server/src/service/documentKind';
+import { getDocumentKind, mayBeReadFile } from '../../server/src/service/documentKind';
 import { matchGlob } from '../../server/src/service/text/glob';
 
 describe('settings', () => {
@@ -77,6 +77,43 @@ describe('document kind', () => {
     const settings = parseSettings({ files: { dockerConfig: ['**/registry-auth.json'] } }).settings;
     assert.equal(getDocumentKind('/p/registry-auth.json', '{"credHelpers": {}}', settings), 'docker-config');
     assert.equal(getDocumentKind('/p/registry-auth.json', '{"name": "x"}', settings), 'none');
+  });
+});
+
+describe('files worth reading, from the path alone', () => {
+  const extra = parseSettings({ files: { dockerConfig: ['**/registry-auth.json'], runnerConfig: ['**/runners/*.toml'] } }).settings;
+  const cases: Array<[string, typeof DEFAULT_SETTINGS, boolean]> = [
+    ['/p/.gitlab-ci.yml', DEFAULT_SETTINGS, true],
+    // Any YAML file: a pipeline may include it.
+    ['/p/k8s/deployment.yaml', DEFAULT_SETTINGS, true],
+    ['/p/.docker/config.json', DEFAULT_SETTINGS, true],
+    ['/p/ci/docker-config.json', DEFAULT_SETTINGS, true],
+    ['/p/package.json', DEFAULT_SETTINGS, false],
+    ['/p/src/i18n/en.json', DEFAULT_SETTINGS, false],
+    ['/p/config.toml', DEFAULT_SETTINGS, true],
+    ['/p/gitlab-runner/prod.toml', DEFAULT_SETTINGS, true],
+    ['/p/Cargo.toml', DEFAULT_SETTINGS, false],
+    ['/p/pyproject.toml', DEFAULT_SETTINGS, false],
+    ['/p/README.md', DEFAULT_SETTINGS, false],
+    ['/p/registry-auth.json', DEFAULT_SETTINGS, false],
+    ['/p/registry-auth.json', extra, true],
+    ['/p/runners/a.toml', extra, true],
+    ['/p/PACKAGE.JSON', DEFAULT_SETTINGS, false],
+  ];
+  for (const [path, settings, expected] of cases) {
+    test(`${expected ? 'reads' : 'does not read'} ${path}${settings === extra ? ' (extra patterns)' : ''}`, () => assert.equal(mayBeReadFile(path, settings), expected));
+  }
+
+  test('never leaves out a file whose text could make it a config', () => {
+    // Texts that make a matching path one kind or another: no path left unread may be any kind.
+    const texts = ['', '[[runners]]\n', '{"auths": {}}', '{"credHelpers": {}}', '{"credsStore": "pass"}'];
+    const paths = ['/p/package.json', '/p/x/config.json', '/p/.docker/config.json', '/p/registry-auth.json', '/p/Cargo.toml', '/p/config.toml', '/p/gitlab-runner/a.toml', '/p/runners/a.toml', '/p/a.txt'];
+    for (const settings of [DEFAULT_SETTINGS, extra]) {
+      for (const path of paths) {
+        if (mayBeReadFile(path, settings)) continue;
+        for (const text of texts) assert.equal(getDocumentKind(path, text, settings), 'none', `${path} with ${JSON.stringify(text)}`);
+      }
+    }
   });
 });
 

@@ -146,7 +146,7 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
     return 2;
   }
 
-  const { files, roots, unreadable: missing } = collectFiles(options.paths, cwd, (text) => output.err(text));
+  const { files, roots, unreadable: missing } = collectFiles(options.paths, cwd, (text) => output.err(text), settings);
   let unreadable = missing;
   const explicitlyNamed = new Set(options.paths.map((p) => resolve(cwd, p)));
 

@@ -4,7 +4,11 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describeFileError, findCandidateFiles } from '../node/findFiles';
+import { mayBeReadFile } from '../service/documentKind';
+import { uriToPath } from '../service/model/workspace';
+import type { Settings } from '../service/settings';
 
 export interface CollectedFiles {
   /** Absolute paths, sorted. */
@@ -15,7 +19,12 @@ export interface CollectedFiles {
   readonly unreadable: boolean;
 }
 
-export function collectFiles(paths: readonly string[], cwd: string, err: (text: string) => void): CollectedFiles {
+/**
+ * @param settings decide which files found in a folder are taken (mayBeReadFile): a
+ *   folder's other JSON and TOML files (packages, fixtures) are not; a file named always is
+ */
+export function collectFiles(paths: readonly string[], cwd: string, err: (text: string) => void, settings: Settings): CollectedFiles {
+  const isWanted = (path: string) => mayBeReadFile(uriToPath(pathToFileURL(path).href), settings);
   const files = new Set<string>();
   const roots: string[] = [];
   let unreadable = false;
@@ -33,7 +42,7 @@ export function collectFiles(paths: readonly string[], cwd: string, err: (text: 
       roots.push(absolute);
       // What the walk passes over (links, FIFOs, the rest of a huge tree) is said, so a missing file is explained.
       const onSkip = (skipped: string, reason: string) => err(`pullguard: skipped ${relative(cwd, skipped) || skipped}: ${reason}.`);
-      for (const file of findCandidateFiles(absolute, { onSkip })) files.add(file);
+      for (const file of findCandidateFiles(absolute, { onSkip, isWanted })) files.add(file);
     } else {
       roots.push(dirname(absolute));
       files.add(absolute);

@@ -60,7 +60,7 @@ export async function runPinCommand(argv: readonly string[], cwd: string, io: Co
       return 0;
     }
     options = readNetworkOptions(values, cwd, io.err, signal);
-    collected = collectFiles(positionals.length > 0 ? positionals : ['.'], cwd, io.err);
+    collected = collectFiles(positionals.length > 0 ? positionals : ['.'], cwd, io.err, options.settings);
     if (collected.unreadable) {
       io.err('Run `pullguard pin --help` for usage.');
       return 2;

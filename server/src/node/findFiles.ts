@@ -7,7 +7,7 @@
  * `onSkip`, so the server can log it.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { normalize, sep } from 'node:path';
 
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', '.venv', 'vendor']);
 /** Folder entries looked at per tree, at most (docs/limits.md). */
@@ -25,14 +25,21 @@ export type SkipReporter = (path: string, reason: string) => void;
 
 export interface FindOptions {
   readonly onSkip?: SkipReporter;
+  /**
+   * Whether a file named like a candidate may be one the caller reads, from its path
+   * (default: every one). The others are passed over in silence, links and FIFOs among
+   * them: a repository's `package.json` files are no business of Pullguard's.
+   */
+  readonly isWanted?: (path: string) => boolean;
   /** Entries looked at before the walk stops; `MAX_ENTRIES` unless a test needs a small tree to hit it. */
   readonly maxEntries?: number;
 }
 
 export function findCandidateFiles(root: string, options: FindOptions = {}): string[] {
-  const { onSkip = () => {}, maxEntries = MAX_ENTRIES } = options;
+  const { onSkip = () => {}, isWanted = () => true, maxEntries = MAX_ENTRIES } = options;
   const found: string[] = [];
-  const stack = [root];
+  const start = normalize(root);
+  const stack = [start];
   let seen = 0;
   while (stack.length > 0) {
     const folder = stack.pop()!;
@@ -41,7 +48,7 @@ export function findCandidateFiles(root: string, options: FindOptions = {}): str
       entries = readdirSync(folder, { withFileTypes: true });
     } catch (error) {
       // Unreadable or vanished folder: skip it, keep the rest.
-      if (folder !== root || (error as NodeJS.ErrnoException).code !== 'ENOENT') onSkip(folder, `its entries cannot be listed (${describeErrorCode(error)})`);
+      if (folder !== start || (error as NodeJS.ErrnoException).code !== 'ENOENT') onSkip(folder, `its entries cannot be listed (${describeErrorCode(error)})`);
       continue;
     }
     for (const entry of entries) {
@@ -49,14 +56,18 @@ export function findCandidateFiles(root: string, options: FindOptions = {}): str
         onSkip(root, `the folder has more than ${maxEntries.toLocaleString('en-US')} entries; the files after the first ${maxEntries.toLocaleString('en-US')} are not read`);
         return found.sort();
       }
-      const path = join(folder, entry.name);
-      if (entry.isSymbolicLink()) {
-        if (isCandidate(entry.name)) onSkip(path, 'it is a symbolic link, and Pullguard does not follow links in a folder it searches (name the file itself to check it)');
-      } else if (entry.isDirectory()) {
+      // Not path.join, which normalizes each of a big tree's paths again (a quarter of the walk).
+      const path = folder.endsWith(sep) ? folder + entry.name : folder + sep + entry.name;
+      if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) stack.push(path);
-      } else if (isCandidate(entry.name)) {
-        if (entry.isFile()) found.push(path);
-        else onSkip(path, 'it is not a regular file');
+      } else if (!isCandidate(entry.name) || !isWanted(path)) {
+        continue;
+      } else if (entry.isSymbolicLink()) {
+        onSkip(path, 'it is a symbolic link, and Pullguard does not follow links in a folder it searches (name the file itself to check it)');
+      } else if (entry.isFile()) {
+        found.push(path);
+      } else {
+        onSkip(path, 'it is not a regular file');
       }
     }
   }

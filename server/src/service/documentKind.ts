@@ -32,7 +32,7 @@ export function getDocumentKind(
     return 'none';
   }
   if (lower.endsWith('.toml')) {
-    const matches = settings.files.runnerConfig.filter((glob) => matchGlob(glob, path));
+    const matches = matchingGlobs(settings.files.runnerConfig, path);
     if (matches.length === 0) return 'none';
     // A folder named `gitlab-runner` is enough by itself; any other match needs `[[runners]]`.
     if (matches.includes(DEFAULT_RUNNER_NAME_ONLY) || RUNNERS_TABLE.test(text)) return 'runner-config';
@@ -40,11 +40,30 @@ export function getDocumentKind(
   }
   if (lower.endsWith('.json')) {
     const defaults = ['**/.docker/config.json', '**/docker-config.json'];
-    for (const glob of settings.files.dockerConfig) {
-      if (!matchGlob(glob, path)) continue;
+    for (const glob of matchingGlobs(settings.files.dockerConfig, path)) {
       if (defaults.includes(glob) || DOCKER_CONFIG_KEYS.test(text)) return 'docker-config';
     }
     return 'none';
   }
   return 'none';
+}
+
+/**
+ * Whether a file found on disk may be one Pullguard reads, from its path alone, before its
+ * text is read: a TOML or JSON file only where a runner or Docker config pattern matches
+ * its path (getDocumentKind then looks at the text), any YAML file (a pipeline may
+ * `include: local` it). A repository's other JSON and TOML files (packages, fixtures,
+ * translations) are never read: in a 14,000-file monorepo they were 88 MB, read before
+ * the first diagnostics (bench/README.md, session 17).
+ */
+export function mayBeReadFile(path: string, settings: Settings): boolean {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.yml') || lower.endsWith('.yaml')) return true;
+  if (lower.endsWith('.toml')) return matchingGlobs(settings.files.runnerConfig, path).length > 0;
+  if (lower.endsWith('.json')) return matchingGlobs(settings.files.dockerConfig, path).length > 0;
+  return false;
+}
+
+function matchingGlobs(globs: readonly string[], path: string): string[] {
+  return globs.filter((glob) => matchGlob(glob, path));
 }

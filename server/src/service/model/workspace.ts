@@ -5,7 +5,7 @@
  * change, the CLI once per file); a view is an immutable snapshot, so an analysis
  * cached against a view stays valid until the next change.
  */
-import { getDocumentKind } from '../documentKind';
+import { getDocumentKind, mayBeReadFile } from '../documentKind';
 import { MAX_DOCUMENT_LENGTH, parseDocumentAs, type ParsedDocument } from '../parsedDocument';
 import type { Settings } from '../settings';
 import { matchGlob } from '../text/glob';
@@ -132,6 +132,14 @@ export class WorkspaceIndex {
 
   /** @param roots the workspace folders' paths; local includes are relative to them */
   constructor(private readonly roots: readonly string[]) {}
+
+  /**
+   * Whether a file on disk at `uri` may matter, from its path alone (mayBeReadFile): the
+   * server and the CLI read a file's text for setFile only if so.
+   */
+  wantsFile(uri: string, settings: Settings): boolean {
+    return mayBeReadFile(uriToPath(uri), settings);
+  }
 
   /** Reads one file from its text (a file on disk, not open in the editor). */
   setFile(uri: string, text: string, settings: Settings): boolean {
