@@ -26,11 +26,7 @@ export function getDocumentKind(
   includedPatterns: readonly string[] = [],
 ): DocumentKind {
   const lower = path.toLowerCase();
-  if (lower.endsWith('.yml') || lower.endsWith('.yaml')) {
-    const globs = [...settings.files.gitlabCi, ...includedPatterns];
-    if (globs.some((glob) => matchGlob(glob, path))) return 'gitlab-ci';
-    return 'none';
-  }
+  if (lower.endsWith('.yml') || lower.endsWith('.yaml')) return isPipelinePath(path, settings, includedPatterns) ? 'gitlab-ci' : 'none';
   if (lower.endsWith('.toml')) {
     const matches = matchingGlobs(settings.files.runnerConfig, path);
     if (matches.length === 0) return 'none';
@@ -46,6 +42,14 @@ export function getDocumentKind(
     return 'none';
   }
   return 'none';
+}
+
+/**
+ * Whether a YAML file is a pipeline: its path alone decides, so a caller holding many YAML
+ * files (a workspace's Kubernetes manifests) need not read or parse one to know.
+ */
+export function isPipelinePath(path: string, settings: Settings, includedPatterns: readonly string[] = []): boolean {
+  return settings.files.gitlabCi.some((glob) => matchGlob(glob, path)) || includedPatterns.some((glob) => matchGlob(glob, path));
 }
 
 /**
