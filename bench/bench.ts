@@ -2,7 +2,7 @@
  * End-to-end benchmark of the language server, driven over stdio like an editor.
  *
  *   node scripts/build.mjs && node --import tsx bench/bench.ts [--quick] [--server path]
- *     [--sizes 500,5000] [--sessions N] [--timeline] [--node-options '...']
+ *     [--sizes 500,5000] [--workspaces 100,400] [--sessions N] [--timeline] [--node-options '...']
  *
  * The server is started as the VS Code client starts it (client/src/serverLaunch.ts:
  * `node --v8-pool-size=N <server> --stdio`); `--node-options ''` starts it with Node's defaults.
@@ -21,6 +21,7 @@
  * Prints a table, one `BENCH {json}` line per case, and writes the JSON lines to
  * `.bench-results/latest.jsonl` (gitignored). See bench/README.md.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -31,7 +32,7 @@ import { parseTree } from 'jsonc-parser';
 import type { CodeAction, Command, Diagnostic, DocumentDiagnosticReport, Hover, PublishDiagnosticsParams } from 'vscode-languageserver';
 import { parseDocument } from 'yaml';
 import { serverNodeOptions } from '../client/src/serverLaunch.js';
-import { generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
+import { generateDockerConfig, generateMonorepoFiles, generatePipeline, generateRunnerConfig } from './generate.js';
 import { imageValueOn, lineRange, retypeImage, spreadImageLines } from './imageEdits.js';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient, LspResponseError, PULL_CLIENT_CAPABILITIES } from './lspClient.js';
 import { summarize, type Stats } from './stats.js';
@@ -68,6 +69,10 @@ interface Plan {
   readonly pausedEditSessions: number;
   /** Sessions per pipeline case in which the editor pulls the diagnostics (pulledEditSession). */
   readonly pulledEditSessions: number;
+  /** Packages of the generated monorepos the workspace cases run in (generateMonorepoFiles). */
+  readonly workspacePackages: readonly number[];
+  /** Fresh servers, and CLI runs, per workspace case in the monorepo, and as many with the pipeline alone. */
+  readonly workspaceSessions: number;
 }
 
 const FULL_PLAN: Plan = {
@@ -78,6 +83,8 @@ const FULL_PLAN: Plan = {
   idleOpenSessions: 2,
   pausedEditSessions: 2,
   pulledEditSessions: 1,
+  workspacePackages: [100, 400],
+  workspaceSessions: 3,
 };
 const QUICK_PLAN: Plan = {
   sizes: [50, 500],
@@ -87,6 +94,8 @@ const QUICK_PLAN: Plan = {
   idleOpenSessions: 1,
   pausedEditSessions: 1,
   pulledEditSessions: 1,
+  workspacePackages: [100],
+  workspaceSessions: 2,
 };
 
 /**
@@ -663,6 +672,158 @@ async function runConfigCase(
   }
 }
 
+// ---------------------------------------------------------------------------
+// The workspace around the pipeline
+
+/** Jobs of the pipeline in the workspace cases: a small file, so that the workspace is most of the cost. */
+const WORKSPACE_PIPELINE_JOBS = 50;
+
+interface WorkspaceSessionResult {
+  /** Spawn → the first diagnostics of the pipeline, opened right after `initialized`. */
+  readonly firstDiagnosticsMs: number;
+  /** The first `pullguard/workspaceRegistries` (the *Create DOCKER_AUTH_CONFIG…* command), answered. */
+  readonly registriesMs: number;
+  readonly peakRssBytes: number | undefined;
+}
+
+/**
+ * A fresh server on `workspace`, its pipeline opened at once, as VS Code does for a file
+ * left open in the window (the workspace scan then comes before its diagnostics), then
+ * the registries of the workspace asked for.
+ */
+async function workspaceSession(server: ServerCommand, workspace: Workspace, text: string): Promise<WorkspaceSessionResult> {
+  const uri = pathToFileURL(join(workspace.dir, '.gitlab-ci.yml')).href;
+  const { client, start } = await spawnAndInitialize(server, workspace);
+  try {
+    const waiting = client.waitForDiagnostics(uri, { version: 1, timeoutMs: TIMEOUTS.diagnosticsMs });
+    client.didOpen(uri, 'yaml', text, 1);
+    await waiting;
+    const firstDiagnosticsMs = performance.now() - start;
+    const asked = performance.now();
+    await client.request('pullguard/workspaceRegistries', {});
+    const registriesMs = performance.now() - asked;
+    const peakRssBytes = client.peakMemoryBytes();
+    await stopServer(client);
+    return { firstDiagnosticsMs, registriesMs, peakRssBytes };
+  } finally {
+    client.kill();
+  }
+}
+
+/** `node cli.js <folder> --format json`, timed: the CLI over the whole workspace, as a CI job runs it. */
+function timeCli(cliPath: string, folder: string): number {
+  const start = performance.now();
+  const run = spawnSync(process.execPath, [cliPath, folder, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: TIMEOUTS.diagnosticsMs });
+  const ms = performance.now() - start;
+  // 0: no problem, 1: problems found (the pipeline has some); anything else is a failure.
+  if (run.status !== 0 && run.status !== 1) throw new Error(`the CLI exited with ${run.status ?? run.signal}: ${run.stderr.slice(-500)}`);
+  return ms;
+}
+
+interface WorkspaceResult {
+  kind: 'workspace';
+  name: string;
+  packages: number;
+  /** Files and bytes of the monorepo besides the pipeline. */
+  files: number;
+  bytes: number;
+  sessions: number;
+  /** In the monorepo, and (`alone`) in a folder holding only the pipeline: the baseline, measured in the same run. */
+  firstDiagnosticsMs?: Stats;
+  aloneFirstDiagnosticsMs?: Stats;
+  /** Median first diagnostics in the monorepo over the median alone. */
+  firstDiagnosticsToAlone?: number;
+  registriesMs?: Stats;
+  aloneRegistriesMs?: Stats;
+  peakRssMiB?: number;
+  alonePeakRssMiB?: number;
+  cliMs?: Stats;
+  aloneCliMs?: Stats;
+  error?: string;
+}
+
+/**
+ * A pipeline in a monorepo of `packages` packages against the same pipeline alone, with
+ * fresh servers and CLI runs interleaved: what the workspace's other files cost.
+ */
+async function runWorkspaceCase(server: ServerCommand, scratch: string, plan: Plan, packages: number): Promise<WorkspaceResult> {
+  const text = generatePipeline({ jobs: WORKSPACE_PIPELINE_JOBS, anchors: false, seed: 1 });
+  const files = generateMonorepoFiles(packages);
+  const result: WorkspaceResult = {
+    kind: 'workspace',
+    name: `workspace ${packages} packages`,
+    packages,
+    files: files.size,
+    bytes: [...files.values()].reduce((sum, content) => sum + Buffer.byteLength(content), 0),
+    sessions: 0,
+  };
+  const monorepo = makeWorkspace(scratch, `monorepo-${packages}`);
+  const alone = makeWorkspace(scratch, `alone-${packages}`);
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(monorepo.dir, path)), { recursive: true });
+    writeFileSync(join(monorepo.dir, path), content);
+  }
+  for (const workspace of [monorepo, alone]) writeFileSync(join(workspace.dir, '.gitlab-ci.yml'), text);
+  const cliPath = join(dirname(server.path), 'cli.js');
+  const measured = { monorepo: [] as WorkspaceSessionResult[], alone: [] as WorkspaceSessionResult[] };
+  const cli = { monorepo: [] as number[], alone: [] as number[] };
+  try {
+    for (let i = 0; i < plan.workspaceSessions; i++) {
+      // Alternated, so both see the same load on the machine.
+      for (const [key, workspace] of (i % 2 === 0 ? [['monorepo', monorepo], ['alone', alone]] : [['alone', alone], ['monorepo', monorepo]]) as Array<['monorepo' | 'alone', Workspace]>) {
+        measured[key].push(await workspaceSession(server, workspace, text));
+        if (existsSync(cliPath)) cli[key].push(timeCli(cliPath, workspace.dir));
+      }
+    }
+  } catch (error) {
+    result.error = errorMessage(error);
+  }
+  const peakMiB = (sessions: readonly WorkspaceSessionResult[]): number | undefined => {
+    const peaks = sessions.map((s) => s.peakRssBytes).filter((v): v is number => v !== undefined);
+    return peaks.length === 0 ? undefined : Math.round(Math.max(...peaks) / 2 ** 20);
+  };
+  result.sessions = measured.monorepo.length;
+  result.firstDiagnosticsMs = summarize(measured.monorepo.map((s) => s.firstDiagnosticsMs));
+  result.aloneFirstDiagnosticsMs = summarize(measured.alone.map((s) => s.firstDiagnosticsMs));
+  result.firstDiagnosticsToAlone = openToFloor(result.firstDiagnosticsMs, result.aloneFirstDiagnosticsMs);
+  result.registriesMs = summarize(measured.monorepo.map((s) => s.registriesMs));
+  result.aloneRegistriesMs = summarize(measured.alone.map((s) => s.registriesMs));
+  result.peakRssMiB = peakMiB(measured.monorepo);
+  result.alonePeakRssMiB = peakMiB(measured.alone);
+  result.cliMs = summarize(cli.monorepo);
+  result.aloneCliMs = summarize(cli.alone);
+  return result;
+}
+
+function printWorkspaceTable(results: readonly WorkspaceResult[]): void {
+  if (results.length === 0) return;
+  const header = ['workspace', 'files', 'size', 'sessions', 'first diags', 'alone', 'ratio', 'registries', 'alone', 'peak RSS', 'alone', 'CLI', 'alone'];
+  const rows = results.map((r) => [
+    r.name,
+    String(r.files),
+    formatBytes(r.bytes),
+    String(r.sessions),
+    formatMs(r.firstDiagnosticsMs),
+    formatMs(r.aloneFirstDiagnosticsMs),
+    formatRatio(r.firstDiagnosticsToAlone),
+    formatMs(r.registriesMs),
+    formatMs(r.aloneRegistriesMs),
+    r.peakRssMiB === undefined ? '-' : `${r.peakRssMiB} MiB`,
+    r.alonePeakRssMiB === undefined ? '-' : `${r.alonePeakRssMiB} MiB`,
+    formatMs(r.cliMs),
+    formatMs(r.aloneCliMs),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const render = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(`
+A ${WORKSPACE_PIPELINE_JOBS}-job pipeline in a generated monorepo, and alone in its folder (times in ms as median / p95; first diags: spawn → diagnostics, the file opened at once; registries: the first pullguard/workspaceRegistries; CLI: \`cli.js <folder> --format json\`).`);
+  console.log(render(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|')}|`);
+  for (const row of rows) console.log(render(row));
+  for (const r of results) if (r.error) console.log(`
+FAILED ${r.name}: ${r.error}`);
+}
+
 interface BundleSize {
   file: string;
   bytes: number;
@@ -764,12 +925,14 @@ interface Options {
   /** Node's options for the server (and for the Node start-up floor). */
   readonly nodeOptions: readonly string[];
   readonly sizes: number[] | undefined;
+  /** Only these workspace cases (packages of the monorepo), and no other case. */
+  readonly workspaces: number[] | undefined;
   /** Fresh server sessions per pipeline case, each making all its edits, instead of the plan's. */
   readonly sessions: number | undefined;
   readonly timeline: boolean;
 }
 
-const USAGE = "Usage: node --import tsx bench/bench.ts [--quick] [--sizes 50,500,5000] [--sessions N] [--timeline] [--server path/to/server.js] [--node-options '--opt ...']";
+const USAGE = "Usage: node --import tsx bench/bench.ts [--quick] [--sizes 50,500,5000] [--workspaces 100,400] [--sessions N] [--timeline] [--server path/to/server.js] [--node-options '--opt ...']";
 
 function parseArgs(argv: readonly string[]): Options {
   let quick = false;
@@ -777,6 +940,7 @@ function parseArgs(argv: readonly string[]): Options {
   // As the VS Code client starts the server; --node-options '' for Node's defaults.
   let nodeOptions: readonly string[] = serverNodeOptions();
   let sizes: number[] | undefined;
+  let workspaces: number[] | undefined;
   let sessions: number | undefined;
   let timeline = false;
   for (let i = 0; i < argv.length; i++) {
@@ -787,6 +951,13 @@ function parseArgs(argv: readonly string[]): Options {
       sizes = argv[++i]!.split(',').map(Number);
       if (sizes.some((n) => !Number.isInteger(n) || n < 0)) {
         console.error(`--sizes takes job counts separated by commas, e.g. --sizes 500,5000 (got ${argv[i]}).`);
+        process.exit(2);
+      }
+    }
+    else if (arg === '--workspaces' && argv[i + 1]) {
+      workspaces = argv[++i]!.split(',').map(Number);
+      if (workspaces.some((n) => !Number.isInteger(n) || n < 0)) {
+        console.error(`--workspaces takes package counts separated by commas, e.g. --workspaces 100,400 (got ${argv[i]}).`);
         process.exit(2);
       }
     }
@@ -804,21 +975,23 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(2);
     }
   }
-  return { quick, serverPath, nodeOptions, sizes, sessions, timeline };
+  return { quick, serverPath, nodeOptions, sizes, workspaces, sessions, timeline };
 }
 
 async function main(): Promise<number> {
-  const { quick, serverPath, nodeOptions, sizes, sessions, timeline } = parseArgs(process.argv.slice(2));
+  const { quick, serverPath, nodeOptions, sizes, workspaces: onlyWorkspaces, sessions, timeline } = parseArgs(process.argv.slice(2));
   if (!existsSync(serverPath)) {
     console.error(`Server not found at ${relative(process.cwd(), serverPath) || serverPath}. Build it first: node scripts/build.mjs`);
     return 1;
   }
-  // --sizes runs only those pipeline cases (no config files): for a look at one size.
+  // --sizes runs only those pipeline cases (no config files, no workspaces): for a look at one size.
+  // --workspaces runs only those workspace cases.
   // --sessions runs that many sessions whatever they take, each with all its edits.
   const server: ServerCommand = { path: serverPath, nodeOptions };
   const plan: Plan = {
     ...(quick ? QUICK_PLAN : FULL_PLAN),
     ...(sizes ? { sizes } : {}),
+    ...(onlyWorkspaces ? { sizes: [], workspacePackages: onlyWorkspaces } : {}),
     ...(sessions ? { sessions: () => sessions, caseBudgetMs: Infinity } : {}),
   };
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
@@ -842,6 +1015,7 @@ async function main(): Promise<number> {
   });
 
   const results: CaseResult[] = [];
+  const workspaces: WorkspaceResult[] = [];
   warmUpFloorParser();
   try {
     for (const jobs of plan.sizes) {
@@ -852,10 +1026,16 @@ async function main(): Promise<number> {
         emit(result);
       }
     }
-    for (const kind of sizes ? [] : (['runner-config', 'docker-config'] as const)) {
+    for (const kind of sizes || onlyWorkspaces ? [] : (['runner-config', 'docker-config'] as const)) {
       process.stderr.write(`… ${kind}\n`);
       const result = await runConfigCase(server, scratch, plan, kind);
       results.push(result);
+      emit(result);
+    }
+    for (const packages of sizes ? [] : plan.workspacePackages) {
+      process.stderr.write(`… workspace of ${packages} packages\n`);
+      const result = await runWorkspaceCase(server, scratch, plan, packages);
+      workspaces.push(result);
       emit(result);
     }
   } finally {
@@ -865,6 +1045,7 @@ async function main(): Promise<number> {
   const bundles = bundleSizes(serverPath);
   emit({ kind: 'bundles', files: bundles });
   printTable(results);
+  printWorkspaceTable(workspaces);
   console.log(`Server started as: node ${[...nodeOptions, relative(process.cwd(), serverPath) || serverPath].join(' ')} --stdio`);
   if (timeline) printTimeline(results);
   if (bundles.length > 0) {
@@ -874,7 +1055,7 @@ async function main(): Promise<number> {
   const load = loadavg().map((value) => Math.round(value * 100) / 100);
   emit({ kind: 'total', seconds: Math.round(totalSeconds * 10) / 10, loadAverage: load });
   console.log(`\nTotal ${totalSeconds.toFixed(1)} s on ${cpus().length} CPUs, load average ${load.join(' ')}. JSON lines in ${relative(process.cwd(), RESULTS_FILE)}.`);
-  return results.some((r) => r.error) ? 1 : 0;
+  return [...results, ...workspaces].some((r) => r.error) ? 1 : 0;
 }
 
 main().then(

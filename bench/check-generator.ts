@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import TOML from '@iarna/toml';
-import { isSeq, parseDocument, type Tags } from 'yaml';
-import { FAKE_AUTH, STAGES, generateDockerConfig, generatePipeline, generateRunnerConfig } from './generate.js';
+import { isSeq, parseAllDocuments, parseDocument, type Document, type Tags } from 'yaml';
+import { FAKE_AUTH, STAGES, generateDockerConfig, generateMonorepoFiles, generatePipeline, generateRunnerConfig } from './generate.js';
+import { getDocumentKind } from '../server/src/service/documentKind.js';
+import { DEFAULT_SETTINGS } from '../server/src/service/settings.js';
 
 /** GitLab's `!reference [job, key]`: keep the sequence as is (no resolution needed to parse). */
 const GITLAB_TAGS: Tags = [{ tag: '!reference', collection: 'seq', resolve: (value) => value }];
@@ -104,9 +106,24 @@ function checkDockerConfig(entries: number): void {
   console.log(`ok  docker config entries=${entries}: ${text.length} chars`);
 }
 
+function checkMonorepo(packages: number): void {
+  const files = generateMonorepoFiles(packages);
+  assert.deepEqual([...generateMonorepoFiles(packages)], [...files], 'monorepo is deterministic');
+  assert.equal(files.size, packages * 17 + 3);
+  for (const [path, text] of files) {
+    if (path.endsWith('.json')) JSON.parse(text);
+    else if (path.endsWith('.toml')) TOML.parse(text);
+    else for (const document of parseAllDocuments(text) as Document[]) assert.deepEqual(document.errors.map(String), [], `${path}: YAML errors`);
+    // What a workspace scan passes over: no pipeline, runner config or Docker config.
+    assert.equal(getDocumentKind(`/repo/${path}`, text, DEFAULT_SETTINGS), 'none', `${path} is no file Pullguard analyses`);
+  }
+  console.log(`ok  monorepo packages=${packages}: ${files.size} files`);
+}
+
 for (const jobs of [0, 50, 500, 5000]) {
   for (const anchors of [false, true]) checkPipeline(jobs, anchors);
 }
 for (const runners of [1, 200]) checkRunnerConfig(runners);
 for (const entries of [1, 2000]) checkDockerConfig(entries);
+for (const packages of [1, 100]) checkMonorepo(packages);
 console.log('generator self-check passed');

@@ -493,3 +493,57 @@ export function generateDockerConfig(entries: number): string {
   };
   return JSON.stringify(config, null, 2) + '\n';
 }
+
+// ---------------------------------------------------------------------------
+// A monorepo around the pipeline
+
+/**
+ * The other files of a monorepo of `packages` packages, by relative path: per package a
+ * `package.json`, a `tsconfig.json`, 8 translation and 2 fixture JSON files, a
+ * `pyproject.toml`, and 4 Kubernetes manifests (YAML) naming images; plus a few
+ * GitHub workflow files at the root. 18 files and ~60 KB per package. None is a
+ * pipeline or a config Pullguard analyses: they are what a workspace scan passes over
+ * (or reads, for the YAML files any pipeline may include).
+ */
+export function generateMonorepoFiles(packages: number): Map<string, string> {
+  const files = new Map<string, string>();
+  for (let p = 1; p <= packages; p++) {
+    const dir = `packages/pkg-${pad(p, 4)}`;
+    const dependencies = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`@example/dep-${(p * 7 + i) % 300}`, `^${1 + (i % 4)}.${i % 10}.0`]));
+    files.set(`${dir}/package.json`, JSON.stringify({ name: `@example/pkg-${p}`, version: '1.0.0', private: true, scripts: { build: 'tsc -b', test: 'vitest run' }, dependencies }, null, 2) + '\n');
+    files.set(`${dir}/tsconfig.json`, JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src' } }, null, 2) + '\n');
+    for (let i = 1; i <= 8; i++) {
+      const messages = Object.fromEntries(Array.from({ length: 60 }, (_, k) => [`pkg${p}.screen${k % 12}.label${k}`, `Label ${k} of screen ${k % 12} in package ${p}, language ${i}`]));
+      files.set(`${dir}/src/i18n/lang-${i}.json`, JSON.stringify(messages, null, 2) + '\n');
+    }
+    for (let i = 1; i <= 2; i++) {
+      const rows = Array.from({ length: 60 }, (_, k) => ({ id: k, name: `item-${p}-${i}-${k}`, tags: ['a', 'b'], price: (k * 37) % 1000 }));
+      files.set(`${dir}/test/fixtures/data-${i}.json`, JSON.stringify(rows, null, 2) + '\n');
+    }
+    files.set(`${dir}/pyproject.toml`, `[project]\nname = "pkg-${p}"\nversion = "1.0.0"\n\n[tool.ruff]\nline-length = 100\n`);
+    for (let i = 1; i <= 4; i++) {
+      const documents = Array.from({ length: 4 }, (_, k) => [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        `  name: pkg-${p}-svc-${i}-${k}`,
+        '  labels: {app: example}',
+        'spec:',
+        '  replicas: 2',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        `        - name: app-${k}`,
+        `          image: registry.example.com/pkg-${p}/svc-${i}:1.${k}`,
+        '          ports: [{containerPort: 8080}]',
+        '          env:',
+        '            - {name: LOG_LEVEL, value: info}',
+      ].join('\n'));
+      files.set(`${dir}/deploy/k8s/svc-${i}.yaml`, `${documents.join('\n---\n')}\n`);
+    }
+  }
+  for (let i = 1; i <= 3; i++) {
+    files.set(`.github/workflows/ci-${i}.yml`, `name: ci-${i}\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    container: node:20\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci && npm test\n`);
+  }
+  return files;
+}
