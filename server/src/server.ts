@@ -375,15 +375,26 @@ export function startServer(connection: Connection): StartedServer {
       for (const path of findCandidateFiles(root, { onSkip, isWanted })) {
         const uri = pathToFileURL(path).href;
         if (documents.get(uri)) continue;
-        const read = readTextFile(path);
-        if (read.ok) workspaceIndex.setFile(uri, read.text, settings);
-        else connection.console.info(`Pullguard: skipped ${path}: ${read.reason}.`);
+        if (workspaceIndex.readsWhenIncluded(uri, settings)) {
+          workspaceIndex.setUnreadFile(uri, () => readOrSay(path));
+          continue;
+        }
+        const text = readOrSay(path);
+        if (text !== undefined) workspaceIndex.setFile(uri, text, settings);
       }
     }
     for (const document of documents.all()) {
       const context = await getContext(document.uri);
       workspaceIndex.setParsed(document.uri, languageService.getParsed(document, context));
     }
+  }
+
+  /** A file's text for the index, or undefined with a log line saying why it cannot be read. */
+  function readOrSay(path: string): string | undefined {
+    const read = readTextFile(path);
+    if (read.ok) return read.text;
+    connection.console.info(`Pullguard: skipped ${path}: ${read.reason}.`);
+    return undefined;
   }
 
   /** A file on disk changed (or an editor closed and the disk is the truth again). */

@@ -126,3 +126,26 @@ describe('files that vanish or change nature', () => {
     assert.equal(await session.stop(), 0);
   });
 });
+
+describe('YAML files no pipeline names', () => {
+  test('are read only when an include names them: an unreadable one is logged then, and one nobody includes never', async () => {
+    const root = workspace.folder('unread-yaml');
+    mkdirSync(join(root, 'k8s'));
+    mkdirSync(join(root, 'ci'));
+    // NUL bytes: files Pullguard refuses to read, with a log line when it tries.
+    writeFileSync(join(root, 'k8s/blob.yaml'), 'kind: Secret\n\0\n');
+    writeFileSync(join(root, 'ci/blob.yml'), '.tpl:\n\0\n');
+    writeFileSync(join(root, 'ci/templates.yml'), '.tpl:\n  image: docker.io/library/node:20\n');
+    const pipeline = 'include:\n  - local: /ci/templates.yml\n  - local: /ci/blob.yml\nbuild:\n  extends: .tpl\n  script: [make]\n';
+    writeFileSync(join(root, '.gitlab-ci.yml'), pipeline);
+    const session = await Session.start({ root });
+    const uri = uriOf(join(root, '.gitlab-ci.yml'));
+    session.open(uri, pipeline);
+    await session.waitForCurrent(uri);
+    await session.quiet(300);
+    const skipped = session.logMessages.map((m) => m.message).filter((m) => m.startsWith('Pullguard: skipped')).map((line) => line.replace(root, '<root>'));
+    assert.deepEqual(skipped, ['Pullguard: skipped <root>/ci/blob.yml: it is a binary file (it contains NUL bytes).']);
+    assert.deepEqual(session.errorLogs(), []);
+    assert.equal(await session.stop(), 0);
+  });
+});

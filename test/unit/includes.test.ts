@@ -470,6 +470,52 @@ describe('the workspace index and included files', () => {
     assert.deepEqual([...index.view().includedPatterns].sort(), ['/project/ci/a.yml', '/project/ci/b.yml']);
   });
 
+  test('a YAML file recorded unread is read once, when an include names it, and never when none does', () => {
+    const reads: string[] = [];
+    const reader = (uri: string, text: string | undefined) => () => {
+      reads.push(uri.slice('file:///project/'.length));
+      return text;
+    };
+    const index = new WorkspaceIndex(['/project']);
+    assert.equal(index.readsWhenIncluded(TEMPLATES, DEFAULT_SETTINGS), true);
+    assert.equal(index.readsWhenIncluded(MAIN, DEFAULT_SETTINGS), false);
+    index.setUnreadFile(TEMPLATES, reader(TEMPLATES, defined));
+    index.setUnreadFile('file:///project/k8s/deploy.yml', reader('file:///project/k8s/deploy.yml', 'kind: Deployment\n'));
+    index.setFile(MAIN, main, DEFAULT_SETTINGS);
+    const service = new LanguageService();
+    assert.ok(!analyse(index, service).includes('image/undefined-variable'));
+    assert.ok(!analyse(index, new LanguageService()).includes('image/undefined-variable'));
+    assert.deepEqual(reads, ['ci/templates.yml']);
+  });
+
+  test('an included file that cannot be read when first named counts as unread, as one that is not there', () => {
+    const index = new WorkspaceIndex(['/project']);
+    index.setUnreadFile(TEMPLATES, () => undefined);
+    index.setFile(MAIN, `include:\n  - local: /ci/templates.yml\n${BUILD}`, DEFAULT_SETTINGS);
+    const document = TextDocument.create(MAIN, 'plaintext', 1, `include:\n  - local: /ci/templates.yml\n${BUILD}`);
+    const context = { settings: DEFAULT_SETTINGS, workspace: index.view() };
+    assert.equal(context.workspace.yamlFiles.get('/project/ci/templates.yml')?.readable, false);
+    // As with no file: the template may give the image, so no runner/default-image.
+    assert.ok(!new LanguageService().analyze(document, context).findings.some((f) => f.code === 'runner/default-image'));
+    // Read, the same empty file would be known to give none.
+    const readIndex = new WorkspaceIndex(['/project']);
+    readIndex.setUnreadFile(TEMPLATES, () => '');
+    readIndex.setFile(MAIN, `include:\n  - local: /ci/templates.yml\n${BUILD}`, DEFAULT_SETTINGS);
+    assert.ok(new LanguageService().analyze(document, { settings: DEFAULT_SETTINGS, workspace: readIndex.view() }).findings.some((f) => f.code === 'runner/default-image'));
+  });
+
+  test('a file recorded unread, then read from disk with its text, changes the view only when included', () => {
+    const index = new WorkspaceIndex(['/project']);
+    index.setFile(MAIN, main, DEFAULT_SETTINGS);
+    index.setUnreadFile('file:///project/k8s/deploy.yml', () => 'kind: Deployment\n');
+    index.setUnreadFile(TEMPLATES, () => defined);
+    const before = index.view();
+    assert.equal(index.setFile('file:///project/k8s/deploy.yml', 'kind: Service\n', DEFAULT_SETTINGS), false);
+    assert.equal(index.view(), before);
+    assert.equal(index.setFile(TEMPLATES, undefinedHere, DEFAULT_SETTINGS), true);
+    assert.ok(analyse(index).includes('image/undefined-variable'));
+  });
+
   test('does not name a file that only a file nobody includes includes', () => {
     const index = new WorkspaceIndex(['/project']);
     index.setFile('file:///project/ci/a.yml', 'include: /ci/b.yml\n', DEFAULT_SETTINGS);

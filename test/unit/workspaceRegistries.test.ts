@@ -19,6 +19,7 @@ function diskFile(path: string, text: string, parsed: string[]): IncludedFile {
     uri: `file://${path}`,
     path,
     name: path.slice('/p/'.length),
+    readable: true,
     get model() {
       parsed.push(path);
       return parseCiModel(text);

@@ -75,7 +75,14 @@ export interface IncludedFile {
   readonly path: string;
   /** The path from its workspace folder, for messages: `ci/templates.yml`. */
   readonly name: string;
+  /** Its parse; that of an empty file when `readable` is false. */
   readonly model: CiModel;
+  /**
+   * False for a file on disk whose text, read only when something first needed it, could
+   * not be read then (gone, binary, too large): an include naming it is left unread, as
+   * one naming no file is.
+   */
+  readonly readable: boolean;
 }
 
 /**

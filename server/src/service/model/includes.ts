@@ -46,10 +46,10 @@ export function getIncludedConfig(model: CiModel, path: string, workspace: Works
   const matching = (pattern: string): IncludedFile[] => {
     if (!GLOB_CHARACTERS.test(pattern)) {
       const file = workspace.yamlFiles.get(pattern);
-      return file ? [file] : [];
+      return file?.readable ? [file] : [];
     }
     const found: IncludedFile[] = [];
-    for (const file of workspace.yamlFiles.values()) if (matchGlob(pattern, file.path)) found.push(file);
+    for (const file of workspace.yamlFiles.values()) if (matchGlob(pattern, file.path) && file.readable) found.push(file);
     return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   };
   // Depth-first, each file after the files it includes: GitLab's merge order.

@@ -5,7 +5,7 @@
  * change, the CLI once per file); a view is an immutable snapshot, so an analysis
  * cached against a view stays valid until the next change.
  */
-import { getDocumentKind, mayBeReadFile } from '../documentKind';
+import { getDocumentKind, isPipelinePath, mayBeReadFile } from '../documentKind';
 import { MAX_DOCUMENT_LENGTH, parseDocumentAs, type ParsedDocument } from '../parsedDocument';
 import type { Settings } from '../settings';
 import { matchGlob } from '../text/glob';
@@ -141,6 +141,23 @@ export class WorkspaceIndex {
     return mayBeReadFile(uriToPath(uri), settings);
   }
 
+  /** Whether a file on disk is one setUnreadFile may record: a YAML file that is no pipeline by its path. */
+  readsWhenIncluded(uri: string, settings: Settings): boolean {
+    const path = uriToPath(uri);
+    return isYamlPath(path) && !isPipelinePath(path, settings);
+  }
+
+  /**
+   * Records a YAML file on disk that is no pipeline by its path, without reading it: `read`
+   * gives its text when an `include: local` first names it (undefined when it cannot be
+   * read then). Most such files are never named (Kubernetes manifests, Helm charts,
+   * OpenAPI specs): a workspace scan that read them all spent ~40 ms on 1,600 manifests
+   * before the first diagnostics (bench/README.md, session 17), and kept their text.
+   */
+  setUnreadFile(uri: string, read: () => string | undefined): boolean {
+    return this.record(uri, { yaml: this.yamlFile(uri, read) });
+  }
+
   /** Reads one file from its text (a file on disk, not open in the editor). */
   setFile(uri: string, text: string, settings: Settings): boolean {
     const path = uriToPath(uri);
@@ -189,17 +206,33 @@ export class WorkspaceIndex {
     return this.current;
   }
 
-  /** A YAML file as an included pipeline: parsed on first read, or with the parse at hand. */
-  private yamlFile(uri: string, text: string, parsed?: CiModel): IncludedFile {
+  /**
+   * A YAML file as an included pipeline: parsed on first read, or with the parse at hand.
+   * @param text its text, or how to read it (setUnreadFile), once, when first needed
+   */
+  private yamlFile(uri: string, text: string | (() => string | undefined), parsed?: CiModel): IncludedFile {
     const path = uriToPath(uri);
     const name = path.slice(rootOf(this.roots, path).length + 1);
     let model = parsed;
+    let readText = typeof text === 'string' ? text : undefined;
+    let readable: boolean | undefined = typeof text === 'string' ? true : undefined;
+    const read = (): string => {
+      if (readable === undefined && typeof text === 'function') {
+        readText = text();
+        readable = readText !== undefined && readText.length <= MAX_DOCUMENT_LENGTH;
+      }
+      return readable ? readText! : '';
+    };
     return {
       uri,
       path,
       name,
       get model() {
-        return (model ??= parseCiModel(text));
+        return (model ??= parseCiModel(read()));
+      },
+      get readable() {
+        read();
+        return readable!;
       },
     };
   }
