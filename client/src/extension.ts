@@ -61,10 +61,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pullgu
   context.subscriptions.push(output);
 
   const serverModule = context.asAbsolutePath('dist/server.js');
-  // Node 22.1+ keeps V8's compiled code of the server bundles here, so later starts skip
-  // most of compiling them; on older Node the server keeps its own cache of the two it loads
-  // after answering `initialize` (dist/serverProtocol.js, dist/serverCore.js) in it
-  // (server/src/codeCache.ts).
+  // V8's compiled code of the server is kept here, so later starts skip most of compiling
+  // it: Node 22.1+ keeps that of dist/server.js, and the server that of the two bundles it
+  // loads after answering `initialize` (dist/serverProtocol.js, dist/serverCore.js), made
+  // again once it has warmed up, with the analysis compiled (server/src/codeCache.ts).
   const compileCache = vscode.Uri.joinPath(context.globalStorageUri, 'compile-cache').fsPath;
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: serverNodeOptions(), env: { ...process.env, NODE_COMPILE_CACHE: compileCache } } },

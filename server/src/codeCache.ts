@@ -1,11 +1,17 @@
 /**
- * Loading the server's bundles with a V8 code cache, for Node before 22.1. From 22.1
- * Node keeps such a cache itself for every module when NODE_COMPILE_CACHE names a folder
- * (the client sets it: client/src/extension.ts); older Node ignores the variable, so the
- * server does the same for the bundles it loads after answering `initialize`
- * (dist/serverProtocol.js, dist/serverCore.js), in that folder: the core then loads in
- * about half the time (measured on Node 20: ~95 ms → ~45 ms of compiling and running its
- * top level), which the first diagnostics no longer wait for.
+ * Loading the server's bundles with a V8 code cache kept in the folder NODE_COMPILE_CACHE
+ * names (the client sets it: client/src/extension.ts), for the two bundles the server
+ * loads after answering `initialize` (dist/serverProtocol.js, dist/serverCore.js): the core
+ * then loads in about half the time (measured on Node 20: ~95 ms → ~45 ms of compiling and
+ * running its top level), which the first diagnostics no longer wait for.
+ *
+ * The cache is first made after the bundle's top level has run, and made again once the
+ * server has warmed up (refreshCodeCaches): V8 compiles a function only when it is first
+ * called, and a cache made later holds the analysis's functions too, which the next
+ * start's first analysis then need not compile (a 50-job pipeline opened with the window:
+ * its first diagnostics ~275 → ~240 ms after the spawn, bench/README.md, session 17). Node
+ * 22.1+ keeps a compile cache of its own in that folder, but only of what compiling a
+ * module's top level compiles; it still caches the entry (dist/server.js).
  *
  * The cache is keyed by a hash of the bundle's text and the Node version and platform,
  * so a rebuilt bundle or another Node never reads a stale one (V8 itself only checks the
@@ -19,15 +25,31 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
+const LOADED_BUNDLES = Symbol.for('pullguard.codeCache.loadedBundles');
+
 export type CodeCacheUse = 'used' | 'written' | 'not written';
 
-/** The folder for the cache on this Node, or undefined when Node keeps one itself or none is configured. */
-export function codeCacheFolder(env: NodeJS.ProcessEnv = process.env, nodeVersion = process.versions.node): string | undefined {
-  const [major = 0, minor = 0] = nodeVersion.split('.').map(Number);
-  const nodeCachesItself = major > 22 || (major === 22 && minor >= 1);
+/** The folder for the cache, or undefined when none is configured. */
+export function codeCacheFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const folder = env.NODE_COMPILE_CACHE;
-  return nodeCachesItself || !folder ? undefined : join(folder, 'pullguard-v8');
+  return folder ? join(folder, 'pullguard-v8') : undefined;
 }
+
+/** A bundle loaded with a code cache, to make its cache again later (refreshCodeCaches). */
+interface LoadedBundle {
+  readonly script: Script;
+  readonly cacheFile: string;
+  readonly prefix: string;
+  /** Bytes of the cache read or written last. */
+  bytes: number;
+}
+
+/**
+ * The bundles loaded with a code cache in this process. Each bundle that loads another
+ * has its own copy of this module (dist/server.js loads dist/serverProtocol.js, which loads
+ * dist/serverCore.js), so they share the list through the global object.
+ */
+const loadedBundles: LoadedBundle[] = ((globalThis as { [LOADED_BUNDLES]?: LoadedBundle[] })[LOADED_BUNDLES] ??= []);
 
 /**
  * Loads another bundle of the server (`file`, an absolute path): with the code cache on
@@ -65,9 +87,37 @@ export function requireWithCodeCache(file: string, folder: string): { exports: u
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
   run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  const loaded: LoadedBundle = { script, cacheFile, prefix: `${name}-`, bytes: cachedData?.length ?? 0 };
+  loadedBundles.push(loaded);
   if (cachedData && !script.cachedDataRejected) return { exports: module.exports, cache: 'used' };
   // Made after running the top level, so the functions it called are in the cache too.
-  return { exports: module.exports, cache: writeChecked(cacheFile, script.createCachedData(), `${name}-`) ? 'written' : 'not written' };
+  const data = script.createCachedData();
+  const written = writeChecked(cacheFile, data, loaded.prefix);
+  if (written) loaded.bytes = data.length;
+  return { exports: module.exports, cache: written ? 'written' : 'not written' };
+}
+
+/**
+ * A cache holding this much more than the one read or written is written in its place:
+ * the functions compiled since. Less is what any run adds (a function or two), not worth
+ * a write on every start.
+ */
+const REFRESH_GROWTH = 1.1;
+
+/**
+ * Makes the cache of every bundle loaded with one again, now that more of its functions
+ * are compiled (call it once the server has warmed up, when idle: it takes a few ms), and
+ * writes those that grew by REFRESH_GROWTH. Returns the files written.
+ */
+export function refreshCodeCaches(): string[] {
+  const written: string[] = [];
+  for (const bundle of loadedBundles) {
+    const data = bundle.script.createCachedData();
+    if (data.length < bundle.bytes * REFRESH_GROWTH || !writeChecked(bundle.cacheFile, data, bundle.prefix)) continue;
+    bundle.bytes = data.length;
+    written.push(basename(bundle.cacheFile));
+  }
+  return written;
 }
 
 function sha256(data: Buffer): Buffer {

@@ -28,6 +28,7 @@ import { WorkspaceIndex, type WorkspaceView } from './service/model/workspace';
 import { warmUp, warmUpWhileIdle } from './service/warmUp';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
+import { refreshCodeCaches } from './codeCache';
 import { filePathOf } from './node/fileUri';
 import { IdleTask } from './utils/idleTask';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
@@ -507,6 +508,9 @@ export function startServer(connection: Connection): StartedServer {
         // the warm-up is garbage once it ends. Collected then, a 500-job pipeline opened
         // later took as long as in a fresh server (bench/README.md, session 12).
         connection.console.log(`Pullguard: warm-up done: ${rounds} rounds on a small built-in pipeline, run while the server was idle.`);
+        // The analysis is compiled now: the next start loads it compiled (codeCache.ts).
+        const cached = runSafe(() => refreshCodeCaches(), [], 'keeping the compiled analysis', connection);
+        if (cached.length > 0) connection.console.log(`Pullguard: the compiled analysis is kept for the next start (${cached.join(', ')}).`);
       },
     });
   }

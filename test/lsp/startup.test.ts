@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { codeCacheFolder } from '../../server/src/codeCache';
@@ -277,24 +277,31 @@ describe('start-up', () => {
     }
   });
 
-  test('with NODE_COMPILE_CACHE set (as the client sets it) the analysis loads and works, the first time and from the cache', async () => {
+  test('with NODE_COMPILE_CACHE set (as the client sets it) the analysis loads and works, the first time, from the cache, and from the cache made again once warm', async () => {
     const folder = workspace.folder('code-cache');
     const { uri, text } = writeRedisPipeline(folder);
     const env = { ...process.env, NODE_COMPILE_CACHE: join(folder, 'compile-cache') };
-    // Where the server keeps its own cache: on Node before 22.1 only (later Node keeps one itself).
-    const ownCache = codeCacheFolder(env);
-    for (const run of ['first', 'second']) {
+    const ownCache = codeCacheFolder(env)!;
+    const coreCache = (): string[] => readdirSync(ownCache).filter((name) => name.startsWith('serverCore-'));
+    let sizeBeforeWarm = 0;
+    for (const run of ['first', 'second', 'warm', 'after warm']) {
       const server = new RawServer(SERVER_PATH, folder, env);
       try {
         server.send(...startAndOpen(folder, uri, text));
         assert.deepEqual(await publishedCodes(server, uri, `the diagnostics, ${run} run`), ['image/latest-tag']);
+        if (run === 'warm') {
+          // Left idle, the server warms up, then keeps its compiled analysis for the next start.
+          sizeBeforeWarm = statSync(join(ownCache, coreCache()[0]!)).size;
+          const logged = await server.waitFor('the log line of the cache made again', (message) => message.method === 'window/logMessage' && String((message.params as { message: string }).message).includes('compiled analysis is kept'));
+          assert.match((logged.params as { message: string }).message, /serverCore-[0-9a-f]+\.bin/);
+        }
         server.send({ id: 2, method: 'shutdown' }, { method: 'exit' });
         assert.equal(await within(server.exited, TIMEOUT_MS, 'the server did not exit'), 0);
       } finally {
         server.kill();
       }
-      if (ownCache) assert.deepEqual(readdirSync(ownCache).filter((name) => name.startsWith('serverCore-')).length, 1, `one cache of dist/serverCore.js after the ${run} run`);
-      else assert.equal(existsSync(join(folder, 'compile-cache', 'pullguard-v8')), false);
+      assert.deepEqual(coreCache().length, 1, `one cache of dist/serverCore.js after the ${run} run`);
+      if (run === 'warm') assert.ok(statSync(join(ownCache, coreCache()[0]!)).size > sizeBeforeWarm * 1.1, 'the cache made again holds more');
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The V8 code cache the server keeps for its core bundle on Node before 22.1
- * (server/src/codeCache.ts): written on the first load, used on the next, keyed by the
- * bundle's text, and a damaged or foreign file is ignored and replaced, never trusted.
+ * The V8 code cache the server keeps for the bundles it loads (server/src/codeCache.ts):
+ * written on the first load, used on the next, made again with the functions compiled
+ * since, keyed by the bundle's text, and a damaged or foreign file is ignored and
+ * replaced, never trusted.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -106,13 +107,63 @@ describe('requireWithCodeCache', () => {
   });
 });
 
+describe('refreshCodeCaches', () => {
+  /** A bundle whose `later` (large) is compiled only when first called, after the top level has run. */
+  function makeLazyBundle(): { file: string; cache: string } {
+    const dir = join(root, `case-${++folders}`);
+    mkdirSync(dir);
+    const statements = Array.from({ length: 400 }, (_, i) => `  total += (input * ${i + 1}) % ${i + 7};`).join('\n');
+    const file = join(dir, 'bundle.js');
+    writeFileSync(file, `function later(input) {\n  let total = 0;\n${statements}\n  return total;\n}\nmodule.exports = { later };\n`);
+    return { file, cache: join(dir, 'cache') };
+  }
+
+  /** Loads the bundle in a fresh process, calls `later` if asked, refreshes twice: what each refresh wrote and the cache's size after each. */
+  function loadCallRefresh(file: string, cache: string, call: boolean): { load: string; value: number | null; refreshes: Array<{ written: string[]; bytes: number }> } {
+    const codeCache = join(__dirname, '../../server/src/codeCache.ts');
+    const program = `const { requireWithCodeCache, refreshCodeCaches } = require(${JSON.stringify(codeCache)});
+const { statSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+const loaded = requireWithCodeCache(${JSON.stringify(file)}, ${JSON.stringify(cache)});
+const value = ${call} ? loaded.exports.later(3) : null;
+const size = () => statSync(join(${JSON.stringify(cache)}, readdirSync(${JSON.stringify(cache)})[0])).size;
+const refreshes = [];
+for (let i = 0; i < 2; i++) refreshes.push({ written: refreshCodeCaches(), bytes: size() });
+process.stdout.write(JSON.stringify({ load: loaded.cache, value, refreshes }));`;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', program], { cwd: join(__dirname, '../..'), encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    return JSON.parse(result.stdout) as { load: string; value: number | null; refreshes: Array<{ written: string[]; bytes: number }> };
+  }
+
+  test('writes the cache again with the functions compiled since it was made, once, and the next load uses it', () => {
+    const { file, cache } = makeLazyBundle();
+    const first = loadCallRefresh(file, cache, true);
+    assert.equal(first.load, 'written');
+    const written = cacheFiles(cache);
+    // `later` was compiled after the cache was made: the refreshed cache holds it, and is larger.
+    assert.deepEqual(first.refreshes[0]!.written, written);
+    // Nothing compiled since: no second write.
+    assert.deepEqual(first.refreshes[1]!.written, []);
+    assert.equal(first.refreshes[1]!.bytes, first.refreshes[0]!.bytes);
+    const second = loadCallRefresh(file, cache, true);
+    assert.equal(second.load, 'used');
+    assert.equal(second.value, first.value);
+    // Read with `later` in it: calling it compiles nothing new, so nothing is written.
+    assert.deepEqual(second.refreshes.map((refresh) => refresh.written), [[], []]);
+  });
+
+  test('writes nothing when no function was compiled since the cache was made', () => {
+    const { file, cache } = makeLazyBundle();
+    const run = loadCallRefresh(file, cache, false);
+    assert.equal(run.load, 'written');
+    assert.deepEqual(run.refreshes.map((refresh) => refresh.written), [[], []]);
+  });
+});
+
 describe('codeCacheFolder', () => {
-  test('is in NODE_COMPILE_CACHE on Node before 22.1, and none where Node caches itself or no folder is set', () => {
-    assert.equal(codeCacheFolder({ NODE_COMPILE_CACHE: '/cache' }, '20.20.2'), join('/cache', 'pullguard-v8'));
-    assert.equal(codeCacheFolder({ NODE_COMPILE_CACHE: '/cache' }, '22.0.0'), join('/cache', 'pullguard-v8'));
-    assert.equal(codeCacheFolder({ NODE_COMPILE_CACHE: '/cache' }, '22.1.0'), undefined);
-    assert.equal(codeCacheFolder({ NODE_COMPILE_CACHE: '/cache' }, '24.3.0'), undefined);
-    assert.equal(codeCacheFolder({}, '20.20.2'), undefined);
-    assert.equal(codeCacheFolder({ NODE_COMPILE_CACHE: '' }, '20.20.2'), undefined);
+  test('is in NODE_COMPILE_CACHE, and none when no folder is set', () => {
+    assert.equal(codeCacheFolder({ NODE_COMPILE_CACHE: '/cache' }), join('/cache', 'pullguard-v8'));
+    assert.equal(codeCacheFolder({}), undefined);
+    assert.equal(codeCacheFolder({ NODE_COMPILE_CACHE: '' }), undefined);
   });
 });
