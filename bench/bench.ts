@@ -188,9 +188,9 @@ interface ServerCommand {
 }
 
 /** Spawns `program` and sends `initialize`: the client, the moment of the spawn, and spawn → answer. */
-async function spawnAndInitialize(program: ServerCommand, workspace: Workspace, capabilities = DEFAULT_CLIENT_CAPABILITIES): Promise<{ client: LspClient; start: number; startupMs: number }> {
+async function spawnAndInitialize(program: ServerCommand, workspace: Workspace, capabilities = DEFAULT_CLIENT_CAPABILITIES, env?: NodeJS.ProcessEnv): Promise<{ client: LspClient; start: number; startupMs: number }> {
   const start = performance.now();
-  const client = LspClient.start(program.path, ['--stdio'], { nodeArgs: program.nodeOptions, cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs, echoStderr: process.env.PULLGUARD_BENCH_STDERR === '1' });
+  const client = LspClient.start(program.path, ['--stdio'], { nodeArgs: program.nodeOptions, cwd: workspace.dir, timeoutMs: TIMEOUTS.requestMs, echoStderr: process.env.PULLGUARD_BENCH_STDERR === '1', ...(env ? { env } : {}) });
   try {
     await client.initialize({ rootUri: workspace.uri, workspaceFolders: [{ uri: workspace.uri, name: 'bench' }], capabilities }, TIMEOUTS.startupMs);
     return { client, start, startupMs: performance.now() - start };
@@ -677,6 +677,8 @@ async function runConfigCase(
 
 /** Jobs of the pipeline in the workspace cases: a small file, so that the workspace is most of the cost. */
 const WORKSPACE_PIPELINE_JOBS = 50;
+/** How long the server that makes the code cache is left idle: past its warm-up (IDLE_WAIT_MS's reasoning). */
+const CODE_CACHE_WARM_UP_MS = 3000;
 
 interface WorkspaceSessionResult {
   /** Spawn → the first diagnostics of the pipeline, opened right after `initialized`. */
@@ -691,14 +693,16 @@ interface WorkspaceSessionResult {
  * left open in the window (the workspace scan then comes before its diagnostics), then
  * the registries of the workspace asked for.
  */
-async function workspaceSession(server: ServerCommand, workspace: Workspace, text: string): Promise<WorkspaceSessionResult> {
+async function workspaceSession(server: ServerCommand, workspace: Workspace, text: string, options: { env?: NodeJS.ProcessEnv; idleMs?: number } = {}): Promise<WorkspaceSessionResult> {
   const uri = pathToFileURL(join(workspace.dir, '.gitlab-ci.yml')).href;
-  const { client, start } = await spawnAndInitialize(server, workspace);
+  const { client, start } = await spawnAndInitialize(server, workspace, DEFAULT_CLIENT_CAPABILITIES, options.env);
   try {
     const waiting = client.waitForDiagnostics(uri, { version: 1, timeoutMs: TIMEOUTS.diagnosticsMs });
     client.didOpen(uri, 'yaml', text, 1);
     await waiting;
     const firstDiagnosticsMs = performance.now() - start;
+    // Idle, the server warms up, and then makes its code cache again (server/src/codeCache.ts).
+    if (options.idleMs) await new Promise((resolve) => setTimeout(resolve, options.idleMs));
     const asked = performance.now();
     await client.request('pullguard/workspaceRegistries', {});
     const registriesMs = performance.now() - asked;
@@ -733,6 +737,11 @@ interface WorkspaceResult {
   aloneFirstDiagnosticsMs?: Stats;
   /** Median first diagnostics in the monorepo over the median alone. */
   firstDiagnosticsToAlone?: number;
+  /**
+   * Alone, with NODE_COMPILE_CACHE set as the client sets it, the cache made by a server
+   * that warmed up before (the user's second start): the measured servers only read it.
+   */
+  aloneCachedFirstDiagnosticsMs?: Stats;
   registriesMs?: Stats;
   aloneRegistriesMs?: Stats;
   peakRssMiB?: number;
@@ -765,12 +774,21 @@ async function runWorkspaceCase(server: ServerCommand, scratch: string, plan: Pl
   }
   for (const workspace of [monorepo, alone]) writeFileSync(join(workspace.dir, '.gitlab-ci.yml'), text);
   const cliPath = join(dirname(server.path), 'cli.js');
-  const measured = { monorepo: [] as WorkspaceSessionResult[], alone: [] as WorkspaceSessionResult[] };
+  const measured = { monorepo: [] as WorkspaceSessionResult[], alone: [] as WorkspaceSessionResult[], cached: [] as WorkspaceSessionResult[] };
   const cli = { monorepo: [] as number[], alone: [] as number[] };
+  const cachedEnv = { ...process.env, NODE_COMPILE_CACHE: join(scratch, `compile-cache-${packages}`) };
   try {
+    // The cache the cached sessions read: made by a server left to warm up.
+    await workspaceSession(server, alone, text, { env: cachedEnv, idleMs: CODE_CACHE_WARM_UP_MS });
     for (let i = 0; i < plan.workspaceSessions; i++) {
-      // Alternated, so both see the same load on the machine.
-      for (const [key, workspace] of (i % 2 === 0 ? [['monorepo', monorepo], ['alone', alone]] : [['alone', alone], ['monorepo', monorepo]]) as Array<['monorepo' | 'alone', Workspace]>) {
+      // Alternated, so all see the same load on the machine.
+      const order: Array<'monorepo' | 'alone' | 'cached'> = i % 2 === 0 ? ['monorepo', 'alone', 'cached'] : ['cached', 'alone', 'monorepo'];
+      for (const key of order) {
+        if (key === 'cached') {
+          measured.cached.push(await workspaceSession(server, alone, text, { env: cachedEnv }));
+          continue;
+        }
+        const workspace = key === 'monorepo' ? monorepo : alone;
         measured[key].push(await workspaceSession(server, workspace, text));
         if (existsSync(cliPath)) cli[key].push(timeCli(cliPath, workspace.dir));
       }
@@ -786,6 +804,7 @@ async function runWorkspaceCase(server: ServerCommand, scratch: string, plan: Pl
   result.firstDiagnosticsMs = summarize(measured.monorepo.map((s) => s.firstDiagnosticsMs));
   result.aloneFirstDiagnosticsMs = summarize(measured.alone.map((s) => s.firstDiagnosticsMs));
   result.firstDiagnosticsToAlone = openToFloor(result.firstDiagnosticsMs, result.aloneFirstDiagnosticsMs);
+  result.aloneCachedFirstDiagnosticsMs = summarize(measured.cached.map((s) => s.firstDiagnosticsMs));
   result.registriesMs = summarize(measured.monorepo.map((s) => s.registriesMs));
   result.aloneRegistriesMs = summarize(measured.alone.map((s) => s.registriesMs));
   result.peakRssMiB = peakMiB(measured.monorepo);
@@ -797,7 +816,7 @@ async function runWorkspaceCase(server: ServerCommand, scratch: string, plan: Pl
 
 function printWorkspaceTable(results: readonly WorkspaceResult[]): void {
   if (results.length === 0) return;
-  const header = ['workspace', 'files', 'size', 'sessions', 'first diags', 'alone', 'ratio', 'registries', 'alone', 'peak RSS', 'alone', 'CLI', 'alone'];
+  const header = ['workspace', 'files', 'size', 'sessions', 'first diags', 'alone', 'ratio', 'alone, cached', 'registries', 'alone', 'peak RSS', 'alone', 'CLI', 'alone'];
   const rows = results.map((r) => [
     r.name,
     String(r.files),
@@ -806,6 +825,7 @@ function printWorkspaceTable(results: readonly WorkspaceResult[]): void {
     formatMs(r.firstDiagnosticsMs),
     formatMs(r.aloneFirstDiagnosticsMs),
     formatRatio(r.firstDiagnosticsToAlone),
+    formatMs(r.aloneCachedFirstDiagnosticsMs),
     formatMs(r.registriesMs),
     formatMs(r.aloneRegistriesMs),
     r.peakRssMiB === undefined ? '-' : `${r.peakRssMiB} MiB`,
@@ -816,7 +836,7 @@ function printWorkspaceTable(results: readonly WorkspaceResult[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const render = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   console.log(`
-A ${WORKSPACE_PIPELINE_JOBS}-job pipeline in a generated monorepo, and alone in its folder (times in ms as median / p95; first diags: spawn → diagnostics, the file opened at once; registries: the first pullguard/workspaceRegistries; CLI: \`cli.js <folder> --format json\`).`);
+A ${WORKSPACE_PIPELINE_JOBS}-job pipeline in a generated monorepo, and alone in its folder (times in ms as median / p95; first diags: spawn → diagnostics, the file opened at once; cached: with the code cache a warmed-up server made, as on a second start; registries: the first pullguard/workspaceRegistries; CLI: \`cli.js <folder> --format json\`).`);
   console.log(render(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|')}|`);
   for (const row of rows) console.log(render(row));
