@@ -52,9 +52,9 @@ interface LoadedBundle {
 const loadedBundles: LoadedBundle[] = ((globalThis as { [LOADED_BUNDLES]?: LoadedBundle[] })[LOADED_BUNDLES] ??= []);
 
 /**
- * Loads another bundle of the server (`file`, an absolute path): with the code cache on
- * Node before 22.1, as `require` on later Node (which keeps its own). A server without it
- * can serve nothing, so a failure ends the process with a message for the editor's log.
+ * Loads another bundle of the server (`file`, an absolute path): with the code cache when
+ * NODE_COMPILE_CACHE names a folder, else as `require` does. A server without it can serve
+ * nothing, so a failure ends the process with a message for the editor's log.
  * @param what what the bundle is to the server, for that message ("its analysis")
  */
 export function requireBundleOrExit(file: string, what: string): unknown {
