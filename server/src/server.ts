@@ -25,7 +25,8 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LanguageService, type AnalysisContext } from './service/languageService';
 import { WorkspaceIndex, type WorkspaceView } from './service/model/workspace';
-import { warmUp, warmUpWhileIdle } from './service/warmUp';
+import { warmUp, warmUpWhileIdle, type WorkspacePipeline } from './service/warmUp';
+import { isPipelinePath } from './service/documentKind';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
 import { refreshCodeCaches } from './codeCache';
@@ -53,6 +54,13 @@ const IDLE_WARM_UP_ROUNDS = 40;
 const IDLE_WARM_UP_MS = 1000;
 /** How long a message that arrives while the server warms up may wait for it. */
 const IDLE_WARM_UP_SLICE_MS = 5;
+/**
+ * The workspace's pipelines the idle warm-up analyses (WORKSPACE_PIPELINE_ANALYSES times
+ * each) before its synthetic rounds: at most this many, of at most this length. A 50-job
+ * pipeline (15 KB) takes 2–5 ms an analysis once warm; 64 KB, about 200 jobs, 10–20.
+ */
+const MAX_WARM_UP_PIPELINES = 3;
+const MAX_WARM_UP_PIPELINE_LENGTH = 64 * 1024;
 /**
  * The server counts as idle this long after its last message or analysis. Shorter than a
  * user's pause before the first keystroke in a file just opened, longer than the gaps
@@ -502,17 +510,37 @@ export function startServer(connection: Connection): StartedServer {
       now: () => performance.now(),
       // A timer, not setImmediate: a message read meanwhile (a document opened, a keystroke) is handled first.
       schedule: (next, delayMs) => setTimeout(() => safely(next), delayMs),
-      done: ({ rounds }) => {
+      workspacePipelines: pipelinesToWarmUpOn,
+      done: ({ rounds, workspaceAnalyses }) => {
         // Its garbage is left to V8, not collected now: a full collection throws away the
         // code V8 compiled for objects none of which is alive any more, and every object of
         // the warm-up is garbage once it ends. Collected then, a 500-job pipeline opened
         // later took as long as in a fresh server (bench/README.md, session 12).
-        connection.console.log(`Pullguard: warm-up done: ${rounds} rounds on a small built-in pipeline, run while the server was idle.`);
+        const own = workspaceAnalyses > 0 ? ` and ${workspaceAnalyses} analyses of the workspace's pipelines` : '';
+        connection.console.log(`Pullguard: warm-up done: ${rounds} rounds on a small built-in pipeline${own}, run while the server was idle.`);
         // The analysis is compiled now: the next start loads it compiled (codeCache.ts).
         const cached = runSafe(() => refreshCodeCaches(), [], 'keeping the compiled analysis', connection);
         if (cached.length > 0) connection.console.log(`Pullguard: the compiled analysis is kept for the next start (${cached.join(', ')}).`);
       },
     });
+  }
+
+  /**
+   * The workspace's pipelines on disk that the idle warm-up analyses first: the smallest
+   * few (the root `.gitlab-ci.yml` is usually among them), each small enough that an
+   * analysis of it is one short step of the warm-up.
+   */
+  function pipelinesToWarmUpOn(): WorkspacePipeline[] {
+    const view = workspaceIndex.view();
+    const pipelines: WorkspacePipeline[] = [];
+    for (const file of view.yamlFiles.values()) {
+      if (documents.get(file.uri)) continue; // open: its own analyses warm up the same code
+      const settings = documentSettings.likely(file.uri, workspaceRoots) ?? globalSettings;
+      if (!isPipelinePath(file.path, settings, view.includedPatterns) || !file.readable) continue;
+      const text = file.model.text;
+      if (text.length <= MAX_WARM_UP_PIPELINE_LENGTH) pipelines.push({ uri: file.uri, text, context: contextOf(settings, view) });
+    }
+    return pipelines.sort((a, b) => a.text.length - b.text.length).slice(0, MAX_WARM_UP_PIPELINES);
   }
 
   connection.onDidChangeConfiguration((change) => {

@@ -3,6 +3,7 @@
  * after `initialized`, and how it exits.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { expected, rangeOf, Session, Severity, summarize, uriOf, useTempWorkspace, within } from './harness';
@@ -79,6 +80,28 @@ describe('warm-up', () => {
     const published = await session.waitForCurrent(uri);
     assert.equal(published.version, edited);
     assert.deepEqual(summarize(published.diagnostics), [expected('image/uppercase-repository', rangeOf(session.text(uri), 'Redis'), Severity.Error)]);
+    assert.equal(await session.stop(), 0);
+  });
+});
+
+describe('warm-up on the workspace\'s pipelines', () => {
+  test('a server left idle analyses the small pipelines on disk after its own rounds, and a pipeline opened then reads as in any server', async () => {
+    const root = workspace.folder('warm-up-workspace');
+    const text = 'build:\n  image: redis\n';
+    writeFileSync(join(root, '.gitlab-ci.yml'), text);
+    // Over the warm-up's length limit (64 KB): not analysed.
+    const jobs = Array.from({ length: 2000 }, (_, i) => `job-${i}:\n  image: alpine:3.20\n  script: [make]\n`).join('');
+    mkdirSync(join(root, 'big'));
+    writeFileSync(join(root, 'big/.gitlab-ci.yml'), jobs);
+    const session = await Session.start({ root });
+    const done = await session.waitUntil(() => session.logMessages.find((m) => m.message.startsWith('Pullguard: warm-up done: ')),
+      'the end of the warm-up in the log', 30_000, () => JSON.stringify(session.logMessages.map((m) => m.message)));
+    // The one small pipeline, WORKSPACE_PIPELINE_ANALYSES (10) times.
+    assert.match(done.message, /^Pullguard: warm-up done: \d+ rounds on a small built-in pipeline and 10 analyses of the workspace's pipelines, run while the server was idle\.$/);
+    const uri = uriOf(join(root, '.gitlab-ci.yml'));
+    session.open(uri, text);
+    assert.deepEqual(summarize((await session.waitForCurrent(uri)).diagnostics), [expected('image/latest-tag', rangeOf(text, 'redis'), Severity.Warning)]);
+    assert.deepEqual(session.errorLogs(), []);
     assert.equal(await session.stop(), 0);
   });
 });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyze } from '../helpers/analyze';
-import { syntheticPipeline, warmUp, warmUpWhileIdle, type WarmUpSummary } from '../../server/src/service/warmUp';
+import { syntheticPipeline, warmUp, warmUpWhileIdle, WORKSPACE_PIPELINE_ANALYSES, type IdleWarmUpSummary, type WarmUpSummary, type WorkspacePipeline } from '../../server/src/service/warmUp';
+import { EMPTY_WORKSPACE } from '../../server/src/service/model/workspace';
+import { DEFAULT_SETTINGS } from '../../server/src/service/settings';
 
 test('the warm-up pipeline is a valid pipeline that exercises the rules', () => {
   const found = analyze('gitlab-ci', syntheticPipeline(40));
@@ -57,7 +59,7 @@ describe('the warm-up while the server is idle', () => {
 
   test('runs nothing until the event loop turns, then one analysis per turn', () => {
     const loop = driver();
-    let summary: WarmUpSummary | undefined;
+    let summary: IdleWarmUpSummary | undefined;
     warmUpWhileIdle({ rounds: 2, budgetMs: 1e9, busy: () => false, waitMs: 300, schedule: loop.schedule, done: (s) => (summary = s) });
     assert.equal(loop.pending, 1);
     let turns = 0;
@@ -68,7 +70,7 @@ describe('the warm-up while the server is idle', () => {
     // A round is the pipeline's analysis and ten edits, each on its own turn, and a turn
     // that closes it; one more turn sees that no round is left.
     assert.equal(turns, 2 * 12 + 1);
-    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
+    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20, workspaceAnalyses: 0 });
   });
 
   test('with a time slice, runs analyses in one turn until the slice has passed', () => {
@@ -80,13 +82,13 @@ describe('the warm-up while the server is idle', () => {
     const turns = loop.runAll();
     // Five of the 24 steps per turn (the last turn has four and ends the second round), then the turn that stops.
     assert.equal(turns, 5 + 1);
-    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
+    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20, workspaceAnalyses: 0 });
   });
 
   test('waits while the server is busy, and goes on where it was once it is idle again', () => {
     const loop = driver();
     let busy = false;
-    let summary: WarmUpSummary | undefined;
+    let summary: IdleWarmUpSummary | undefined;
     warmUpWhileIdle({ rounds: 2, budgetMs: 1e9, busy: () => busy, waitMs: 300, schedule: loop.schedule, done: (s) => (summary = s) });
     // The first round and two analyses of the second.
     for (let turn = 0; turn < 14; turn++) loop.runNext();
@@ -101,7 +103,56 @@ describe('the warm-up while the server is idle', () => {
     const turns = loop.runAll();
     // The ten steps of the second round left, and the turn that sees no round left.
     assert.equal(turns, 10 + 1);
-    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20 });
+    assert.deepEqual(summary, { rounds: 2, incrementalAnalyses: 20, workspaceAnalyses: 0 });
+  });
+
+  test('then analyses the workspace\'s own pipelines, asked for only then, one analysis per turn', () => {
+    const loop = driver();
+    let asked = 0;
+    let summary: IdleWarmUpSummary | undefined;
+    const context = { settings: DEFAULT_SETTINGS, workspace: EMPTY_WORKSPACE };
+    const pipelines: WorkspacePipeline[] = [
+      { uri: 'file:///p/.gitlab-ci.yml', text: 'build:\n  image: node:20\n  script: [make]\n', context },
+      { uri: 'file:///p/sub/.gitlab-ci.yml', text: 'test:\n  image: python:3.12\n  script: [pytest]\n', context },
+    ];
+    warmUpWhileIdle({
+      rounds: 1, budgetMs: 1e9, busy: () => false, waitMs: 300, schedule: loop.schedule,
+      workspacePipelines: () => {
+        asked++;
+        return pipelines;
+      },
+      done: (s) => (summary = s),
+    });
+    // The synthetic round: its analysis and ten edits, and the turn that closes it. Not asked yet.
+    for (let turn = 0; turn < 12; turn++) loop.runNext();
+    assert.equal(asked, 0);
+    const turns = loop.runAll();
+    assert.equal(asked, 1);
+    // Each pipeline WORKSPACE_PIPELINE_ANALYSES times, one per turn, and the turn that sees none left.
+    assert.equal(turns, pipelines.length * WORKSPACE_PIPELINE_ANALYSES + 1);
+    assert.deepEqual(summary, { rounds: 1, incrementalAnalyses: 10, workspaceAnalyses: pipelines.length * WORKSPACE_PIPELINE_ANALYSES });
+  });
+
+  test('the workspace\'s pipelines wait while the server is busy, and are analysed after the time budget too', () => {
+    const loop = driver();
+    let busy = false;
+    let clock = 0;
+    let summary: IdleWarmUpSummary | undefined;
+    const context = { settings: DEFAULT_SETTINGS, workspace: EMPTY_WORKSPACE };
+    // Each reading of the clock moves it by the whole budget: the synthetic part stops after its first turn.
+    warmUpWhileIdle({
+      rounds: 40, budgetMs: 10, busy: () => busy, waitMs: 300, schedule: loop.schedule, now: () => (clock += 10),
+      workspacePipelines: () => [{ uri: 'file:///p/.gitlab-ci.yml', text: 'build:\n  image: node:20\n  script: [make]\n', context }],
+      done: (s) => (summary = s),
+    });
+    loop.runNext();
+    loop.runNext();
+    busy = true;
+    assert.equal(loop.runNext(), 0);
+    assert.equal(loop.runNext(), 300);
+    busy = false;
+    loop.runAll();
+    assert.deepEqual(summary, { rounds: 0, incrementalAnalyses: 0, workspaceAnalyses: WORKSPACE_PIPELINE_ANALYSES });
   });
 
   test('stops once it has spent its time budget, not counting the waits', () => {
