@@ -25,6 +25,7 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LanguageService, type AnalysisContext } from './service/languageService';
 import { WorkspaceIndex, type WorkspaceView } from './service/model/workspace';
+import type { IncludedFile } from './service/model/ciModel';
 import { warmUp, warmUpWhileIdle, type WorkspacePipeline } from './service/warmUp';
 import { isPipelinePath } from './service/documentKind';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
@@ -56,7 +57,7 @@ const IDLE_WARM_UP_MS = 1000;
 const IDLE_WARM_UP_SLICE_MS = 5;
 /**
  * The workspace's pipelines the idle warm-up analyses (WORKSPACE_PIPELINE_ANALYSES times
- * each) before its synthetic rounds: at most this many, of at most this length. A 50-job
+ * each) after its synthetic rounds: at most this many, of at most this length. A 50-job
  * pipeline (15 KB) takes 2–5 ms an analysis once warm; 64 KB, about 200 jobs, 10–20.
  */
 const MAX_WARM_UP_PIPELINES = 3;
@@ -526,21 +527,27 @@ export function startServer(connection: Connection): StartedServer {
   }
 
   /**
-   * The workspace's pipelines on disk that the idle warm-up analyses first: the smallest
-   * few (the root `.gitlab-ci.yml` is usually among them), each small enough that an
-   * analysis of it is one short step of the warm-up.
+   * The workspace's pipelines on disk that the idle warm-up analyses after its rounds: the
+   * few nearest a workspace folder's root (the root `.gitlab-ci.yml` first), not open, each
+   * small enough that an analysis of it is one short step. Only those few are parsed here:
+   * a monorepo may hold hundreds of pipelines.
    */
   function pipelinesToWarmUpOn(): WorkspacePipeline[] {
     const view = workspaceIndex.view();
-    const pipelines: WorkspacePipeline[] = [];
+    const candidates: Array<{ file: IncludedFile; settings: Settings }> = [];
     for (const file of view.yamlFiles.values()) {
       if (documents.get(file.uri)) continue; // open: its own analyses warm up the same code
       const settings = documentSettings.likely(file.uri, workspaceRoots) ?? globalSettings;
-      if (!isPipelinePath(file.path, settings, view.includedPatterns) || !file.readable) continue;
+      if (isPipelinePath(file.path, settings, view.includedPatterns)) candidates.push({ file, settings });
+    }
+    candidates.sort((a, b) => a.file.path.length - b.file.path.length || (a.file.path < b.file.path ? -1 : 1));
+    const pipelines: WorkspacePipeline[] = [];
+    for (const { file, settings } of candidates.slice(0, MAX_WARM_UP_PIPELINES)) {
+      if (!file.readable) continue;
       const text = file.model.text;
       if (text.length <= MAX_WARM_UP_PIPELINE_LENGTH) pipelines.push({ uri: file.uri, text, context: contextOf(settings, view) });
     }
-    return pipelines.sort((a, b) => a.text.length - b.text.length).slice(0, MAX_WARM_UP_PIPELINES);
+    return pipelines;
   }
 
   connection.onDidChangeConfiguration((change) => {

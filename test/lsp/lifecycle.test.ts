@@ -85,19 +85,22 @@ describe('warm-up', () => {
 });
 
 describe('warm-up on the workspace\'s pipelines', () => {
-  test('a server left idle analyses the small pipelines on disk after its own rounds, and a pipeline opened then reads as in any server', async () => {
+  test('a server left idle analyses the small pipelines on disk nearest the root after its own rounds, and a pipeline opened then reads as in any server', async () => {
     const root = workspace.folder('warm-up-workspace');
     const text = 'build:\n  image: redis\n';
     writeFileSync(join(root, '.gitlab-ci.yml'), text);
-    // Over the warm-up's length limit (64 KB): not analysed.
+    // The three pipelines nearest the root are taken (the root's, a/ and b/), and of them only
+    // those under the warm-up's length limit (64 KB): a/'s 2,000 jobs are not analysed, nor c/.
     const jobs = Array.from({ length: 2000 }, (_, i) => `job-${i}:\n  image: alpine:3.20\n  script: [make]\n`).join('');
-    mkdirSync(join(root, 'big'));
-    writeFileSync(join(root, 'big/.gitlab-ci.yml'), jobs);
+    for (const [folder, content] of [['a', jobs], ['b', text], ['c', text]]) {
+      mkdirSync(join(root, folder!));
+      writeFileSync(join(root, folder!, '.gitlab-ci.yml'), content!);
+    }
     const session = await Session.start({ root });
     const done = await session.waitUntil(() => session.logMessages.find((m) => m.message.startsWith('Pullguard: warm-up done: ')),
       'the end of the warm-up in the log', 30_000, () => JSON.stringify(session.logMessages.map((m) => m.message)));
-    // The one small pipeline, WORKSPACE_PIPELINE_ANALYSES (10) times.
-    assert.match(done.message, /^Pullguard: warm-up done: \d+ rounds on a small built-in pipeline and 10 analyses of the workspace's pipelines, run while the server was idle\.$/);
+    // The root's and b/'s, WORKSPACE_PIPELINE_ANALYSES (10) times each.
+    assert.match(done.message, /^Pullguard: warm-up done: \d+ rounds on a small built-in pipeline and 20 analyses of the workspace's pipelines, run while the server was idle\.$/);
     const uri = uriOf(join(root, '.gitlab-ci.yml'));
     session.open(uri, text);
     assert.deepEqual(summarize((await session.waitForCurrent(uri)).diagnostics), [expected('image/latest-tag', rangeOf(text, 'redis'), Severity.Warning)]);
