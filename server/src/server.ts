@@ -529,8 +529,9 @@ export function startServer(connection: Connection): StartedServer {
   /**
    * The workspace's pipelines on disk that the idle warm-up analyses after its rounds: the
    * few nearest a workspace folder's root (the root `.gitlab-ci.yml` first), not open, each
-   * small enough that an analysis of it is one short step. Only those few are parsed here:
-   * a monorepo may hold hundreds of pipelines.
+   * small enough that an analysis of it is one short step. Only those few are looked at
+   * (a monorepo may hold hundreds of pipelines), by their text: none is parsed here, so a
+   * large one the user has not opened is not held parsed in memory.
    */
   function pipelinesToWarmUpOn(): WorkspacePipeline[] {
     const view = workspaceIndex.view();
@@ -543,9 +544,8 @@ export function startServer(connection: Connection): StartedServer {
     candidates.sort((a, b) => a.file.path.length - b.file.path.length || (a.file.path < b.file.path ? -1 : 1));
     const pipelines: WorkspacePipeline[] = [];
     for (const { file, settings } of candidates.slice(0, MAX_WARM_UP_PIPELINES)) {
-      if (!file.readable) continue;
-      const text = file.model.text;
-      if (text.length <= MAX_WARM_UP_PIPELINE_LENGTH) pipelines.push({ uri: file.uri, text, context: contextOf(settings, view) });
+      if (!file.readable || file.text.length > MAX_WARM_UP_PIPELINE_LENGTH) continue;
+      pipelines.push({ uri: file.uri, text: file.text, context: contextOf(settings, view) });
     }
     return pipelines;
   }

@@ -488,6 +488,25 @@ describe('the workspace index and included files', () => {
     assert.deepEqual(reads, ['ci/templates.yml']);
   });
 
+  test('a file recorded unread gives its text when asked, read once; one that cannot be read gives none', () => {
+    let reads = 0;
+    const index = new WorkspaceIndex(['/project']);
+    index.setUnreadFile(TEMPLATES, () => {
+      reads++;
+      return defined;
+    });
+    index.setUnreadFile('file:///project/ci/gone.yml', () => undefined);
+    const files = index.view().yamlFiles;
+    assert.equal(reads, 0);
+    const templates = files.get('/project/ci/templates.yml')!;
+    assert.equal(templates.text, defined);
+    assert.equal(templates.model.text, defined);
+    assert.equal(templates.readable, true);
+    assert.equal(reads, 1);
+    const gone = files.get('/project/ci/gone.yml')!;
+    assert.deepEqual([gone.text, gone.readable, gone.model.jobs.size], ['', false, 0]);
+  });
+
   test('an included file that cannot be read when first named counts as unread, as one that is not there', () => {
     const index = new WorkspaceIndex(['/project']);
     index.setUnreadFile(TEMPLATES, () => undefined);

@@ -20,6 +20,7 @@ function diskFile(path: string, text: string, parsed: string[]): IncludedFile {
     path,
     name: path.slice('/p/'.length),
     readable: true,
+    text,
     get model() {
       parsed.push(path);
       return parseCiModel(text);

@@ -75,6 +75,8 @@ export interface IncludedFile {
   readonly path: string;
   /** The path from its workspace folder, for messages: `ci/templates.yml`. */
   readonly name: string;
+  /** Its text, without parsing it; empty when `readable` is false. */
+  readonly text: string;
   /** Its parse; that of an empty file when `readable` is false. */
   readonly model: CiModel;
   /**

@@ -227,6 +227,9 @@ export class WorkspaceIndex {
       uri,
       path,
       name,
+      get text() {
+        return read();
+      },
       get model() {
         return (model ??= parseCiModel(read()));
       },
