@@ -384,13 +384,7 @@ export function startServer(connection: Connection): StartedServer {
       const isWanted = (path: string) => workspaceIndex.wantsFile(pathToFileURL(path).href, settings);
       for (const path of findCandidateFiles(root, { onSkip, isWanted })) {
         const uri = pathToFileURL(path).href;
-        if (documents.get(uri)) continue;
-        if (workspaceIndex.readsWhenIncluded(uri, settings)) {
-          workspaceIndex.setUnreadFile(uri, () => readOrSay(path));
-          continue;
-        }
-        const text = readOrSay(path);
-        if (text !== undefined) workspaceIndex.setFile(uri, text, settings);
+        if (!documents.get(uri)) workspaceIndex.setDiskFile(uri, () => readOrSay(path), settings);
       }
     }
     for (const document of documents.all()) {

@@ -477,25 +477,26 @@ describe('the workspace index and included files', () => {
       return text;
     };
     const index = new WorkspaceIndex(['/project']);
-    assert.equal(index.readsWhenIncluded(TEMPLATES, DEFAULT_SETTINGS), true);
-    assert.equal(index.readsWhenIncluded(MAIN, DEFAULT_SETTINGS), false);
-    index.setUnreadFile(TEMPLATES, reader(TEMPLATES, defined));
-    index.setUnreadFile('file:///project/k8s/deploy.yml', reader('file:///project/k8s/deploy.yml', 'kind: Deployment\n'));
-    index.setFile(MAIN, main, DEFAULT_SETTINGS);
+    index.setDiskFile(TEMPLATES, reader(TEMPLATES, defined), DEFAULT_SETTINGS);
+    index.setDiskFile('file:///project/k8s/deploy.yml', reader('file:///project/k8s/deploy.yml', 'kind: Deployment\n'), DEFAULT_SETTINGS);
+    assert.deepEqual(reads, [], 'YAML files that are no pipeline by their path: not read yet');
+    // A pipeline by its path is read at once.
+    index.setDiskFile(MAIN, reader(MAIN, main), DEFAULT_SETTINGS);
+    assert.equal(reads[0], '.gitlab-ci.yml');
     const service = new LanguageService();
     assert.ok(!analyse(index, service).includes('image/undefined-variable'));
     assert.ok(!analyse(index, new LanguageService()).includes('image/undefined-variable'));
-    assert.deepEqual(reads, ['ci/templates.yml']);
+    assert.deepEqual(reads, ['.gitlab-ci.yml', 'ci/templates.yml']);
   });
 
   test('a file recorded unread gives its text when asked, read once; one that cannot be read gives none', () => {
     let reads = 0;
     const index = new WorkspaceIndex(['/project']);
-    index.setUnreadFile(TEMPLATES, () => {
+    index.setDiskFile(TEMPLATES, () => {
       reads++;
       return defined;
-    });
-    index.setUnreadFile('file:///project/ci/gone.yml', () => undefined);
+    }, DEFAULT_SETTINGS);
+    index.setDiskFile('file:///project/ci/gone.yml', () => undefined, DEFAULT_SETTINGS);
     const files = index.view().yamlFiles;
     assert.equal(reads, 0);
     const templates = files.get('/project/ci/templates.yml')!;
@@ -509,7 +510,7 @@ describe('the workspace index and included files', () => {
 
   test('an included file that cannot be read when first named counts as unread, as one that is not there', () => {
     const index = new WorkspaceIndex(['/project']);
-    index.setUnreadFile(TEMPLATES, () => undefined);
+    index.setDiskFile(TEMPLATES, () => undefined, DEFAULT_SETTINGS);
     index.setFile(MAIN, `include:\n  - local: /ci/templates.yml\n${BUILD}`, DEFAULT_SETTINGS);
     const document = TextDocument.create(MAIN, 'plaintext', 1, `include:\n  - local: /ci/templates.yml\n${BUILD}`);
     const context = { settings: DEFAULT_SETTINGS, workspace: index.view() };
@@ -518,7 +519,7 @@ describe('the workspace index and included files', () => {
     assert.ok(!new LanguageService().analyze(document, context).findings.some((f) => f.code === 'runner/default-image'));
     // Read, the same empty file would be known to give none.
     const readIndex = new WorkspaceIndex(['/project']);
-    readIndex.setUnreadFile(TEMPLATES, () => '');
+    readIndex.setDiskFile(TEMPLATES, () => '', DEFAULT_SETTINGS);
     readIndex.setFile(MAIN, `include:\n  - local: /ci/templates.yml\n${BUILD}`, DEFAULT_SETTINGS);
     assert.ok(new LanguageService().analyze(document, { settings: DEFAULT_SETTINGS, workspace: readIndex.view() }).findings.some((f) => f.code === 'runner/default-image'));
   });
@@ -526,8 +527,8 @@ describe('the workspace index and included files', () => {
   test('a file recorded unread, then read from disk with its text, changes the view only when included', () => {
     const index = new WorkspaceIndex(['/project']);
     index.setFile(MAIN, main, DEFAULT_SETTINGS);
-    index.setUnreadFile('file:///project/k8s/deploy.yml', () => 'kind: Deployment\n');
-    index.setUnreadFile(TEMPLATES, () => defined);
+    index.setDiskFile('file:///project/k8s/deploy.yml', () => 'kind: Deployment\n', DEFAULT_SETTINGS);
+    index.setDiskFile(TEMPLATES, () => defined, DEFAULT_SETTINGS);
     const before = index.view();
     assert.equal(index.setFile('file:///project/k8s/deploy.yml', 'kind: Service\n', DEFAULT_SETTINGS), false);
     assert.equal(index.view(), before);

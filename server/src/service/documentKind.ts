@@ -25,8 +25,8 @@ export function getDocumentKind(
   settings: Settings,
   includedPatterns: readonly string[] = [],
 ): DocumentKind {
+  if (isYamlPath(path)) return isPipelinePath(path, settings, includedPatterns) ? 'gitlab-ci' : 'none';
   const lower = path.toLowerCase();
-  if (lower.endsWith('.yml') || lower.endsWith('.yaml')) return isPipelinePath(path, settings, includedPatterns) ? 'gitlab-ci' : 'none';
   if (lower.endsWith('.toml')) {
     const matches = matchingGlobs(settings.files.runnerConfig, path);
     if (matches.length === 0) return 'none';
@@ -42,6 +42,11 @@ export function getDocumentKind(
     return 'none';
   }
   return 'none';
+}
+
+/** Whether the file is named as a YAML file (`.yml`, `.yaml`, any case). */
+export function isYamlPath(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
 }
 
 /**
@@ -61,8 +66,8 @@ export function isPipelinePath(path: string, settings: Settings, includedPattern
  * the first diagnostics (bench/README.md, session 17).
  */
 export function mayBeReadFile(path: string, settings: Settings): boolean {
+  if (isYamlPath(path)) return true;
   const lower = path.toLowerCase();
-  if (lower.endsWith('.yml') || lower.endsWith('.yaml')) return true;
   if (lower.endsWith('.toml')) return matchingGlobs(settings.files.runnerConfig, path).length > 0;
   if (lower.endsWith('.json')) return matchingGlobs(settings.files.dockerConfig, path).length > 0;
   return false;

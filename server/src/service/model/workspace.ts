@@ -5,7 +5,7 @@
  * change, the CLI once per file); a view is an immutable snapshot, so an analysis
  * cached against a view stays valid until the next change.
  */
-import { getDocumentKind, isPipelinePath, mayBeReadFile } from '../documentKind';
+import { getDocumentKind, isPipelinePath, isYamlPath, mayBeReadFile } from '../documentKind';
 import { MAX_DOCUMENT_LENGTH, parseDocumentAs, type ParsedDocument } from '../parsedDocument';
 import type { Settings } from '../settings';
 import { matchGlob } from '../text/glob';
@@ -118,10 +118,6 @@ interface FileFacts {
   readonly includes?: readonly string[];
 }
 
-function isYamlPath(path: string): boolean {
-  return /\.ya?ml$/i.test(path);
-}
-
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileFacts>();
   private current: WorkspaceView = EMPTY_WORKSPACE;
@@ -135,27 +131,25 @@ export class WorkspaceIndex {
 
   /**
    * Whether a file on disk at `uri` may matter, from its path alone (mayBeReadFile): the
-   * server and the CLI read a file's text for setFile only if so.
+   * server reads a file's text only if so.
    */
   wantsFile(uri: string, settings: Settings): boolean {
     return mayBeReadFile(uriToPath(uri), settings);
   }
 
-  /** Whether a file on disk is one setUnreadFile may record: a YAML file that is no pipeline by its path. */
-  readsWhenIncluded(uri: string, settings: Settings): boolean {
-    const path = uriToPath(uri);
-    return isYamlPath(path) && !isPipelinePath(path, settings);
-  }
-
   /**
-   * Records a YAML file on disk that is no pipeline by its path, without reading it: `read`
-   * gives its text when an `include: local` first names it (undefined when it cannot be
-   * read then). Most such files are never named (Kubernetes manifests, Helm charts,
-   * OpenAPI specs): a workspace scan that read them all spent ~40 ms on 1,600 manifests
-   * before the first diagnostics (bench/README.md, session 17), and kept their text.
+   * Records a file found on disk, reading it with `read` (undefined when it cannot be
+   * read). A YAML file that is no pipeline by its path is recorded unread, and read once,
+   * when an `include: local` first names it: most such files are never named (Kubernetes
+   * manifests, Helm charts, OpenAPI specs), and a workspace scan that read them all spent
+   * ~40 ms on 1,600 manifests before the first diagnostics (bench/README.md, session 17),
+   * and kept their text. Any other file is read now. Returns whether the view changes.
    */
-  setUnreadFile(uri: string, read: () => string | undefined): boolean {
-    return this.record(uri, { yaml: this.yamlFile(uri, read) });
+  setDiskFile(uri: string, read: () => string | undefined, settings: Settings): boolean {
+    const path = uriToPath(uri);
+    if (isYamlPath(path) && !isPipelinePath(path, settings)) return this.record(uri, { yaml: this.yamlFile(uri, read) });
+    const text = read();
+    return text === undefined ? this.deleteFile(uri) : this.setFile(uri, text, settings);
   }
 
   /** Reads one file from its text (a file on disk, not open in the editor). */
@@ -208,7 +202,7 @@ export class WorkspaceIndex {
 
   /**
    * A YAML file as an included pipeline: parsed on first read, or with the parse at hand.
-   * @param text its text, or how to read it (setUnreadFile), once, when first needed
+   * @param text its text, or how to read it (setDiskFile), once, when first needed
    */
   private yamlFile(uri: string, text: string | (() => string | undefined), parsed?: CiModel): IncludedFile {
     const path = uriToPath(uri);
