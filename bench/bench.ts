@@ -553,9 +553,14 @@ interface CaseResult {
   error?: string;
 }
 
+/** The largest peak RSS of the sessions, in MiB to 0.1; undefined where it could not be read. */
+function peakMiB(sessions: readonly { readonly peakRssBytes: number | undefined }[]): number | undefined {
+  const peaks = sessions.map((s) => s.peakRssBytes).filter((v): v is number => v !== undefined);
+  return peaks.length > 0 ? Math.round((Math.max(...peaks) / 2 ** 20) * 10) / 10 : undefined;
+}
+
 function mergeSessions(base: CaseResult, sessions: readonly SessionResult[]): CaseResult {
   const all = <K extends 'openMs' | 'reopenMs' | 'editMs' | 'hoverMs' | 'codeActionMs'>(key: K): number[] => sessions.flatMap((s) => s[key]);
-  const peaks = sessions.map((s) => s.peakRssBytes).filter((v): v is number => v !== undefined);
   const last = sessions.at(-1);
   const openMs = summarize(all('openMs'));
   const reopenMs = summarize(all('reopenMs'));
@@ -575,7 +580,7 @@ function mergeSessions(base: CaseResult, sessions: readonly SessionResult[]): Ca
     codeActionMs: summarize(all('codeActionMs')),
     hoversWithContent: last && last.hoverMs.length > 0 ? `${last.hoversWithContent}/${last.hoverMs.length}` : undefined,
     codeActions: last && last.codeActionMs.length > 0 ? last.codeActions : undefined,
-    peakRssMiB: peaks.length > 0 ? Math.round((Math.max(...peaks) / 2 ** 20) * 10) / 10 : undefined,
+    peakRssMiB: peakMiB(sessions),
     openToFloor: openToFloor(openMs, base.parseFloorMs),
     reopenToFloor: openToFloor(reopenMs, base.parseFloorMs),
     unsupported: last && last.unsupported.length > 0 ? last.unsupported : undefined,
@@ -796,10 +801,6 @@ async function runWorkspaceCase(server: ServerCommand, scratch: string, plan: Pl
   } catch (error) {
     result.error = errorMessage(error);
   }
-  const peakMiB = (sessions: readonly WorkspaceSessionResult[]): number | undefined => {
-    const peaks = sessions.map((s) => s.peakRssBytes).filter((v): v is number => v !== undefined);
-    return peaks.length === 0 ? undefined : Math.round(Math.max(...peaks) / 2 ** 20);
-  };
   result.sessions = measured.monorepo.length;
   result.firstDiagnosticsMs = summarize(measured.monorepo.map((s) => s.firstDiagnosticsMs));
   result.aloneFirstDiagnosticsMs = summarize(measured.alone.map((s) => s.firstDiagnosticsMs));
@@ -833,13 +834,9 @@ function printWorkspaceTable(results: readonly WorkspaceResult[]): void {
     formatMs(r.cliMs),
     formatMs(r.aloneCliMs),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const render = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   console.log(`
 A ${WORKSPACE_PIPELINE_JOBS}-job pipeline in a generated monorepo, and alone in its folder (times in ms as median / p95; first diags: spawn → diagnostics, the file opened at once; cached: with the code cache a warmed-up server made, as on a second start; registries: the first pullguard/workspaceRegistries; CLI: \`cli.js <folder> --format json\`).`);
-  console.log(render(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|')}|`);
-  for (const row of rows) console.log(render(row));
+  printMarkdownTable(header, rows);
   for (const r of results) if (r.error) console.log(`
 FAILED ${r.name}: ${r.error}`);
 }
@@ -880,6 +877,15 @@ function formatBytes(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** A Markdown table, its columns padded: the first one left-aligned, the figures right-aligned. */
+function printMarkdownTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const render = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(render(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|')}|`);
+  for (const row of rows) console.log(render(row));
+}
+
 function printTable(results: readonly CaseResult[]): void {
   const header = ['case', 'size', 'sessions', 'start', 'node start', 'ready', 'open→diag', 'idle open', 'reopen', 'edits', 'edit→diag', 'edit after pause', 'edit, pulled', 'edit CPU', 'hover', 'codeAction', 'parse floor', 'open/floor', 'idle/floor', 'reopen/floor', 'peak RSS', 'diags'];
   const rows = results.map((r) => [
@@ -906,12 +912,8 @@ function printTable(results: readonly CaseResult[]): void {
     r.peakRssMiB === undefined ? '-' : `${r.peakRssMiB} MiB`,
     r.diagnostics === undefined ? '-' : String(r.diagnostics),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const render = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   console.log('\nTimes in ms as median / p95.');
-  console.log(render(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|')}|`);
-  for (const row of rows) console.log(render(row));
+  printMarkdownTable(header, rows);
   const unsupported = [...new Set(results.flatMap((r) => r.unsupported ?? []))];
   if (unsupported.length > 0) console.log(`\nNot measured (the server does not advertise them): ${unsupported.join(', ')}.`);
   for (const r of results) if (r.error) console.log(`\nFAILED ${r.name}: ${r.error}`);
@@ -954,6 +956,16 @@ interface Options {
 
 const USAGE = "Usage: node --import tsx bench/bench.ts [--quick] [--sizes 50,500,5000] [--workspaces 100,400] [--sessions N] [--timeline] [--server path/to/server.js] [--node-options '--opt ...']";
 
+/** A flag's list of counts (`500,5000`); a usage error ends the run. */
+function parseCounts(flag: string, value: string, what: string, example: string): number[] {
+  const counts = value.split(',').map(Number);
+  if (counts.some((n) => !Number.isInteger(n) || n < 0)) {
+    console.error(`${flag} takes ${what} separated by commas, e.g. ${flag} ${example} (got ${value}).`);
+    process.exit(2);
+  }
+  return counts;
+}
+
 function parseArgs(argv: readonly string[]): Options {
   let quick = false;
   let serverPath = join(ROOT, 'dist', 'server.js');
@@ -967,20 +979,8 @@ function parseArgs(argv: readonly string[]): Options {
     const arg = argv[i]!;
     if (arg === '--quick') quick = true;
     else if (arg === '--timeline') timeline = true;
-    else if (arg === '--sizes' && argv[i + 1]) {
-      sizes = argv[++i]!.split(',').map(Number);
-      if (sizes.some((n) => !Number.isInteger(n) || n < 0)) {
-        console.error(`--sizes takes job counts separated by commas, e.g. --sizes 500,5000 (got ${argv[i]}).`);
-        process.exit(2);
-      }
-    }
-    else if (arg === '--workspaces' && argv[i + 1]) {
-      workspaces = argv[++i]!.split(',').map(Number);
-      if (workspaces.some((n) => !Number.isInteger(n) || n < 0)) {
-        console.error(`--workspaces takes package counts separated by commas, e.g. --workspaces 100,400 (got ${argv[i]}).`);
-        process.exit(2);
-      }
-    }
+    else if (arg === '--sizes' && argv[i + 1]) sizes = parseCounts(arg, argv[++i]!, 'job counts', '500,5000');
+    else if (arg === '--workspaces' && argv[i + 1]) workspaces = parseCounts(arg, argv[++i]!, 'package counts', '100,400');
     else if (arg === '--sessions' && argv[i + 1]) {
       sessions = Number(argv[++i]);
       if (!Number.isInteger(sessions) || sessions < 1) {
