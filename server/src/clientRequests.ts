@@ -11,7 +11,6 @@
  *   as (`gitlab-ci`, `runner-config`, `docker-config`, `none`), for `when` clauses.
  */
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position } from 'vscode-languageserver-types';
@@ -21,6 +20,7 @@ import { isPipelinePath } from './service/documentKind';
 import { LanguageService, type AnalysisContext } from './service/languageService';
 import { folderHolding, uriToPath } from './service/model/workspace';
 import { filePathOf } from './node/fileUri';
+import { folderUri } from './documentSettings';
 import { runSafeAsync } from './utils/runner';
 import { CLIENT_REQUESTS, type ExplainAnswer, type WorkspaceRegistry } from './service/protocol';
 
@@ -89,7 +89,8 @@ function explainAt(host: ClientRequestHost, document: TextDocument, position: Po
 export function registerClientRequests(connection: Connection, host: ClientRequestHost): void {
   connection.onRequest(CLIENT_REQUESTS.workspaceRegistries, async (_params: unknown, token) => {
     const root = host.workspaceRoots()[0];
-    const context = await host.getContext(root ? pathToFileURL(root).href : '');
+    // The folder's settings, under the URI the server asked them for (and keeps them under).
+    const context = await host.getContext(root ? folderUri(root) : '');
     return runSafeAsync(token, () => collectRegistries(host, context), [], 'listing the workspace registries', connection);
   });
 
