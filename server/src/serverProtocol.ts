@@ -14,10 +14,18 @@ import { inspect } from 'node:util';
 import { getInitializeResult } from './capabilities';
 import { requireBundleOrExit } from './codeCache';
 import { createReusedBufferEncoder } from './messageEncoder';
+import { paramsProblem, readInitializeParams } from './protocolParams';
 import type { StartedServer } from './server';
 
 /** What vscode-languageserver answers by itself: no reason to load the analysis for these. */
 const ANSWERED_WITHOUT_ANALYSIS = new Set(['initialize', 'shutdown', 'exit']);
+
+/**
+ * A request whose params have not the shape of its method is dispatched as this one
+ * instead, whose handler answers InvalidParams: the strategy that checks messages can
+ * only pass them on, not answer them.
+ */
+const INVALID_PARAMS_METHOD = 'pullguard/$invalidParams';
 
 /** The library, for the program to hand on to dist/serverCore.js (see serverEntry.ts). */
 export const languageServer = require('vscode-languageserver/node') as typeof LanguageServer;
@@ -34,7 +42,16 @@ export function start(answeredId: number | string | undefined): void {
         if (method === 'shutdown') shutdownReceived = true;
         if (!server && !ANSWERED_WITHOUT_ANALYSIS.has(method)) server = loadServer();
         server?.messageArrived();
-        next(message);
+        if (method === 'initialize') {
+          const { params, problems } = readInitializeParams((message as { params?: unknown }).params);
+          for (const problem of problems) connection.console.warn(`Pullguard: the editor's initialize request is malformed, and that part of it is ignored: ${problem}.`);
+          next({ ...message, params } as Message);
+          return;
+        }
+        const problem = paramsProblem(method, (message as { params?: unknown }).params);
+        if (problem === undefined) next(message);
+        else if (isRequest(message)) next({ jsonrpc: '2.0', id: message.id, method: INVALID_PARAMS_METHOD, params: { method, problem } } as Message);
+        else connection.console.warn(`Pullguard ignored a ${method} notification: ${problem}.`);
       },
     },
   };
@@ -59,6 +76,10 @@ export function start(answeredId: number | string | undefined): void {
     server?.applyInitializeParams(params);
     return getInitializeResult(params.capabilities);
   });
+
+  // Optional chaining: a client may send this method itself.
+  connection.onRequest(INVALID_PARAMS_METHOD, (params: { method?: string; problem?: string } | null) =>
+    new languageServer.ResponseError(languageServer.ErrorCodes.InvalidParams, `Pullguard cannot answer ${params?.method ?? 'this request'}: ${params?.problem ?? 'its params are not valid'}.`));
 
   connection.listen();
 
@@ -108,4 +129,9 @@ function sendConsoleToClient(connection: LanguageServer.Connection): void {
 
 function isMethodCall(message: Message): message is Message & { method: string } {
   return typeof (message as { method?: unknown }).method === 'string';
+}
+
+function isRequest(message: Message): message is Message & { id: number | string } {
+  const id = (message as { id?: unknown }).id;
+  return typeof id === 'number' || typeof id === 'string';
 }

@@ -226,6 +226,8 @@ export interface SessionOptions {
   /** The `pullguard` section answered to `workspace/configuration`. */
   readonly settings?: unknown;
   readonly initializationOptions?: unknown;
+  /** Fields of the `initialize` params sent instead of those built from the options above (a malformed request). */
+  readonly initializeParamsOverride?: Readonly<Record<string, unknown>>;
 }
 
 
@@ -313,6 +315,7 @@ export class Session {
       rootUri: options.root ? uriOf(options.root) : null,
       workspaceFolders: folders,
       ...(options.initializationOptions === undefined ? {} : { initializationOptions: options.initializationOptions }),
+      ...options.initializeParamsOverride,
     });
     return session;
   }

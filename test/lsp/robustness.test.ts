@@ -4,6 +4,7 @@
  * the server alive (a hover on a probe document still works after each).
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Diagnostic, MarkupContent } from 'vscode-languageserver';
@@ -63,6 +64,16 @@ async function assertAlive(): Promise<void> {
   assert.match((hover.contents as MarkupContent).value, /`library\/postgres`/);
   const errors = session.logMessages.slice(logMark).filter((m) => m.type === 1).map((m) => m.message);
   assert.deepEqual(errors, [], 'no errors logged by the server during the test');
+}
+
+/** An assert.rejects predicate: the server answered InvalidParams (-32602) naming the method and the problem. */
+function invalidParams(method: string, problem: string): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof LspResponseError, String(error));
+    assert.equal(error.code, -32602);
+    assert.equal(error.message, `${method} failed (-32602): Pullguard cannot answer ${method}: ${problem}.`);
+    return true;
+  };
 }
 
 /** Lines as LSP counts them: split at `\r\n`, `\n` and `\r`. */
@@ -254,12 +265,71 @@ describe('unusual messages', () => {
 
   test('answers a hover with a position far outside the document, or with no position at all', async () => {
     assert.equal(await session.hover(probeUri, { line: 10_000, character: 10_000 }), null);
-    await session.client.request('textDocument/hover', { textDocument: { uri: probeUri } }).then(
-      (result) => assert.equal(result, null),
-      (error: unknown) => assert.ok(error instanceof LspResponseError, String(error)),
-    );
+    await assert.rejects(session.client.request('textDocument/hover', { textDocument: { uri: probeUri } }), invalidParams('textDocument/hover', 'params.position must be an object'));
     assert.ok(session.isAlive());
     assert.ok(await session.hover(probeUri, positionIn(PROBE_TEXT, 'postgres')));
+  });
+
+  test('answers requests whose params are malformed with InvalidParams naming the field, and stays alive', async () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['textDocument/hover', null, 'params must be an object'],
+      ['textDocument/hover', { textDocument: { uri: probeUri }, position: { line: -1, character: 0 } }, 'params.position.line must be an integer of 0 or more'],
+      ['textDocument/codeAction', { textDocument: { uri: probeUri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }, 'params.context must be an object'],
+      ['textDocument/codeAction', { textDocument: { uri: probeUri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, context: { diagnostics: [{ message: 'x' }] } }, 'params.context.diagnostics[0].range must be an object'],
+      ['textDocument/diagnostic', { textDocument: { uri: 7 } }, 'params.textDocument.uri must be a string'],
+      ['pullguard/explainImage', { textDocument: { uri: probeUri }, position: 'start' }, 'params.position must be an object'],
+      ['pullguard/documentKind', {}, 'params.textDocument must be an object'],
+      ['pullguard/pinImage', null, 'params must be an object'],
+      ['pullguard/pinAllImages', [], 'params must be an object'],
+      ['pullguard/checkAccess', { textDocument: { uri: probeUri } }, 'params.position must be an object'],
+    ];
+    for (const [method, params, problem] of cases) {
+      await assert.rejects(session.client.request(method, params as object), invalidParams(method, problem), `${method} ${JSON.stringify(params)}`);
+    }
+    // Well-formed, the same requests are answered.
+    assert.equal(await session.client.request('pullguard/documentKind', { textDocument: { uri: probeUri } }), 'gitlab-ci');
+    await assertAlive();
+  });
+
+  test('drops notifications whose params are malformed with a warning naming the field, and stays alive', async () => {
+    const uri = nextUri();
+    const cases: Array<[string, unknown, string]> = [
+      // A number for the URI stopped the server before these were checked.
+      ['textDocument/didOpen', { textDocument: { uri: 3, languageId: 'yaml', version: 1, text: PROBE_TEXT } }, 'params.textDocument.uri must be a string'],
+      ['textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1 } }, 'params.textDocument.text must be a string'],
+      ['textDocument/didChange', { textDocument: { uri: probeUri, version: 9 }, contentChanges: null }, 'params.contentChanges must be an array'],
+      ['textDocument/didChange', { textDocument: { uri: probeUri, version: 9 }, contentChanges: [{ range: { start: { line: 0 } }, text: 'x' }] }, 'params.contentChanges[0].range.start.character must be an integer of 0 or more'],
+      ['textDocument/didClose', null, 'params must be an object'],
+      ['workspace/didChangeWatchedFiles', { changes: [{ uri: probeUri, type: 7 }] }, 'params.changes[0].type must be one of 1, 2, 3'],
+      ['workspace/didChangeConfiguration', null, 'params must be an object'],
+    ];
+    for (const [method, params] of cases) session.client.notify(method, params as object);
+    // Messages are handled in order: the warnings come before this answer.
+    const hover = await session.hover(probeUri, positionIn(PROBE_TEXT, 'postgres'));
+    assert.ok(hover, 'the probe is unchanged by the dropped change');
+    const warnings = session.logMessages.slice(logMark).filter((m) => m.type === 2).map((m) => m.message);
+    assert.deepEqual(warnings, cases.map(([method, , problem]) => `Pullguard ignored a ${method} notification: ${problem}.`));
+    // The document whose open was dropped is not open: opened properly now, it is analysed.
+    session.open(uri, PROBE_TEXT);
+    assert.ok(codesOf((await session.waitForCurrent(uri)).diagnostics).includes('image/latest-tag'));
+    await assertAlive();
+  });
+
+  test('reads a malformed initialize leniently: a warning per problem, and the well-formed folder still indexed', async () => {
+    const folder = workspace.folder('malformed-initialize');
+    writeFileSync(join(folder, '.gitlab-ci.yml'), 'build:\n  image: registry.example.com/app:1.0\n  script: [make]\n');
+    const own = await Session.start({
+      root: folder,
+      initializeParamsOverride: { capabilities: null, workspaceFolders: [{ uri: 5, name: 'bad' }, { uri: uriOf(folder), name: 'good' }] },
+    });
+    const registries = (await own.client.request('pullguard/workspaceRegistries', {})) as Array<{ registry: string }>;
+    assert.deepEqual(registries.map((r) => r.registry), ['registry.example.com']);
+    const warnings = own.logMessages.filter((m) => m.type === 2).map((m) => m.message);
+    assert.deepEqual(warnings, [
+      "Pullguard: the editor's initialize request is malformed, and that part of it is ignored: params.capabilities must be an object.",
+      "Pullguard: the editor's initialize request is malformed, and that part of it is ignored: params.workspaceFolders[0].uri must be a string.",
+    ]);
+    assert.equal(await own.stop(), 0);
   });
 
   test('closing and re-opening a document with version 1 again analyses the new text, not a cached one', async () => {

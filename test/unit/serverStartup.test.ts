@@ -46,8 +46,8 @@ describe('the server bundles', () => {
   test('dist/serverProtocol.js holds vscode-languageserver and no analysis', async () => {
     const protocol = (await bundleInputs()).get('serverProtocol.js');
     assert.ok(protocol, 'scripts/build.mjs builds serverProtocol.js');
-    // messageEncoder.ts is the writer's encoder, part of the connection.
-    const connection = ['server/src/serverProtocol.ts', 'server/src/capabilities.ts', 'server/src/codeCache.ts', 'server/src/messageEncoder.ts', 'server/src/service/codeActionKinds.ts'];
+    // messageEncoder.ts is the writer's encoder and protocolParams.ts the reader's check, parts of the connection.
+    const connection = ['server/src/serverProtocol.ts', 'server/src/capabilities.ts', 'server/src/codeCache.ts', 'server/src/messageEncoder.ts', 'server/src/protocolParams.ts', 'server/src/service/codeActionKinds.ts'];
     assert.deepEqual(protocol.filter((input) => input.startsWith('server/src/') && !connection.includes(input)), []);
     const packages = packagesIn(protocol);
     assert.ok(packages.has('vscode-languageserver'));
