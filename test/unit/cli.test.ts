@@ -10,9 +10,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeTree, run, type CliRun } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/build';
@@ -176,6 +177,32 @@ describe('finding files', () => {
       'ci/b.yml': job('b', 'redis'),
     });
     assert.deepEqual(runJson([], root).problems.map((p) => p.file), ['.gitlab-ci.yml', 'ci/a.yml', 'ci/b.yml']);
+  });
+
+  test('reads no YAML file that no pipeline includes, and each file it reads once', (t) => {
+    const root = makeTree({
+      '.gitlab-ci.yml': `include:\n  - local: /ci/*.yml\n${job('root', 'redis')}`,
+      'ci/build.yml': job('build', 'redis'),
+      'k8s/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\n',
+      'charts/app/values.yaml': 'image:\n  repository: redis\n',
+      '.docker/config.json': '{"auths": {}}',
+      'package.json': '{}',
+    });
+    const opened: string[] = [];
+    const openSync = fs.openSync;
+    t.mock.method(fs, 'openSync', (...args: Parameters<typeof fs.openSync>) => {
+      opened.push(relative(root, String(args[0])).split(sep).join('/'));
+      return openSync(...args);
+    });
+    const result = runJson([], root);
+    assert.deepEqual(result.problems.map((p) => p.file), ['.gitlab-ci.yml', 'ci/build.yml']);
+    assert.deepEqual(opened.sort(), ['.docker/config.json', '.gitlab-ci.yml', 'ci/build.yml']);
+  });
+
+  test('still analyses a YAML file named on the command line that nothing includes', () => {
+    const root = makeTree({ '.gitlab-ci.yml': job('root', 'redis'), 'templates/standalone.yml': job('alone', 'redis') });
+    const result = runJson(['.', 'templates/standalone.yml'], root);
+    assert.deepEqual(result.problems.map((p) => p.file), ['.gitlab-ci.yml', 'templates/standalone.yml']);
   });
 
   test('searches a folder named like a pipeline file instead of reading it', () => {

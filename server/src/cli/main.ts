@@ -9,12 +9,12 @@ import { parseArgs } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { getRule, SEVERITY_SETTINGS, type Severity, type SeveritySetting } from '../service/codes';
-import { getDocumentKind } from '../service/documentKind';
+import { getDocumentKind, isYamlPath } from '../service/documentKind';
 import { getTooLargeFinding } from '../service/parsedDocument';
 import { LanguageService, type AnalysisContext } from '../service/languageService';
 import { WorkspaceIndex, uriToPath } from '../service/model/workspace';
 import { getRuleSeverity, parseSettings } from '../service/settings';
-import { readTextFile } from '../node/findFiles';
+import { readTextFile, type ReadResult } from '../node/findFiles';
 import { collectFiles } from './paths';
 import { loadProjectSettings, UsageError } from './projectSettings';
 import { formatCodeQuality, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type CliProblem, type OutputFormat } from './formatters';
@@ -150,14 +150,34 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
   let unreadable = missing;
   const explicitlyNamed = new Set(options.paths.map((p) => resolve(cwd, p)));
 
-  // Read everything first: the workspace index (runner configs, included files, theirs included) must be complete before any analysis.
+  // The workspace index first (runner configs, included files, theirs included): it must be
+  // complete before any analysis. As in the server, a YAML file that is no pipeline by its
+  // path is read only if an include names it (WorkspaceIndex.setDiskFile); the other files
+  // are read now. Each file is read once, for the index and the analysis both.
   const index = new WorkspaceIndex(roots);
+  const reads = new Map<string, ReadResult>();
+  const readOnce = (file: string): ReadResult => {
+    let read = reads.get(file);
+    if (!read) reads.set(file, (read = readTextFile(file)));
+    return read;
+  };
+  for (const file of files) {
+    index.setDiskFile(pathToFileURL(file).href, () => {
+      const read = readOnce(file);
+      return read.ok ? read.text : undefined;
+    }, settings);
+  }
+  const context: AnalysisContext = { settings, workspace: index.view() };
+
+  // The files analysed: those named, and the others but the YAML files no pipeline includes.
   const texts = new Map<string, string>();
   const tooLarge: string[] = [];
   for (const file of files) {
-    const read = readTextFile(file);
+    const named = explicitlyNamed.has(file);
+    if (!named && isYamlPath(file) && getDocumentKind(uriToPath(pathToFileURL(file).href), '', settings, context.workspace.includedPatterns) === 'none') continue;
+    const read = readOnce(file);
     if (!read.ok) {
-      if (explicitlyNamed.has(file)) {
+      if (named) {
         output.err(`pullguard: cannot read ${relative(cwd, file) || file}: ${read.reason}.`);
         unreadable = true;
       } else if (read.tooLarge) {
@@ -166,10 +186,8 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
       continue;
     }
     texts.set(file, read.text);
-    index.setFile(pathToFileURL(file).href, read.text, settings);
   }
 
-  const context: AnalysisContext = { settings, workspace: index.view() };
   const service = new LanguageService((family, error) => {
     output.err(`pullguard: internal error in the ${family} rules; they were skipped: ${error instanceof Error ? error.message : String(error)}`);
   });
