@@ -27,8 +27,9 @@ const unsignedInteger: Check = (value, path) => (Number.isSafeInteger(value) && 
 /** Any JSON value, `null` included: the field need only be there or not. */
 const anything: Check = () => undefined;
 
+/** A field that may be absent, or null as some clients write an absent field. */
 function optional(check: Check): Check {
-  return (value, path) => (value === undefined ? undefined : check(value, path));
+  return (value, path) => (value === undefined || value === null ? undefined : check(value, path));
 }
 
 function oneOf(...values: readonly unknown[]): Check {
@@ -62,6 +63,8 @@ const position = object({ line: unsignedInteger, character: unsignedInteger });
 const range = object({ start: position, end: position });
 const textDocument = object({ uri: string });
 const atPosition = object({ textDocument, position });
+/** ImageAtParams (service/protocol.ts): an offset (the quick fix's command arguments), a position or a range; none finds no image. */
+const atImage = object({ textDocument, offset: optional(unsignedInteger), position: optional(position), range: optional(range) });
 
 /** LSP 3.17: a change with a range, or the whole new text. */
 const contentChange: Check = (value, path) =>
@@ -69,29 +72,27 @@ const contentChange: Check = (value, path) =>
 
 /** Client-to-server methods whose params the server reads. Others pass unchecked (unknown ones get MethodNotFound). */
 const PARAMS: Readonly<Record<string, Check>> = {
-  'textDocument/didOpen': object({ textDocument: object({ uri: string, languageId: string, version: integer, text: string }) }),
+  'textDocument/didOpen': object({ textDocument: object({ uri: string, version: integer, text: string }) }),
   'textDocument/didChange': object({ textDocument: object({ uri: string, version: integer }), contentChanges: arrayOf(contentChange) }),
   'textDocument/didClose': object({ textDocument }),
   'textDocument/didSave': object({ textDocument }),
   'workspace/didChangeWatchedFiles': object({ changes: arrayOf(object({ uri: string, type: oneOf(1, 2, 3) })) }),
   'workspace/didChangeConfiguration': object({ settings: anything }),
-  'workspace/didChangeWorkspaceFolders': object({
-    event: object({ added: arrayOf(object({ uri: string, name: string })), removed: arrayOf(object({ uri: string, name: string })) }),
-  }),
+  'workspace/didChangeWorkspaceFolders': object({ event: object({ added: arrayOf(object({ uri: string })), removed: arrayOf(object({ uri: string })) }) }),
   '$/cancelRequest': object({ id: (value, path) => (typeof value === 'string' || Number.isSafeInteger(value) ? undefined : `${path} must be a number or a string`) }),
   '$/setTrace': object({ value: oneOf('off', 'messages', 'verbose') }),
   'textDocument/hover': atPosition,
   'textDocument/codeAction': object({
     textDocument,
     range,
-    context: object({ diagnostics: arrayOf(object({ range, message: string })), only: optional(arrayOf(string)) }),
+    context: object({ diagnostics: arrayOf(object({ range })), only: optional(arrayOf(string)) }),
   }),
   'textDocument/diagnostic': object({ textDocument, previousResultId: optional(string) }),
   'pullguard/explainImage': atPosition,
   'pullguard/documentKind': object({ textDocument }),
-  'pullguard/pinImage': atPosition,
+  'pullguard/pinImage': atImage,
   'pullguard/pinAllImages': object({ textDocument }),
-  'pullguard/checkAccess': atPosition,
+  'pullguard/checkAccess': atImage,
 };
 
 /**

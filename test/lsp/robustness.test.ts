@@ -281,7 +281,7 @@ describe('unusual messages', () => {
       ['pullguard/documentKind', {}, 'params.textDocument must be an object'],
       ['pullguard/pinImage', null, 'params must be an object'],
       ['pullguard/pinAllImages', [], 'params must be an object'],
-      ['pullguard/checkAccess', { textDocument: { uri: probeUri } }, 'params.position must be an object'],
+      ['pullguard/checkAccess', { textDocument: { uri: probeUri }, offset: 'start' }, 'params.offset must be an integer of 0 or more'],
     ];
     for (const [method, params, problem] of cases) {
       await assert.rejects(session.client.request(method, params as object), invalidParams(method, problem), `${method} ${JSON.stringify(params)}`);

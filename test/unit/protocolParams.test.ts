@@ -39,11 +39,18 @@ test('passes the params of every method as real clients send them', () => {
     ['textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } }],
     ['textDocument/diagnostic', { textDocument: { uri }, identifier: 'pullguard', previousResultId: '4' }],
     ['textDocument/diagnostic', { textDocument: { uri } }],
+    // Absent fields written as null (some clients serialize a missing value so).
+    ['textDocument/diagnostic', { textDocument: { uri }, previousResultId: null }],
+    ['textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: null } }],
     ['pullguard/explainImage', { textDocument: { uri }, position: { line: 0, character: 0 } }],
     ['pullguard/documentKind', { textDocument: { uri } }],
+    // The client's registry commands (client/src/registry/commands.ts): the quick fix's offset, or the cursor.
+    ['pullguard/pinImage', { textDocument: { uri }, offset: 42 }],
     ['pullguard/pinImage', { textDocument: { uri }, position: { line: 1, character: 9 } }],
+    ['pullguard/pinImage', { textDocument: { uri }, range }],
     ['pullguard/pinAllImages', { textDocument: { uri } }],
     ['pullguard/checkAccess', { textDocument: { uri }, position: { line: 1, character: 9 } }],
+    ['pullguard/checkAccess', { textDocument: { uri }, offset: 0 }],
     // Not checked: no params read, or not a method of this server.
     ['pullguard/workspaceRegistries', null],
     ['initialized', {}],
@@ -60,6 +67,8 @@ test('names the first field that is wrong, with its path', () => {
   assert.equal(paramsProblem('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: Number.NaN } }), 'params.position.character must be an integer of 0 or more');
   assert.equal(paramsProblem('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: 'quickfix' } }), 'params.context.only must be an array');
   assert.equal(paramsProblem('$/setTrace', { value: 'all' }), 'params.value must be one of "off", "messages", "verbose"');
+  assert.equal(paramsProblem('pullguard/pinImage', { textDocument: { uri }, offset: -1 }), 'params.offset must be an integer of 0 or more');
+  assert.equal(paramsProblem('pullguard/checkAccess', { textDocument: { uri }, position: [1, 9] }), 'params.position must be an object');
   // An array is not an object here, as JSON tells them apart.
   assert.equal(paramsProblem('pullguard/documentKind', [{ uri }]), 'params must be an object');
   // A method name that is an Object.prototype key is no method of this server.
