@@ -27,11 +27,11 @@ import { LanguageService, type AnalysisContext } from './service/languageService
 import { WorkspaceIndex, type WorkspaceView } from './service/model/workspace';
 import type { IncludedFile } from './service/model/ciModel';
 import { warmUp, warmUpWhileIdle, type WorkspacePipeline } from './service/warmUp';
-import { isPipelinePath } from './service/documentKind';
+import { isPipelinePath, mayBeReadFile } from './service/documentKind';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
 import { findCandidateFiles, readTextFile } from './node/findFiles';
 import { refreshCodeCaches } from './codeCache';
-import { filePathOf } from './node/fileUri';
+import { analysisPathOf, filePathOf } from './node/fileUri';
 import { IdleTask } from './utils/idleTask';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
 import { registerClientRequests } from './clientRequests';
@@ -381,7 +381,7 @@ export function startServer(connection: Connection): StartedServer {
     workspaceIndex = new WorkspaceIndex(workspaceRoots);
     for (const root of workspaceRoots) {
       const onSkip = (path: string, reason: string) => connection.console.info(`Pullguard: skipped ${path}: ${reason}.`);
-      const isWanted = (path: string) => workspaceIndex.wantsFile(pathToFileURL(path).href, settings);
+      const isWanted = (path: string) => mayBeReadFile(analysisPathOf(path), settings);
       for (const path of findCandidateFiles(root, { onSkip, isWanted })) {
         const uri = pathToFileURL(path).href;
         if (!documents.get(uri)) workspaceIndex.setDiskFile(uri, () => readOrSay(path), settings);

@@ -4,10 +4,9 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describeFileError, findCandidateFiles } from '../node/findFiles';
+import { analysisPathOf } from '../node/fileUri';
 import { mayBeReadFile } from '../service/documentKind';
-import { uriToPath } from '../service/model/workspace';
 import type { Settings } from '../service/settings';
 
 export interface CollectedFiles {
@@ -24,7 +23,7 @@ export interface CollectedFiles {
  *   folder's other JSON and TOML files (packages, fixtures) are not; a file named always is
  */
 export function collectFiles(paths: readonly string[], cwd: string, err: (text: string) => void, settings: Settings): CollectedFiles {
-  const isWanted = (path: string) => mayBeReadFile(uriToPath(pathToFileURL(path).href), settings);
+  const isWanted = (path: string) => mayBeReadFile(analysisPathOf(path), settings);
   const files = new Set<string>();
   const roots: string[] = [];
   let unreadable = false;
