@@ -561,9 +561,16 @@ export function startServer(connection: Connection): StartedServer {
         if (workspaceIndex.deleteFile(change.uri)) changed.push(change.uri);
         continue;
       }
-      const text = readDiskText(change.uri);
-      if (await indexDiskText(change.uri, text)) changed.push(change.uri);
-      readAgainWhenSettled(change.uri, text);
+      // The index reads the file now, or records it unread until an include names it
+      // (setChangedDiskFile); only a file read now is read again once its writer is done.
+      let readNow: { text: string | undefined } | undefined;
+      const read = (): string | undefined => {
+        const text = readDiskText(change.uri);
+        readNow ??= { text };
+        return text;
+      };
+      if (workspaceIndex.setChangedDiskFile(change.uri, read, settings)) changed.push(change.uri);
+      if (readNow) readAgainWhenSettled(change.uri, readNow.text);
     }
     if (changed.length > 0) reportDiskChange(changed.length === 1 ? changed[0]! : `${changed[0]} (and ${changed.length - 1} more)`);
   });

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { codesOf, ensureServerBuilt, Session, stopAllSessions, TempWorkspace, uriOf } from './harness';
@@ -148,4 +148,49 @@ describe('YAML files no pipeline names', () => {
     assert.deepEqual(session.errorLogs(), []);
     assert.equal(await session.stop(), 0);
   });
+
+  test('reported changed by a branch switch, those nobody includes are not read, and a changed included template is', async () => {
+    const root = workspace.folder('branch-switch');
+    mkdirSync(join(root, 'k8s'));
+    mkdirSync(join(root, 'ci'));
+    const manifests = Array.from({ length: 200 }, (_, i) => join(root, 'k8s', `service-${i}.yaml`));
+    for (const path of manifests) writeFileSync(path, 'kind: Service\n');
+    const templates = join(root, 'ci/templates.yml');
+    writeFileSync(templates, '.tpl:\n  variables:\n    IMG: node\n');
+    const pipeline = 'include:\n  - local: /ci/templates.yml\nbuild:\n  extends: .tpl\n  image: $IMG:20.1.0\n  script: [make]\n';
+    writeFileSync(join(root, '.gitlab-ci.yml'), pipeline);
+    const session = await Session.start({ root });
+    const uri = uriOf(join(root, '.gitlab-ci.yml'));
+    session.open(uri, pipeline);
+    assert.ok(!codesOf((await session.waitForCurrent(uri)).diagnostics).includes('image/undefined-variable'));
+
+    // The checkout rewrites every manifest. The server's read(2) calls (Linux) show whether it
+    // read them: before, each was read when reported and again once settled (~800 calls here).
+    for (const path of manifests) writeFileSync(path, 'kind: Deployment\n');
+    const before = readSyscalls(session.client.pid!);
+    session.client.notify('workspace/didChangeWatchedFiles', { changes: manifests.map((path) => ({ uri: uriOf(path), type: 2 })) });
+    await session.quiet(800); // past the settling re-read (WATCHED_FILE_SETTLE_MS)
+    assert.ok(await session.hover(uri, { line: 0, character: 0 }) !== undefined);
+    const reads = readSyscalls(session.client.pid!) - before;
+    assert.ok(reads < 50, `${reads} read calls for 200 manifests nobody includes`);
+
+    // The included template, changed: read, and the pipeline checked again with it.
+    const mark = session.mark();
+    writeFileSync(templates, '.tpl:\n  variables:\n    OTHER: node\n');
+    session.client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(templates), type: 2 }] });
+    await session.waitForDiagnostics(uri, {
+      after: mark,
+      where: (published) => codesOf(published.diagnostics).includes('image/undefined-variable'),
+      what: 'the pipeline re-published with image/undefined-variable: its changed template no longer defines IMG',
+    });
+    assert.deepEqual(session.errorLogs(), []);
+    assert.equal(await session.stop(), 0);
+  });
 });
+
+/** How many read(2) calls the process has made (Linux: /proc/PID/io). */
+function readSyscalls(pid: number): number {
+  const match = /^syscr: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  assert.ok(match, `no syscr in /proc/${pid}/io`);
+  return Number(match[1]);
+}

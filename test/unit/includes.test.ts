@@ -536,6 +536,32 @@ describe('the workspace index and included files', () => {
     assert.ok(analyse(index).includes('image/undefined-variable'));
   });
 
+  test('a file reported changed is read now when an include names it, and recorded unread when none does', () => {
+    const reads: string[] = [];
+    const reader = (uri: string, text: string) => () => {
+      reads.push(uri.slice('file:///project/'.length));
+      return text;
+    };
+    const index = new WorkspaceIndex(['/project']);
+    index.setFile(MAIN, main, DEFAULT_SETTINGS);
+    index.setDiskFile(TEMPLATES, reader(TEMPLATES, defined), DEFAULT_SETTINGS);
+    assert.ok(!analyse(index).includes('image/undefined-variable'));
+    assert.deepEqual(reads, ['ci/templates.yml']);
+    // A manifest nothing includes (a branch switch): recorded unread, the view unchanged.
+    const before = index.view();
+    assert.equal(index.setChangedDiskFile('file:///project/k8s/deploy.yml', reader('file:///project/k8s/deploy.yml', 'kind: Deployment\n'), DEFAULT_SETTINGS), false);
+    assert.equal(index.view(), before);
+    // The included template: read now, and its new text is seen.
+    assert.equal(index.setChangedDiskFile(TEMPLATES, reader(TEMPLATES, undefinedHere), DEFAULT_SETTINGS), true);
+    assert.deepEqual(reads, ['ci/templates.yml', 'ci/templates.yml']);
+    assert.ok(analyse(index).includes('image/undefined-variable'));
+    // Named by an include later, the manifest is read then, once.
+    index.setFile(MAIN, `include:\n  - local: /ci/templates.yml\n  - local: /k8s/deploy.yml\n${BUILD}`, DEFAULT_SETTINGS);
+    analyse(index);
+    analyse(index);
+    assert.deepEqual(reads, ['ci/templates.yml', 'ci/templates.yml', 'k8s/deploy.yml']);
+  });
+
   test('does not name a file that only a file nobody includes includes', () => {
     const index = new WorkspaceIndex(['/project']);
     index.setFile('file:///project/ci/a.yml', 'include: /ci/b.yml\n', DEFAULT_SETTINGS);
