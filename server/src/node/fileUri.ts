@@ -24,7 +24,7 @@ export function filePathOf(uri: string): string | undefined {
  * which the file patterns are matched against. Where the separator is `/` that is the path
  * itself, and the URI is not made: the workspace scan asks this of every candidate file
  * (6,800 in the benchmark's 400-package monorepo), and making and decoding each URI cost
- * 20–40 ms there (bench/README.md, session 18).
+ * 15–20 ms of that walk's ~50 there (bench/README.md, session 18).
  */
 export function analysisPathOf(localPath: string): string {
   return sep === '/' ? localPath : uriToPath(pathToFileURL(localPath).href);

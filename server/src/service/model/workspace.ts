@@ -155,7 +155,7 @@ export class WorkspaceIndex {
    * with its new text (recorded unread, it would count as unchanged). One that nothing
    * includes stays unread: a branch switch that changed the 1,603 manifests of the
    * benchmark's 400-package monorepo read each twice (now and once settled), and the
-   * server answered nothing for 0.8 s (bench/README.md, session 18).
+   * server answered nothing for 0.1–0.8 s (bench/README.md, session 18).
    */
   setChangedDiskFile(uri: string, read: () => string | undefined, settings: Settings): boolean {
     return this.recordDiskFile(uri, read, settings, true);
