@@ -35,6 +35,7 @@ import { analysisPathOf, filePathOf } from './node/fileUri';
 import { IdleTask } from './utils/idleTask';
 import { runSafe, runSafeAsync, runSafeAsyncTask } from './utils/runner';
 import { registerClientRequests } from './clientRequests';
+import { editorDocuments } from './editorDocuments';
 import { DocumentSettings, folderUri } from './documentSettings';
 import { registerRegistryRequests } from './registryRequests';
 
@@ -168,7 +169,7 @@ export interface StartedServer {
  * serverEntry.ts answers (getInitializeResult) before this module is loaded.
  */
 export function startServer(connection: Connection): StartedServer {
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(editorDocuments);
   const languageService = new LanguageService((family, error) => {
     connection.console.error(`Pullguard: the ${family} rules failed and were skipped: ${describeError(error)}`);
   });

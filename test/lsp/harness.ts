@@ -333,7 +333,12 @@ export class Session {
     const document = this.documents.get(uri);
     if (!document) throw new Error(`${uri} is not open`);
     const version = document.version + 1;
-    this.documents.set(uri, TextDocument.update(document, changes, version));
+    // Each change on a fresh copy: after a range past the last line, the library's own update
+    // keeps a wrong table of line starts (server/src/editorDocuments.ts), and the mirror would
+    // then place the next changes wrongly.
+    let text = document.getText();
+    for (const change of changes) text = TextDocument.update(TextDocument.create(uri, document.languageId, 0, text), [change], 1).getText();
+    this.documents.set(uri, TextDocument.create(uri, document.languageId, version, text));
     this.client.didChange(uri, version, changes);
     return version;
   }
