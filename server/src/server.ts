@@ -186,7 +186,7 @@ export function startServer(connection: Connection): StartedServer {
   /** Validations scheduled and not started, by URI: what cancels each. */
   const pendingValidations = new Map<string, () => void>();
   /** What was last published for each document: its version, the context, and the list (doValidation returns the same list when nothing changed). */
-  const lastPublished = new Map<string, { version: number; context: AnalysisContext; diagnostics: readonly Diagnostic[] }>();
+  const lastPublished = new Map<string, { version: number; text: string; context: AnalysisContext; diagnostics: readonly Diagnostic[] }>();
   const lastValidationMs = new Map<string, number>();
   const lastChangeAt = new Map<string, number>();
   /**
@@ -300,13 +300,16 @@ export function startServer(connection: Connection): StartedServer {
     const context = await getContext(document.uri);
     // The document may have changed or closed while settings were fetched.
     if (documents.get(document.uri)?.version !== document.version) return;
-    // Same text, same settings and workspace: the diagnostics already published stand.
+    // Same text, same settings and workspace: the diagnostics already published stand. The
+    // text too, not only the version: a client that changes a document without a new version
+    // number (which LSP forbids) still gets the new text checked. The same string unless
+    // it changed, so the comparison costs nothing.
     const last = lastPublished.get(document.uri);
-    if (last && last.version === document.version && last.context === context) return;
+    if (last && last.version === document.version && last.text === document.getText() && last.context === context) return;
     const started = performance.now();
     const diagnostics = runSafe(() => languageService.doValidation(document, context), [], `validating ${document.uri}`, connection);
     lastValidationMs.set(document.uri, performance.now() - started);
-    lastPublished.set(document.uri, { version: document.version, context, diagnostics });
+    lastPublished.set(document.uri, { version: document.version, text: document.getText(), context, diagnostics });
     noteActivity();
     // The workspace changed, but nothing this version shows: the editor has it already.
     if (last?.version === document.version && last.diagnostics === diagnostics) return;

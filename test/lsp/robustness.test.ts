@@ -358,6 +358,21 @@ describe('unusual messages', () => {
     await assertAlive();
   });
 
+  test('a change that keeps the version number (LSP forbids it) is still checked, published and hovered with the new text', async () => {
+    const uri = nextUri();
+    const text = 'build:\n  image: node:20.1.0\n  script: [x]\n';
+    session.client.didOpen(uri, 'yaml', text, 5);
+    const opened = await session.client.waitForDiagnostics(uri, { version: 5 });
+    assert.ok(!codesOf(opened.diagnostics).includes('image/latest-tag'));
+    const published = session.client.waitForNotification('textDocument/publishDiagnostics', (p) => (p as { uri: string }).uri === uri);
+    session.client.didChange(uri, 5, [{ text: text.replace('node:20.1.0', 'alpine') }]);
+    assert.ok(codesOf(((await published) as { diagnostics: Diagnostic[] }).diagnostics).includes('image/latest-tag'));
+    const hover = await session.hover(uri, { line: 1, character: 10 });
+    assert.match((hover?.contents as MarkupContent).value, /`alpine`/);
+    session.client.didClose(uri);
+    await assertAlive();
+  });
+
   test('closing and re-opening a document with version 1 again analyses the new text, not a cached one', async () => {
     const uri = nextUri();
     session.open(uri, 'build:\n  image: redis\n');

@@ -49,6 +49,18 @@ test('an edit that changes no diagnostic gives the same frozen list; one that ch
   assert.match(changed.map((d) => d.message).join('\n'), /node:22/);
 });
 
+test('a change that keeps the version number (LSP forbids it) is still analysed: the text decides, not the number', () => {
+  const service = new LanguageService();
+  const context = makeContext();
+  const document = TextDocument.create(FILE_NAMES['gitlab-ci'], 'yaml', 5, PIPELINE);
+  assert.match(service.doValidation(document, context).map((d) => d.message).join('\n'), /node:20/);
+  // As the server's documents apply a client's change: the same object, a new text, the same version.
+  TextDocument.update(document, [{ text: PIPELINE.replace('node:20', 'node:22') }], 5);
+  const changed = service.doValidation(document, context);
+  assert.match(changed.map((d) => d.message).join('\n'), /node:22/);
+  assert.doesNotMatch(changed.map((d) => d.message).join('\n'), /node:20/);
+});
+
 test('a config.json keeps its analysis and list when runner configs come and go', () => {
   const service = new LanguageService();
   const document = TextDocument.create(FILE_NAMES['docker-config'], 'json', 1, '{"credsStore": "desktop", "auths": {}}');

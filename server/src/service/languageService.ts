@@ -97,8 +97,10 @@ export class LanguageService {
   getParsed(document: TextDocument, context: AnalysisContext, kind?: DocumentKind): ParsedDocument {
     const documentKind = kind ?? this.getDocumentKind(document, context);
     const cached = this.cache.get(document.uri);
-    if (cached && cached.version === document.version && cached.kind === documentKind) return cached.parsed;
     const text = document.getText();
+    // The text too, not only the version: a client may change a document and keep its version
+    // number (LSP forbids it). The same string object unless it changed: no cost.
+    if (cached && cached.version === document.version && cached.text === text && cached.kind === documentKind) return cached.parsed;
     // Another version with the same text (a keystroke undone before it was analysed, an
     // undo and redo): the parse and analysis stand. The incremental path has no edit to
     // work from here, and a 5,000-job pipeline would be analysed whole again.
