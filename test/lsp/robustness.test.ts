@@ -373,6 +373,17 @@ describe('unusual messages', () => {
     await assertAlive();
   });
 
+  test('a document opened again without a close, with another text and the same version, is checked with the new text', async () => {
+    const uri = nextUri();
+    session.client.didOpen(uri, 'yaml', 'build:\n  image: node:20.1.0\n  script: [x]\n', 1);
+    assert.ok(!codesOf((await session.client.waitForDiagnostics(uri, { version: 1 })).diagnostics).includes('image/latest-tag'));
+    const published = session.client.waitForNotification('textDocument/publishDiagnostics', (p) => (p as { uri: string }).uri === uri);
+    session.client.didOpen(uri, 'yaml', 'build:\n  image: alpine\n  script: [x]\n', 1);
+    assert.ok(codesOf(((await published) as { diagnostics: Diagnostic[] }).diagnostics).includes('image/latest-tag'));
+    session.client.didClose(uri);
+    await assertAlive();
+  });
+
   test('closing and re-opening a document with version 1 again analyses the new text, not a cached one', async () => {
     const uri = nextUri();
     session.open(uri, 'build:\n  image: redis\n');
