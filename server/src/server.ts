@@ -567,9 +567,11 @@ export function startServer(connection: Connection): StartedServer {
       }
       // The index reads the file now, or records it unread until an include names it
       // (setChangedDiskFile); only a file read now is read again once its writer is done.
+      // Read as the scan reads: one that cannot be read is logged when read.
+      const path = filePathOf(change.uri);
       let readNow: { text: string | undefined } | undefined;
       const read = (): string | undefined => {
-        const text = readDiskText(change.uri);
+        const text = path === undefined ? undefined : readOrSay(path);
         readNow ??= { text };
         return text;
       };

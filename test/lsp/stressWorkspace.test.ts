@@ -149,7 +149,7 @@ describe('YAML files no pipeline names', () => {
     assert.equal(await session.stop(), 0);
   });
 
-  test('reported changed by a branch switch, those nobody includes are not read, and a changed included template is', async () => {
+  test('reported changed by a branch switch, those nobody includes are not read (an unreadable one is logged once included), and a changed included template is', async () => {
     const root = workspace.folder('branch-switch');
     mkdirSync(join(root, 'k8s'));
     mkdirSync(join(root, 'ci'));
@@ -170,7 +170,8 @@ describe('YAML files no pipeline names', () => {
     const before = readSyscalls(session.client.pid!);
     session.client.notify('workspace/didChangeWatchedFiles', { changes: manifests.map((path) => ({ uri: uriOf(path), type: 2 })) });
     await session.quiet(800); // past the settling re-read (WATCHED_FILE_SETTLE_MS)
-    assert.ok(await session.hover(uri, { line: 0, character: 0 }) !== undefined);
+    // A request answered: every message before it is handled.
+    await session.hover(uri, { line: 0, character: 0 });
     const reads = readSyscalls(session.client.pid!) - before;
     assert.ok(reads < 50, `${reads} read calls for 200 manifests nobody includes`);
 
@@ -183,6 +184,17 @@ describe('YAML files no pipeline names', () => {
       where: (published) => codesOf(published.diagnostics).includes('image/undefined-variable'),
       what: 'the pipeline re-published with image/undefined-variable: its changed template no longer defines IMG',
     });
+
+    // One that the branch made binary: not read, so not logged, until an include names it.
+    const blob = join(root, 'k8s/blob.yaml');
+    writeFileSync(blob, 'kind: Secret\n\0\n');
+    session.client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(blob), type: 1 }] });
+    await session.hover(uri, { line: 0, character: 0 });
+    const skipped = () => session.logMessages.map((m) => m.message).filter((m) => m.startsWith('Pullguard: skipped')).map((m) => m.replace(root, '<root>'));
+    assert.deepEqual(skipped(), []);
+    session.replace(uri, '  - local: /ci/templates.yml\n', '  - local: /ci/templates.yml\n  - local: /k8s/blob.yaml\n');
+    await session.waitForCurrent(uri);
+    assert.deepEqual(skipped(), ['Pullguard: skipped <root>/k8s/blob.yaml: it is a binary file (it contains NUL bytes).']);
     assert.deepEqual(session.errorLogs(), []);
     assert.equal(await session.stop(), 0);
   });
