@@ -133,6 +133,24 @@ describe('the warm-up while the server is idle', () => {
     assert.deepEqual(summary, { rounds: 1, incrementalAnalyses: 10, workspaceAnalyses: pipelines.length * WORKSPACE_PIPELINE_ANALYSES });
   });
 
+  test('the workspace\'s pipelines fill a slice as the rounds do, and stop when none is left', () => {
+    const loop = driver();
+    let clock = 0;
+    let summary: IdleWarmUpSummary | undefined;
+    const context = { settings: DEFAULT_SETTINGS, workspace: EMPTY_WORKSPACE };
+    const pipeline = { uri: 'file:///p/.gitlab-ci.yml', text: 'build:\n  image: node:20\n  script: [make]\n', context };
+    // No synthetic round; the clock moves one millisecond each time it is read (once before a
+    // turn's analyses, once after each), so a 4 ms slice holds four analyses.
+    warmUpWhileIdle({
+      rounds: 0, budgetMs: 1e9, busy: () => false, waitMs: 300, sliceMs: 4, schedule: loop.schedule, now: () => ++clock,
+      workspacePipelines: () => [pipeline], done: (s) => (summary = s),
+    });
+    const turns = loop.runAll();
+    // 10 analyses in turns of 4, 4 and 2, then the turn that finds none left.
+    assert.equal(turns, 3 + 1);
+    assert.deepEqual(summary, { rounds: 0, incrementalAnalyses: 0, workspaceAnalyses: WORKSPACE_PIPELINE_ANALYSES });
+  });
+
   test('the workspace\'s pipelines wait while the server is busy, and are analysed after the time budget too', () => {
     const loop = driver();
     let busy = false;

@@ -249,34 +249,31 @@ export function warmUpWhileIdle(options: IdleWarmUpOptions): void {
   const now = options.now ?? Date.now;
   const steps = new WarmUpSteps();
   let spentMs = 0;
-  /** The analyses of the workspace's pipelines left, once the synthetic rounds are over. */
+  /** The analyses of the workspace's pipelines, asked for once the synthetic rounds are over, and how many have run. */
   let workspaceAnalyses: Array<() => void> | undefined;
-  let workspaceAnalysesRun = 0;
+  let analysed = 0;
+  const roundsLeft = (): boolean => steps.rounds < options.rounds && spentMs < options.budgetMs;
   const next = (): void => {
-    const roundsOver = steps.rounds >= options.rounds || spentMs >= options.budgetMs;
-    if (roundsOver) workspaceAnalyses ??= workspacePipelineAnalyses(options.workspacePipelines?.() ?? []);
-    if (roundsOver && workspaceAnalyses!.length === 0) {
-      options.done?.({ ...steps.summary, workspaceAnalyses: workspaceAnalysesRun });
+    if (!roundsLeft()) workspaceAnalyses ??= workspacePipelineAnalyses(options.workspacePipelines?.() ?? []);
+    const analyses = workspaceAnalyses;
+    if (analyses && analysed === analyses.length) {
+      options.done?.({ ...steps.summary, workspaceAnalyses: analysed });
       return;
     }
     if (options.busy()) {
       options.schedule(next, options.waitMs);
       return;
     }
+    // One step of the rounds, or one analysis of a workspace pipeline after them, then more
+    // of the same while the slice lasts.
     const started = now();
     let elapsed = 0;
-    if (!roundsOver) {
-      do {
-        steps.step();
-        elapsed = now() - started;
-      } while (elapsed < (options.sliceMs ?? 0) && steps.rounds < options.rounds && spentMs + elapsed < options.budgetMs);
-    } else {
-      do {
-        workspaceAnalyses!.shift()!();
-        workspaceAnalysesRun++;
-        elapsed = now() - started;
-      } while (elapsed < (options.sliceMs ?? 0) && workspaceAnalyses!.length > 0);
-    }
+    const step = analyses ? () => analyses[analysed++]!() : () => steps.step();
+    const more = analyses ? () => analysed < analyses.length : () => steps.rounds < options.rounds && spentMs + elapsed < options.budgetMs;
+    do {
+      step();
+      elapsed = now() - started;
+    } while (elapsed < (options.sliceMs ?? 0) && more());
     spentMs += elapsed;
     options.schedule(next, 0);
   };
