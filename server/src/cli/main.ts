@@ -9,12 +9,13 @@ import { parseArgs } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { getRule, SEVERITY_SETTINGS, type Severity, type SeveritySetting } from '../service/codes';
-import { getDocumentKind, isYamlPath } from '../service/documentKind';
+import { getDocumentKind, isPipelinePath, isYamlPath } from '../service/documentKind';
 import { getTooLargeFinding } from '../service/parsedDocument';
 import { LanguageService, type AnalysisContext } from '../service/languageService';
 import { WorkspaceIndex, uriToPath } from '../service/model/workspace';
 import { getRuleSeverity, parseSettings } from '../service/settings';
 import { readTextFile, type ReadResult } from '../node/findFiles';
+import { analysisPathOf } from '../node/fileUri';
 import { collectFiles } from './paths';
 import { loadProjectSettings, UsageError } from './projectSettings';
 import { formatCodeQuality, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type CliProblem, type OutputFormat } from './formatters';
@@ -174,7 +175,7 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
   const tooLarge: string[] = [];
   for (const file of files) {
     const named = explicitlyNamed.has(file);
-    if (!named && isYamlPath(file) && getDocumentKind(uriToPath(pathToFileURL(file).href), '', settings, context.workspace.includedPatterns) === 'none') continue;
+    if (!named && isYamlPath(file) && !isPipelinePath(analysisPathOf(file), settings, context.workspace.includedPatterns)) continue;
     const read = readOnce(file);
     if (!read.ok) {
       if (named) {
@@ -194,7 +195,7 @@ export function runCli(argv: readonly string[], cwd: string, output: Output): nu
   const problems: CliProblem[] = [];
   let analysed = 0;
   for (const file of tooLarge) {
-    const kind = getDocumentKind(uriToPath(pathToFileURL(file).href), '', settings, context.workspace.includedPatterns);
+    const kind = getDocumentKind(analysisPathOf(file), '', settings, context.workspace.includedPatterns);
     if (kind === 'none') continue;
     const finding = getTooLargeFinding(kind);
     const severity = getRuleSeverity(settings, finding.code);
