@@ -121,12 +121,13 @@ export function readInitializeParams(raw: unknown): { params: InitializeParams; 
   if (given.capabilities !== undefined && !isObject(given.capabilities)) problems.push('params.capabilities must be an object');
   let workspaceFolders: WorkspaceFolder[] | null = null;
   if (Array.isArray(given.workspaceFolders)) {
-    workspaceFolders = [];
+    const folders: WorkspaceFolder[] = [];
     given.workspaceFolders.forEach((folder: unknown, i) => {
       const problem = object({ uri: string })(folder, `params.workspaceFolders[${i}]`);
       if (problem) problems.push(problem);
-      else workspaceFolders!.push(folder as WorkspaceFolder);
+      else folders.push(folder as WorkspaceFolder);
     });
+    workspaceFolders = folders;
   } else if (given.workspaceFolders !== undefined && given.workspaceFolders !== null) {
     problems.push('params.workspaceFolders must be an array or null');
   }
