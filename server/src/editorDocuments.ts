@@ -29,7 +29,7 @@ export const editorDocuments: TextDocumentsConfiguration<TextDocument> = {
 };
 
 /** `range` clamped to the document's text and ordered, as the library reads it to replace text. */
-export function rangeIn(document: TextDocument, range: Range): Range {
+function rangeIn(document: TextDocument, range: Range): Range {
   const start = document.offsetAt(range.start);
   const end = document.offsetAt(range.end);
   return { start: document.positionAt(Math.min(start, end)), end: document.positionAt(Math.max(start, end)) };
