@@ -1004,14 +1004,14 @@ async function main(): Promise<number> {
     console.error(`Server not found at ${relative(process.cwd(), serverPath) || serverPath}. Build it first: node scripts/build.mjs`);
     return 1;
   }
-  // --sizes runs only those pipeline cases (no config files, no workspaces): for a look at one size.
-  // --workspaces runs only those workspace cases.
+  // --sizes and --workspaces each select cases: only the pipeline sizes and the workspace
+  // cases named run (both when both are given), and no config files.
   // --sessions runs that many sessions whatever they take, each with all its edits.
   const server: ServerCommand = { path: serverPath, nodeOptions };
+  const selected = sizes !== undefined || onlyWorkspaces !== undefined;
   const plan: Plan = {
     ...(quick ? QUICK_PLAN : FULL_PLAN),
-    ...(sizes ? { sizes } : {}),
-    ...(onlyWorkspaces ? { sizes: [], workspacePackages: onlyWorkspaces } : {}),
+    ...(selected ? { sizes: sizes ?? [], workspacePackages: onlyWorkspaces ?? [] } : {}),
     ...(sessions ? { sessions: () => sessions, caseBudgetMs: Infinity } : {}),
   };
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
@@ -1046,13 +1046,13 @@ async function main(): Promise<number> {
         emit(result);
       }
     }
-    for (const kind of sizes || onlyWorkspaces ? [] : (['runner-config', 'docker-config'] as const)) {
+    for (const kind of selected ? [] : (['runner-config', 'docker-config'] as const)) {
       process.stderr.write(`… ${kind}\n`);
       const result = await runConfigCase(server, scratch, plan, kind);
       results.push(result);
       emit(result);
     }
-    for (const packages of sizes ? [] : plan.workspacePackages) {
+    for (const packages of plan.workspacePackages) {
       process.stderr.write(`… workspace of ${packages} packages\n`);
       const result = await runWorkspaceCase(server, scratch, plan, packages);
       workspaces.push(result);
