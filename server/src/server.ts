@@ -29,7 +29,7 @@ import type { IncludedFile } from './service/model/ciModel';
 import { warmUp, warmUpWhileIdle, type WorkspacePipeline } from './service/warmUp';
 import { isPipelinePath, mayBeReadFile } from './service/documentKind';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './service/settings';
-import { findCandidateFiles, readTextFile } from './node/findFiles';
+import { findCandidateFilesAsync, readTextFile } from './node/findFiles';
 import { refreshCodeCaches } from './codeCache';
 import { analysisPathOf, filePathOf } from './node/fileUri';
 import { IdleTask } from './utils/idleTask';
@@ -174,6 +174,22 @@ export function startServer(connection: Connection): StartedServer {
     connection.console.error(`Pullguard: the ${family} rules failed and were skipped: ${describeError(error)}`);
   });
   let workspaceIndex = new WorkspaceIndex([]);
+  /**
+   * The walk of the workspace folders under way, if any: the index is replaced when it is
+   * done. The walk may yield (findCandidateFilesAsync lists a tree that is not in the file
+   * system's cache in parallel), and what reads or changes the index waits for it
+   * (settledIndex): an analysis meanwhile would see no workspace, and a change recorded
+   * in the index being replaced would be lost.
+   */
+  let diskWalk: Promise<void> | undefined;
+  /** Walks begun, the last one's number: only its index replaces the one in use. */
+  let walksBegun = 0;
+  /**
+   * `PULLGUARD_WALK=parallel` lists the workspace folders in parallel from the first one, as
+   * the walk does by itself once listings come from the disk (findCandidateFilesAsync): for
+   * the tests of what waits for the walk, since a test cannot empty the file system's cache.
+   */
+  const walkInParallel = process.env.PULLGUARD_WALK === 'parallel';
   let workspaceRoots: string[] = [];
   let initializeParams: InitializeParams | undefined;
   let pullDiagnostics = false;
@@ -242,7 +258,8 @@ export function startServer(connection: Connection): StartedServer {
    * again, and only that analysis is published.
    */
   function analyseAhead(document: TextDocument): void {
-    if (!configurationRequests || documentSettings.hasAnswered(document.uri)) return;
+    // While the folders are walked, the analysis waits for the workspace anyway.
+    if (!configurationRequests || documentSettings.hasAnswered(document.uri) || diskWalk) return;
     const settings = documentSettings.likely(document.uri, workspaceRoots);
     if (!settings) return;
     const context = contextOf(settings, workspaceIndex.view());
@@ -276,7 +293,13 @@ export function startServer(connection: Connection): StartedServer {
   async function getContext(uri: string): Promise<AnalysisContext> {
     await indexChangedDocuments();
     const settings = await getSettings(uri);
-    return contextOf(settings, workspaceIndex.view());
+    return contextOf(settings, (await settledIndex()).view());
+  }
+
+  /** The workspace index once no walk of the folders is under way (see diskWalk). */
+  async function settledIndex(): Promise<WorkspaceIndex> {
+    while (diskWalk) await diskWalk;
+    return workspaceIndex;
   }
 
   function contextOf(settings: Settings, workspace: WorkspaceView): AnalysisContext {
@@ -382,19 +405,34 @@ export function startServer(connection: Connection): StartedServer {
   /** (Re)builds the index of files on disk; open documents stay as the editor has them. */
   async function indexFromDisk(): Promise<void> {
     const settings = await getFolderSettings();
-    workspaceIndex = new WorkspaceIndex(workspaceRoots);
-    for (const root of workspaceRoots) {
-      const onSkip = (path: string, reason: string) => connection.console.info(`Pullguard: skipped ${path}: ${reason}.`);
-      const isWanted = (path: string) => mayBeReadFile(analysisPathOf(path), settings);
-      for (const path of findCandidateFiles(root, { onSkip, isWanted })) {
-        const uri = pathToFileURL(path).href;
-        if (!documents.get(uri)) workspaceIndex.setDiskFile(uri, () => readOrSay(path), settings);
-      }
-    }
+    const walk = walkFolders(settings).finally(() => {
+      if (diskWalk === walk) diskWalk = undefined;
+    });
+    diskWalk = walk;
+    await walk;
     for (const document of documents.all()) {
       const context = await getContext(document.uri);
       workspaceIndex.setParsed(document.uri, languageService.getParsed(document, context));
     }
+  }
+
+  /**
+   * Walks the workspace folders and replaces the index with the files found, unless the
+   * folders or the settings changed meanwhile and a later walk has begun: its index wins.
+   */
+  async function walkFolders(settings: Settings): Promise<void> {
+    const walk = ++walksBegun;
+    const roots = workspaceRoots;
+    const onSkip = (path: string, reason: string) => connection.console.info(`Pullguard: skipped ${path}: ${reason}.`);
+    const isWanted = (path: string) => mayBeReadFile(analysisPathOf(path), settings);
+    const found: string[] = [];
+    for (const root of roots) found.push(...(await findCandidateFilesAsync(root, { onSkip, isWanted, parallel: walkInParallel })));
+    const index = new WorkspaceIndex(roots);
+    for (const path of found) {
+      const uri = pathToFileURL(path).href;
+      if (!documents.get(uri)) index.setDiskFile(uri, () => readOrSay(path), settings);
+    }
+    if (walk === walksBegun) workspaceIndex = index;
   }
 
   /** A file's text for the index, or undefined with a log line saying why it cannot be read. */
@@ -419,8 +457,9 @@ export function startServer(connection: Connection): StartedServer {
 
   async function indexDiskText(uri: string, text: string | undefined): Promise<boolean> {
     const settings = await getFolderSettings();
-    if (text === undefined || !workspaceIndex.wantsFile(uri, settings)) return workspaceIndex.deleteFile(uri);
-    return workspaceIndex.setFile(uri, text, settings);
+    const index = await settledIndex();
+    if (text === undefined || !index.wantsFile(uri, settings)) return index.deleteFile(uri);
+    return index.setFile(uri, text, settings);
   }
 
   /** Reported files waiting to be read again (see WATCHED_FILE_SETTLE_MS). */
@@ -441,9 +480,10 @@ export function startServer(connection: Connection): StartedServer {
   }
 
   async function indexOpenDocument(document: TextDocument): Promise<void> {
-    const context = { settings: await getSettings(document.uri), workspace: workspaceIndex.view() };
-    const parsed = languageService.getParsed(document, context);
-    if (workspaceIndex.setParsed(document.uri, parsed)) revalidateAll();
+    const settings = await getSettings(document.uri);
+    const index = await settledIndex();
+    const parsed = languageService.getParsed(document, { settings, workspace: index.view() });
+    if (index.setParsed(document.uri, parsed)) revalidateAll();
   }
 
   // ---- Lifecycle ---------------------------------------------------------------------
@@ -557,12 +597,13 @@ export function startServer(connection: Connection): StartedServer {
 
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
     const settings = await getFolderSettings();
+    const index = await settledIndex();
     const changed: string[] = [];
     for (const change of changes) {
       if (documents.get(change.uri)) continue; // the open document is the truth
       // Gone, or no file Pullguard reads (a package.json saved): nothing to read.
-      if (change.type === FileChangeType.Deleted || !workspaceIndex.wantsFile(change.uri, settings)) {
-        if (workspaceIndex.deleteFile(change.uri)) changed.push(change.uri);
+      if (change.type === FileChangeType.Deleted || !index.wantsFile(change.uri, settings)) {
+        if (index.deleteFile(change.uri)) changed.push(change.uri);
         continue;
       }
       // The index reads the file now, or records it unread until an include names it
@@ -575,7 +616,7 @@ export function startServer(connection: Connection): StartedServer {
         readNow ??= { text };
         return text;
       };
-      if (workspaceIndex.setChangedDiskFile(change.uri, read, settings)) changed.push(change.uri);
+      if (index.setChangedDiskFile(change.uri, read, settings)) changed.push(change.uri);
       if (readNow) readAgainWhenSettled(change.uri, readNow.text);
     }
     if (changed.length > 0) reportDiskChange(changed.length === 1 ? changed[0]! : `${changed[0]} (and ${changed.length - 1} more)`);

@@ -228,6 +228,8 @@ export interface SessionOptions {
   readonly initializationOptions?: unknown;
   /** Fields of the `initialize` params sent instead of those built from the options above (a malformed request). */
   readonly initializeParamsOverride?: Readonly<Record<string, unknown>>;
+  /** Environment variables set for the server, beside this process's. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 
@@ -302,7 +304,7 @@ export class Session {
 
   /** Starts the server, sends `initialize` (with the options' capabilities) and `initialized`. */
   static async start(options: SessionOptions = {}): Promise<Session> {
-    const client = LspClient.start(SERVER_PATH, ['--stdio'], { cwd: REPO_ROOT, timeoutMs: TIMEOUT_MS });
+    const client = LspClient.start(SERVER_PATH, ['--stdio'], { cwd: REPO_ROOT, timeoutMs: TIMEOUT_MS, ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
     const session = new Session(client, options);
     live.add(session);
     let capabilities = options.pull ? PULL_CLIENT_CAPABILITIES : DEFAULT_CLIENT_CAPABILITIES;

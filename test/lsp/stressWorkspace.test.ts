@@ -127,6 +127,25 @@ describe('files that vanish or change nature', () => {
   });
 });
 
+describe('a workspace walked in parallel, as when its folders are not in the file system cache', () => {
+  test('the pipeline opened at once gets its first diagnostics with the runner config the walk finds last', async () => {
+    // Breadth first, the deepest folder is listed last; 3,000 folders listed in parallel
+    // take many turns of the server's event loop, during which the open is handled.
+    const root = workspace.folder('walked-in-parallel');
+    for (let i = 0; i < 1500; i++) mkdirSync(join(root, `packages/p${i}/src`), { recursive: true });
+    writeFileSync(join(root, 'packages/p1499/src/config.toml'), RUNNER);
+    writeFileSync(join(root, '.gitlab-ci.yml'), PIPELINE);
+    const uri = uriOf(join(root, '.gitlab-ci.yml'));
+
+    const session = await Session.start({ root, env: { PULLGUARD_WALK: 'parallel' } });
+    session.open(uri, PIPELINE);
+    const first = await session.waitUntil(() => session.published.find((published) => published.uri === uri), 'the first diagnostics', 15_000);
+    assert.ok(codesOf(first.diagnostics).includes('runner/image-not-allowed'), `the first diagnostics: ${codesOf(first.diagnostics).join(', ')}`);
+    assert.deepEqual(session.errorLogs(), []);
+    assert.equal(await session.stop(), 0);
+  });
+});
+
 describe('YAML files no pipeline names', () => {
   test('are read only when an include names them: an unreadable one is logged then, and one nobody includes never', async () => {
     const root = workspace.folder('unread-yaml');

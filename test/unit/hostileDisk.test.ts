@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { findCandidateFiles, MAX_FILE_BYTES, readTextFile } from '../../server/src/node/findFiles';
+import { findCandidateFiles, findCandidateFilesAsync, MAX_FILE_BYTES, readTextFile, type FindOptions } from '../../server/src/node/findFiles';
 import { makeTree, run } from '../helpers/cli';
 
 const PIPELINE = 'build:\n  image: Redis:1\n  script: [make]\n';
@@ -20,10 +20,23 @@ function mkfifo(path: string): void {
   execFileSync('mkfifo', [path]);
 }
 
-/** findCandidateFiles with the skipped entries collected, relative to `root`. */
-function walk(root: string, maxEntries?: number): { files: string[]; skipped: Array<[string, string]> } {
+type Walker = (root: string, options?: FindOptions) => string[] | Promise<string[]>;
+
+/**
+ * The walks of a folder: the CLI's, the server's (listing one folder at a time while the
+ * tree is in the file system's cache, as it is here), and the server's once listings come
+ * from the disk (in parallel). Each must find and tell the same.
+ */
+const WALKERS: ReadonlyArray<[string, Walker]> = [
+  ['findCandidateFiles', findCandidateFiles],
+  ['findCandidateFilesAsync', (root, options) => findCandidateFilesAsync(root, options)],
+  ['findCandidateFilesAsync, in parallel', (root, options) => findCandidateFilesAsync(root, { ...options, parallel: true })],
+];
+
+/** A walk with the skipped entries collected, relative to `root`. */
+async function walkWith(walker: Walker, root: string, maxEntries?: number): Promise<{ files: string[]; skipped: Array<[string, string]> }> {
   const skipped: Array<[string, string]> = [];
-  const files = findCandidateFiles(root, { onSkip: (path, reason) => skipped.push([path.slice(root.length + 1) || '.', reason]), maxEntries });
+  const files = await walker(root, { onSkip: (path, reason) => skipped.push([path.slice(root.length + 1) || '.', reason]), maxEntries });
   return { files: files.map((f) => f.slice(root.length + 1)), skipped };
 }
 
@@ -67,35 +80,37 @@ describe('reading one file', () => {
   });
 });
 
-describe('walking a folder', () => {
-  test('does not follow a link loop of folders, and says which candidate links it passed over', () => {
+for (const [name, walker] of WALKERS) describe(`walking a folder: ${name}`, () => {
+  const walk = (root: string, maxEntries?: number) => walkWith(walker, root, maxEntries);
+
+  test('does not follow a link loop of folders, and says which candidate links it passed over', async () => {
     const root = makeTree({ '.gitlab-ci.yml': PIPELINE, 'a/b/config.toml': '[[runners]]\n' });
     symlinkSync(join(root, 'a'), join(root, 'a/b/up'));
     symlinkSync(join(root, 'a/b'), join(root, 'a/down'));
     symlinkSync(join(root, '.gitlab-ci.yml'), join(root, 'a/linked.gitlab-ci.yml'));
-    const { files, skipped } = walk(root);
+    const { files, skipped } = await walk(root);
     assert.deepEqual(files, ['.gitlab-ci.yml', 'a/b/config.toml']);
     assert.deepEqual(skipped.map(([path]) => path), ['a/linked.gitlab-ci.yml']);
     assert.match(skipped[0]![1], /symbolic link/);
   });
 
-  test('descends into a folder named like a file, and skips a FIFO named like one', () => {
+  test('descends into a folder named like a file, and skips a FIFO named like one', async () => {
     const root = makeTree({ '.gitlab-ci.yml/inner.gitlab-ci.yml': PIPELINE });
     mkdirSync(join(root, 'gitlab-runner'));
     mkfifo(join(root, 'gitlab-runner/config.toml'));
-    const { files, skipped } = walk(root);
+    const { files, skipped } = await walk(root);
     assert.deepEqual(files, ['.gitlab-ci.yml/inner.gitlab-ci.yml']);
     assert.deepEqual(skipped, [['gitlab-runner/config.toml', 'it is not a regular file']]);
   });
 
-  test('passes over the files the caller does not want in silence, links and FIFOs among them', () => {
+  test('passes over the files the caller does not want in silence, links and FIFOs among them', async () => {
     const root = makeTree({ '.gitlab-ci.yml': PIPELINE, 'package.json': '{}', 'pkg/tsconfig.json': '{}', '.docker/config.json': '{}' });
     mkfifo(join(root, 'pkg/package.json'));
     symlinkSync(join(root, 'package.json'), join(root, 'pkg/linked.json'));
     symlinkSync(join(root, '.gitlab-ci.yml'), join(root, 'pkg/linked.gitlab-ci.yml'));
     const wanted: string[] = [];
     const skipped: string[] = [];
-    const files = findCandidateFiles(root, {
+    const files = await walker(root, {
       onSkip: (path) => skipped.push(path.slice(root.length + 1)),
       isWanted: (path) => {
         wanted.push(path.slice(root.length + 1));
@@ -108,25 +123,72 @@ describe('walking a folder', () => {
     assert.deepEqual(wanted.sort(), ['.docker/config.json', '.gitlab-ci.yml', 'package.json', 'pkg/linked.gitlab-ci.yml', 'pkg/linked.json', 'pkg/package.json', 'pkg/tsconfig.json']);
   });
 
-  test('gives each path as path.join would, also from a root with a trailing separator or dots', () => {
+  test('gives each path as path.join would, also from a root with a trailing separator or dots', async () => {
     const root = makeTree({ 'a/.gitlab-ci.yml': PIPELINE });
-    assert.deepEqual(findCandidateFiles(`${root}/`), [join(root, 'a/.gitlab-ci.yml')]);
-    assert.deepEqual(findCandidateFiles(`${root}/a/../a`), [join(root, 'a/.gitlab-ci.yml')]);
+    assert.deepEqual(await walker(`${root}/`), [join(root, 'a/.gitlab-ci.yml')]);
+    assert.deepEqual(await walker(`${root}/a/../a`), [join(root, 'a/.gitlab-ci.yml')]);
   });
 
-  test('stops at the entry limit and says so', () => {
+  test('stops at the entry limit and says so', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 30; i++) files[`f${String(i).padStart(2, '0')}.yml`] = '';
     const root = makeTree(files);
-    const result = walk(root, 10);
+    const result = await walk(root, 10);
     assert.equal(result.files.length, 10);
     assert.deepEqual(result.skipped.map(([path]) => path), ['.']);
     assert.match(result.skipped[0]![1], /more than 10 entries/);
   });
 
-  test('a root that does not exist gives nothing, and nothing to log', () => {
+  test('a root that does not exist gives nothing, and nothing to log', async () => {
     const root = makeTree({});
-    assert.deepEqual(walk(join(root, 'missing')), { files: [], skipped: [] });
+    assert.deepEqual(await walk(join(root, 'missing')), { files: [], skipped: [] });
+  });
+
+  test('a root that is a file is told as a folder that cannot be listed', async () => {
+    const root = makeTree({ '.gitlab-ci.yml': PIPELINE });
+    assert.deepEqual(await walk(join(root, '.gitlab-ci.yml')), { files: [], skipped: [['.', 'its entries cannot be listed (ENOTDIR)']] });
+  });
+
+  test('stops at the limit breadth first: the files nearest the root are read', async () => {
+    const files: Record<string, string> = { 'z/config.toml': '' };
+    for (let i = 0; i < 20; i++) files[`a/b/c/f${i}.yml`] = '';
+    const result = await walk(makeTree(files), 8);
+    assert.ok(result.files.includes('z/config.toml'), result.files.join());
+  });
+});
+
+describe('the walks agree', () => {
+  /** A tree of nested folders with candidates, other files, links, FIFOs and skipped folders, from a seed. */
+  function randomTree(seed: number): string {
+    let state = seed;
+    const random = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % n;
+    };
+    const names = ['.gitlab-ci.yml', 'config.toml', 'config.json', 'values.yaml', 'README.md', 'node_modules/x.yml', 'ci/jobs.yml'];
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 120; i++) {
+      const depth = random(5);
+      const folders = Array.from({ length: depth }, () => `d${random(4)}`);
+      files[[...folders, `${i}-${names[random(names.length)]}`].join('/')] = '';
+    }
+    const root = makeTree(files);
+    mkfifo(join(root, 'fifo.gitlab-ci.yml'));
+    symlinkSync(root, join(root, 'loop'));
+    symlinkSync(join(root, 'missing'), join(root, 'dangling.toml'));
+    return root;
+  }
+
+  test('every walk finds and tells the same, also when the limit cuts the tree', async () => {
+    for (const seed of [1, 2, 3]) {
+      const root = randomTree(seed);
+      for (const limit of [undefined, 7, 40, 150]) {
+        const expected = await walkWith(findCandidateFiles, root, limit);
+        for (const [name, walker] of WALKERS.slice(1)) {
+          assert.deepEqual(await walkWith(walker, root, limit), expected, `${name}, seed ${seed}, limit ${limit}`);
+        }
+      }
+    }
   });
 });
 
