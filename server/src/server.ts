@@ -412,7 +412,7 @@ export function startServer(connection: Connection): StartedServer {
     await walk;
     for (const document of documents.all()) {
       const context = await getContext(document.uri);
-      workspaceIndex.setParsed(document.uri, languageService.getParsed(document, context));
+      workspaceIndex.setOpenDocument(document.uri, document.getText(), languageService.getParsed(document, context), context.settings);
     }
   }
 
@@ -483,7 +483,7 @@ export function startServer(connection: Connection): StartedServer {
     const settings = await getSettings(document.uri);
     const index = await settledIndex();
     const parsed = languageService.getParsed(document, { settings, workspace: index.view() });
-    if (index.setParsed(document.uri, parsed)) revalidateAll();
+    if (index.setOpenDocument(document.uri, document.getText(), parsed, settings)) revalidateAll();
   }
 
   // ---- Lifecycle ---------------------------------------------------------------------

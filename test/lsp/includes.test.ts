@@ -4,11 +4,12 @@
  * `workspace/didChangeWatchedFiles`, or taken from the editor while it is open.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   expected,
+  messageText,
   rangeOf,
   Session,
   Severity,
@@ -19,7 +20,7 @@ import {
   type DiagnosticSummary,
 } from './harness';
 
-const FileChangeType = { Changed: 2 } as const;
+const FileChangeType = { Changed: 2, Deleted: 3 } as const;
 
 /** `build` takes its image from `.tpl`; `test` names `$IMG`, which `.tpl` defines. */
 const PIPELINE = 'include:\n  - local: /ci/templates.yml\nbuild:\n  extends: .tpl\n  script: [make]\ntest:\n  extends: .tpl\n  image: $IMG:20.1.0\n  script: [make]\n';
@@ -116,6 +117,44 @@ describe('a YAML file that becomes an included pipeline file', () => {
       after: mark,
       where: (published) => summarize(published.diagnostics).some((d) => d.code === 'image/latest-tag'),
       what: 'the included file analysed as a pipeline file once `.gitlab-ci.yml` includes it',
+    });
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('opened before any pipeline includes it, the pipeline that comes to include it reads the editor\'s text', async () => {
+    // The user writes the template first, then the `include:`: on disk the pipeline includes
+    // nothing yet, and the template lacks `IMG`, which it defines in the editor.
+    const p = project();
+    writeFileSync(join(p.root, '.gitlab-ci.yml'), 'build:\n  image: alpine:3.20\n  script: [make]\n');
+    writeFileSync(p.templates, TEMPLATES_WITHOUT_IMG);
+    const session = await Session.start({ root: p.root });
+    session.open(p.templatesUri, TEMPLATES);
+    await session.waitForCurrent(p.templatesUri);
+    session.open(p.ciUri, PIPELINE);
+    const published = await session.waitForCurrent(p.ciUri);
+    assert.deepEqual(summarize(published.diagnostics), WITH_TEMPLATE);
+    // `$IMG` is the template's `node`, not a sample value for a variable nobody defines.
+    assert.match(messageText(published.diagnostics[0]!), /^`node:20\.1\.0` is not pinned/);
+    assert.equal(await session.stop(), 0);
+  });
+
+  test('deleted from disk once a pipeline includes it, it no longer counts', async () => {
+    // On disk nothing includes the template, so the scan records it unread; the pipeline
+    // opened in the editor includes it, and the user then deletes it.
+    const p = project();
+    writeFileSync(join(p.root, '.gitlab-ci.yml'), 'build:\n  image: alpine:3.20\n  script: [make]\n');
+    const session = await Session.start({ root: p.root });
+    session.open(p.ciUri, PIPELINE);
+    const withTemplate = await session.waitForCurrent(p.ciUri);
+    assert.match(messageText(withTemplate.diagnostics[0]!), /^`node:20\.1\.0` is not pinned/);
+
+    const mark = session.mark();
+    rmSync(p.templates);
+    session.client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: p.templatesUri, type: FileChangeType.Deleted }] });
+    await session.waitForDiagnostics(p.ciUri, {
+      after: mark,
+      where: (published) => !published.diagnostics.some((d) => messageText(d).startsWith('`node:20.1.0`')),
+      what: 'the pipeline analysed again without the deleted template',
     });
     assert.equal(await session.stop(), 0);
   });

@@ -454,12 +454,23 @@ describe('the workspace index and included files', () => {
     index.setFile(TEMPLATES, defined, DEFAULT_SETTINGS);
     const before = index.view();
     const parsed = parseDocumentAs('gitlab-ci', undefinedHere);
-    assert.equal(index.setParsed(TEMPLATES, parsed), true);
+    assert.equal(index.setOpenDocument(TEMPLATES, undefinedHere, parsed, DEFAULT_SETTINGS), true);
     const after = index.view();
     assert.notEqual(after, before);
     assert.ok(parsed.kind === 'gitlab-ci');
     // The parse given is the one kept: not parsed a second time.
     assert.equal(after.yamlFiles.get('/project/ci/templates.yml')?.model, parsed.ci.model);
+  });
+
+  test('a template\'s own includes stop counting once nothing includes the template', () => {
+    const nested = 'file:///project/ci/nested.yml';
+    const index = new WorkspaceIndex(['/project']);
+    index.setFile(MAIN, 'include: /ci/nested.yml\n', DEFAULT_SETTINGS);
+    // Changed while included: read at once, its includes recorded with it.
+    index.setChangedDiskFile(nested, () => 'include: /ci/a.yml\n.n:\n  script: [make]\n', DEFAULT_SETTINGS);
+    assert.deepEqual([...index.view().includedPatterns].sort(), ['/project/ci/a.yml', '/project/ci/nested.yml']);
+    index.deleteFile(MAIN);
+    assert.deepEqual([...index.view().includedPatterns], []);
   });
 
   test('names files included by included files, whatever order they are indexed in', () => {

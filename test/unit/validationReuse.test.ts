@@ -112,7 +112,7 @@ test('the workspace index: a runner config recorded again with the same text cha
   assert.equal(index.setFile(uri, RUNNER_CONFIG, DEFAULT_SETTINGS), true);
   const view = index.view();
   assert.equal(index.setFile(uri, RUNNER_CONFIG, DEFAULT_SETTINGS), false, 'read from disk again');
-  assert.equal(index.setParsed(uri, parseDocumentAs('runner-config', RUNNER_CONFIG)), false, 'opened in the editor with the same text');
+  assert.equal(index.setOpenDocument(uri, RUNNER_CONFIG, parseDocumentAs('runner-config', RUNNER_CONFIG), DEFAULT_SETTINGS), false, 'opened in the editor with the same text');
   assert.equal(index.view(), view, 'the same view: no document is analysed again');
   assert.equal(index.setFile(uri, OTHER_RUNNER_CONFIG, DEFAULT_SETTINGS), true);
   assert.notEqual(index.view(), view);

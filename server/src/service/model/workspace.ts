@@ -116,6 +116,13 @@ interface FileFacts {
   readonly yaml?: IncludedFile;
   /** A pipeline's `include: local` patterns, absolute; undefined for a YAML file whose includes are not read yet. */
   readonly includes?: readonly string[];
+  /**
+   * A pipeline by its own path (not because an include names it): its includes are where
+   * the included files are looked for from. Another YAML file's includes count only while
+   * one of these includes it, directly or not, so the view does not depend on the order of
+   * changes (a template whose includer was deleted includes nothing any more).
+   */
+  readonly pipelineByPath?: boolean;
 }
 
 export class WorkspaceIndex {
@@ -179,20 +186,38 @@ export class WorkspaceIndex {
     const kind = getDocumentKind(path, text, settings, this.getIncludedPatterns().list);
     // Other files need a pipeline's local includes now; other YAML files are parsed only
     // when an include names them (most never are).
-    if (!isYamlPath(path) || (kind === 'gitlab-ci' && TOP_LEVEL_INCLUDE.test(text))) return this.setParsed(uri, parseDocumentAs(kind, text));
-    return this.record(uri, text.length > MAX_DOCUMENT_LENGTH ? undefined : { yamlText: text, yaml: this.yamlFile(uri, text) });
+    if (!isYamlPath(path) || (kind === 'gitlab-ci' && TOP_LEVEL_INCLUDE.test(text))) return this.setParsed(uri, parseDocumentAs(kind, text), settings);
+    return this.setYamlText(uri, text);
+  }
+
+  /**
+   * Records a document open in the editor, from its text and the language service's parse
+   * of it: while it is open, the editor's text is the truth. A YAML file that is no
+   * pipeline (yet) is kept with its text, as setFile keeps one: a pipeline may include it
+   * later (the user writes the template first, then the `include:`), and must find it then.
+   * Returns whether the view changes.
+   */
+  setOpenDocument(uri: string, text: string, parsed: ParsedDocument, settings: Settings): boolean {
+    if (parsed.kind === 'none' && isYamlPath(uriToPath(uri))) return this.setYamlText(uri, text);
+    return this.setParsed(uri, parsed, settings);
   }
 
   /** Records (or replaces) one file's facts from its parse. Returns whether the view changes. */
-  setParsed(uri: string, parsed: ParsedDocument): boolean {
+  private setParsed(uri: string, parsed: ParsedDocument, settings: Settings): boolean {
     let facts: FileFacts | undefined;
     if (parsed.kind === 'runner-config') facts = { runnerConfig: parsed.runner };
     else if (parsed.kind === 'docker-config') facts = { dockerConfigText: parsed.json.text };
     else if (parsed.kind === 'gitlab-ci') {
       const { model } = parsed.ci;
-      facts = { yamlText: model.text, yaml: this.yamlFile(uri, model.text, model), includes: this.resolveIncludes(uriToPath(uri), model) };
+      const path = uriToPath(uri);
+      facts = { yamlText: model.text, yaml: this.yamlFile(uri, model.text, model), includes: this.resolveIncludes(path, model), pipelineByPath: isPipelinePath(path, settings) };
     }
     return this.record(uri, facts);
+  }
+
+  /** A YAML file by its text, parsed (and its includes read) only when an include names it. */
+  private setYamlText(uri: string, text: string): boolean {
+    return this.record(uri, text.length > MAX_DOCUMENT_LENGTH ? undefined : { yamlText: text, yaml: this.yamlFile(uri, text) });
   }
 
   deleteFile(uri: string): boolean {
@@ -259,7 +284,10 @@ export class WorkspaceIndex {
     const includesChanged = !sameIncludes(previous, facts);
     this.patternsDirty ||= includesChanged;
     const unread = facts?.yaml !== undefined && facts.includes === undefined;
-    const included = (unread || previous?.yamlText !== facts?.yamlText) && this.isIncluded(uriToPath(uri));
+    // A YAML file's content is the same only when it is the same file, or the same text read;
+    // one recorded unread may have changed, and one deleted has (even if it was never read).
+    const sameYaml = previous?.yaml === facts?.yaml || (previous?.yamlText !== undefined && previous.yamlText === facts?.yamlText);
+    const included = !sameYaml && this.isIncluded(uriToPath(uri));
     // An included file's own includes are read with the patterns (they may name more).
     if (included && unread) this.patternsDirty = true;
     // An edit of a pipeline changes nothing other files depend on, unless it changes its
@@ -269,7 +297,7 @@ export class WorkspaceIndex {
     const changed = includesChanged
       || previous?.runnerConfig?.text !== facts?.runnerConfig?.text
       || previous?.dockerConfigText !== facts?.dockerConfigText
-      || (previous?.yamlText !== facts?.yamlText && included);
+      || included;
     this.dirty ||= changed;
     return changed;
   }
@@ -280,25 +308,30 @@ export class WorkspaceIndex {
   }
 
   /**
-   * The `include: local` patterns of every pipeline, recomputed when one's includes
-   * change. A YAML file first named by one of them is parsed then (once): it may
-   * include more, and the patterns grow until nothing new is named. Each file is
-   * read once and each glob matched once against the files not read yet.
+   * The `include: local` patterns of the pipelines (by their path), and of the files they
+   * include, theirs, and so on: recomputed when one's includes change. A YAML file first
+   * named by one of them is parsed then (once): it may include more, and the patterns
+   * grow until nothing new is named. Each file is read once and each glob matched once
+   * against the YAML files not named yet.
    */
   private getIncludedPatterns(): PatternSet {
     if (!this.patternsDirty) return this.patterns;
     const patterns = new Set<string>();
-    const unread = new Map<string, string>();
+    /** The YAML files that are no pipelines by their path and are not named yet, by path. */
+    const notNamed = new Map<string, string>();
     for (const [uri, facts] of this.files) {
-      for (const pattern of facts.includes ?? []) patterns.add(pattern);
-      if (facts.yaml && facts.includes === undefined) unread.set(facts.yaml.path, uri);
+      if (facts.pipelineByPath) for (const pattern of facts.includes ?? []) patterns.add(pattern);
+      else if (facts.yaml) notNamed.set(facts.yaml.path, uri);
     }
     const queue = [...patterns];
     const read = (path: string, uri: string) => {
-      unread.delete(path);
+      notNamed.delete(path);
       const facts = this.files.get(uri)!;
-      const includes = this.resolveIncludes(path, facts.yaml!.model);
-      this.files.set(uri, { ...facts, includes });
+      let includes = facts.includes;
+      if (includes === undefined) {
+        includes = this.resolveIncludes(path, facts.yaml!.model);
+        this.files.set(uri, { ...facts, includes });
+      }
       for (const pattern of includes) {
         if (patterns.has(pattern)) continue;
         patterns.add(pattern);
@@ -307,11 +340,11 @@ export class WorkspaceIndex {
     };
     for (let pattern = queue.pop(); pattern !== undefined; pattern = queue.pop()) {
       if (!GLOB_CHARACTERS.test(pattern)) {
-        const uri = unread.get(pattern);
+        const uri = notNamed.get(pattern);
         if (uri !== undefined) read(pattern, uri);
         continue;
       }
-      for (const [path, uri] of unread) if (matchGlob(pattern, path)) read(path, uri);
+      for (const [path, uri] of notNamed) if (matchGlob(pattern, path)) read(path, uri);
     }
     this.patterns = toPatternSet(patterns);
     this.patternsDirty = false;
