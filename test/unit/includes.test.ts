@@ -462,6 +462,14 @@ describe('the workspace index and included files', () => {
     assert.equal(after.yamlFiles.get('/project/ci/templates.yml')?.model, parsed.ci.model);
   });
 
+  test('reads the includes of a pipeline on disk whose `include` key is quoted', () => {
+    for (const key of ['"include"', "'include'"]) {
+      const index = new WorkspaceIndex(['/project']);
+      index.setFile(MAIN, `${key}: [{local: /ci/templates.yml}]\nbuild:\n  extends: .tpl\n`, DEFAULT_SETTINGS);
+      assert.deepEqual([...index.view().includedPatterns], ['/project/ci/templates.yml'], key);
+    }
+  });
+
   test('a template\'s own includes stop counting once nothing includes the template', () => {
     const nested = 'file:///project/ci/nested.yml';
     const index = new WorkspaceIndex(['/project']);

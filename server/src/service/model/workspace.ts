@@ -39,7 +39,8 @@ export interface WorkspaceView {
   readonly yamlFiles: ReadonlyMap<string, IncludedFile>;
 }
 
-const TOP_LEVEL_INCLUDE = /^include[ \t]*:/m;
+/** A top-level `include:` key, also quoted: a pipeline without one includes nothing and is parsed only when needed. */
+const TOP_LEVEL_INCLUDE = /^(?:include|"include"|'include')[ \t]*:/m;
 /** A pattern with none of these names one path, looked up rather than matched. */
 export const GLOB_CHARACTERS = /[*?[{]/;
 
