@@ -427,12 +427,13 @@ export function startServer(connection: Connection): StartedServer {
     const isWanted = (path: string) => mayBeReadFile(analysisPathOf(path), settings);
     const found: string[] = [];
     for (const root of roots) found.push(...(await findCandidateFilesAsync(root, { onSkip, isWanted, parallel: walkInParallel })));
+    if (walk !== walksBegun) return;
     const index = new WorkspaceIndex(roots);
     for (const path of found) {
       const uri = pathToFileURL(path).href;
       if (!documents.get(uri)) index.setDiskFile(uri, () => readOrSay(path), settings);
     }
-    if (walk === walksBegun) workspaceIndex = index;
+    workspaceIndex = index;
   }
 
   /** A file's text for the index, or undefined with a log line saying why it cannot be read. */
