@@ -13,43 +13,16 @@ import { describe, test } from 'node:test';
 import { generateDockerConfig, generatePipeline, generateRunnerConfig } from '../../bench/generate';
 import { findCandidateFiles } from '../../server/src/node/findFiles';
 import { run } from '../helpers/cli';
+import { chooser, drawWorkspace } from '../helpers/includingWorkspaces';
 import { messageText, REPO_ROOT, Session, uriOf, useTempWorkspace, writeTextFile } from './harness';
 
 const workspace = useTempWorkspace('pullguard-lsp-parity-');
 
 const SEVERITIES = ['', 'error', 'warning', 'information', 'hint'];
 
-/** Each file's possible texts in the seeded workspaces; undefined: the file is left out. */
-const TEXTS: Readonly<Record<string, ReadonlyArray<string | undefined>>> = {
-  '.gitlab-ci.yml': [
-    'include:\n  - local: ci/a.yml\nbuild:\n  extends: .a\n  script: [make]\n',
-    'include:\n  - local: ci/*.yml\nbuild:\n  extends: .b\n  image: $IMG\n  script: [make]\n',
-    'include: ci/nested.yml\ntest:\n  extends: .n\n  script: [make]\n',
-    'build:\n  image: registry.example.com/app:1\n  services: [postgres:16]\n  script: [make]\n',
-    'variables:\n  DOCKER_AUTH_CONFIG: \'{"auths": {"private.example.com": {"auth": "dTpw"}}}\'\nbuild:\n  image: private.example.com/x:1\n  script: [make]\n',
-  ],
-  'sub/.gitlab-ci.yml': ['include: /ci/b.yml\nx:\n  extends: .b\n  script: [a]\n', 'x:\n  image: redis\n  script: [a]\n', undefined],
-  'ci/a.yml': ['.a:\n  image: alpine:3.20\n', '.a:\n  image: registry.example.com/a:1\nvariables:\n  IMG: node:20\n', 'include: ci/b.yml\n.a:\n  extends: .b\n', ': [bad', 'job-in-template:\n  image: ubuntu\n  script: [x]\n', undefined],
-  'ci/b.yml': ['.b:\n  image: docker.io/library/redis:7\n', 'variables:\n  IMG: private.example.com/x:1\n.b:\n  image: $IMG\n', undefined],
-  'ci/nested.yml': ['include: ci/a.yml\n.n:\n  extends: .a\n', '.n:\n  image: mysql:8\n', undefined],
-  'k8s/deploy.yaml': ['apiVersion: v1\nkind: Pod\n', undefined],
-  'gitlab-runner/config.toml': [
-    '[[runners]]\n  executor = "docker"\n  [runners.docker]\n    image = "alpine:3"\n    allowed_images = ["registry.example.com/**"]\n',
-    '[[runners]]\n  executor = "docker"\n  environment = ["DOCKER_AUTH_CONFIG={\\"auths\\":{\\"private.example.com\\":{\\"auth\\":\\"dTpw\\"}}}"]\n',
-    'not toml [',
-    undefined,
-  ],
-  '.docker/config.json': ['{"auths": {"registry.example.com": {"auth": "dTpw"}}}', '{"credHelpers": {"private.example.com": "ecr-login"}}', '{bad', undefined],
-};
-
 function seededWorkspace(seed: number): string {
-  let state = seed;
   const root = workspace.next('seed');
-  for (const [path, texts] of Object.entries(TEXTS)) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const text = texts[Math.floor((state / 2 ** 31) * texts.length)];
-    if (text !== undefined) writeTextFile(join(root, path), text);
-  }
+  for (const [path, text] of drawWorkspace(chooser(seed))) writeTextFile(join(root, path), text);
   return root;
 }
 

@@ -15,47 +15,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LanguageService } from '../../server/src/service/languageService';
 import { isPathIncluded, WorkspaceIndex, type WorkspaceView } from '../../server/src/service/model/workspace';
 import { DEFAULT_SETTINGS } from '../../server/src/service/settings';
+import { chooser, drawWorkspace, presentTexts, WORKSPACE_PATHS, WORKSPACE_TEXTS } from '../helpers/includingWorkspaces';
 
 const settings = DEFAULT_SETTINGS;
 const ROOT = '/w';
-const PIPELINES = ['/w/.gitlab-ci.yml', '/w/sub/.gitlab-ci.yml'];
-
-/** Each file's possible texts; undefined: the file does not exist. */
-const TEXTS: Readonly<Record<string, ReadonlyArray<string | undefined>>> = {
-  '/w/.gitlab-ci.yml': [
-    'include:\n  - local: ci/a.yml\nbuild:\n  extends: .a\n  script: [make]\n',
-    'include:\n  - local: ci/*.yml\nbuild:\n  extends: .b\n  image: $IMG\n  script: [make]\n',
-    'include: ci/nested.yml\ntest:\n  extends: .n\n  script: [make]\n',
-    'build:\n  image: registry.example.com/app:1\n  script: [make]\n',
-    'include:\n  - local: k8s/deploy.yaml\nbuild:\n  image: $FROM_K8S\n  script: [make]\n',
-    undefined,
-  ],
-  '/w/sub/.gitlab-ci.yml': ['include: /ci/b.yml\nx:\n  extends: .b\n  script: [a]\n', 'x:\n  image: redis\n  script: [a]\n', undefined],
-  '/w/ci/a.yml': ['.a:\n  image: alpine:3.20\n', '.a:\n  image: registry.example.com/a:1\nvariables:\n  IMG: node:20\n', 'include: ci/b.yml\n.a:\n  extends: .b\n', ': [bad', undefined],
-  '/w/ci/b.yml': ['.b:\n  image: docker.io/library/redis:7\n', 'variables:\n  IMG: private.example.com/x:1\n.b:\n  image: $IMG\n', undefined],
-  '/w/ci/nested.yml': ['include: ci/a.yml\n.n:\n  extends: .a\n', '.n:\n  image: mysql:8\n', 'include:\n  - local: ci/b.yml\n.n:\n  extends: .b\n', undefined],
-  '/w/k8s/deploy.yaml': ['apiVersion: v1\nkind: Pod\n', 'variables:\n  FROM_K8S: ghcr.io/x/y:1\n', undefined],
-  '/w/gitlab-runner/config.toml': [
-    '[[runners]]\n  executor = "docker"\n  [runners.docker]\n    allowed_images = ["registry.example.com/**"]\n',
-    '[[runners]]\n  executor = "docker"\n  environment = ["DOCKER_AUTH_CONFIG={\\"auths\\":{\\"private.example.com\\":{\\"auth\\":\\"dTpw\\"}}}"]\n',
-    'not toml [',
-    undefined,
-  ],
-  '/w/.docker/config.json': ['{"auths": {"registry.example.com": {"auth": "dTpw"}}}', '{"credHelpers": {"private.example.com": "ecr-login"}}', '{bad', undefined],
-};
-const FILES = Object.keys(TEXTS);
+const PIPELINES = ['.gitlab-ci.yml', 'sub/.gitlab-ci.yml'];
 const ACTIONS = ['write', 'write', 'delete', 'open', 'edit', 'close'] as const;
 
-const uriOf = (path: string) => `file://${path}`;
-
-/** A deterministic generator of choices (a linear congruential one: the seeds stay reproducible across Node versions). */
-function chooser(seed: number): <T>(list: readonly T[]) => T {
-  let state = seed;
-  return (list) => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return list[Math.floor((state / 2 ** 31) * list.length)]!;
-  };
-}
+const uriOf = (path: string) => `file://${ROOT}/${path}`;
 
 /** What an analysis may read of a view: the configs, the included patterns, and the included files' texts. */
 function visible(view: WorkspaceView): unknown {
@@ -74,25 +41,21 @@ function diagnosticsOf(document: TextDocument, workspace: WorkspaceView): unknow
 /** Runs `steps` random changes; returns undefined, or what differed from a fresh index and the changes that led there. */
 function differenceAfterChanges(seed: number, steps: number): string | undefined {
   const choose = chooser(seed);
-  const disk = new Map<string, string>();
-  for (const path of FILES) {
-    const text = choose(TEXTS[path]!);
-    if (text !== undefined) disk.set(path, text);
-  }
+  const disk = drawWorkspace(choose);
   const open = new Map<string, TextDocument>();
   const service = new LanguageService();
   const index = new WorkspaceIndex([ROOT]);
   const changes: string[] = [];
   // The server's scan, then each change as the server records it (server/src/server.ts).
   for (const path of [...disk.keys()].sort()) index.setDiskFile(uriOf(path), () => disk.get(path), settings);
-  const openText = (path: string) => disk.get(path) ?? choose(TEXTS[path]!.filter((text) => text !== undefined))!;
+  const openText = (path: string) => disk.get(path) ?? choose(presentTexts(path));
   for (let step = 0; step < steps; step++) {
-    const path = choose(FILES);
+    const path = choose(WORKSPACE_PATHS);
     const uri = uriOf(path);
     const action = choose(ACTIONS);
     const document = open.get(uri);
     if (action === 'write' || action === 'delete') {
-      const text = action === 'delete' ? undefined : choose(TEXTS[path]!);
+      const text = action === 'delete' ? undefined : choose(WORKSPACE_TEXTS[path]!);
       if (text === undefined) disk.delete(path);
       else disk.set(path, text);
       changes.push(`${action} ${path} ${JSON.stringify(text)}`);
@@ -106,7 +69,7 @@ function differenceAfterChanges(seed: number, steps: number): string | undefined
       changes.push(`open ${path} ${JSON.stringify(opened.getText())}`);
       index.setOpenDocument(uri, opened.getText(), service.getParsed(opened, { settings, workspace: index.view() }), settings);
     } else if (action === 'edit' && document) {
-      const edited = TextDocument.update(document, [{ text: choose(TEXTS[path]!.filter((text) => text !== undefined))! }], document.version + 1);
+      const edited = TextDocument.update(document, [{ text: choose(presentTexts(path)) }], document.version + 1);
       open.set(uri, edited);
       changes.push(`edit ${path} ${JSON.stringify(edited.getText())}`);
       index.setOpenDocument(uri, edited.getText(), service.getParsed(edited, { settings, workspace: index.view() }), settings);
