@@ -412,6 +412,7 @@ export function startServer(connection: Connection): StartedServer {
     await walk;
     for (const document of documents.all()) {
       const context = await getContext(document.uri);
+      if (documents.get(document.uri) !== document) continue; // closed meanwhile
       workspaceIndex.setOpenDocument(document.uri, document.getText(), languageService.getParsed(document, context), context.settings);
     }
   }
@@ -483,6 +484,9 @@ export function startServer(connection: Connection): StartedServer {
   async function indexOpenDocument(document: TextDocument): Promise<void> {
     const settings = await getSettings(document.uri);
     const index = await settledIndex();
+    // Closed while its settings were asked for: the close has put the disk's text back, and
+    // the editor's is no longer the truth.
+    if (documents.get(document.uri) !== document) return;
     const parsed = languageService.getParsed(document, { settings, workspace: index.view() });
     if (index.setOpenDocument(document.uri, document.getText(), parsed, settings)) revalidateAll();
   }

@@ -217,6 +217,27 @@ describe('runner config.toml open in the editor', () => {
     assert.equal(await session.stop(), 0);
   });
 
+  test('closed before its settings came, its editor text does not come back over a later change on disk', async () => {
+    // The server asks for an opened document's settings before it records the editor's text
+    // in the workspace index. Closed meanwhile, and changed on disk, the file must count as
+    // the disk has it, also once the late answer arrives.
+    const p = project(RUNNER_WITH_IMAGE);
+    const session = await Session.start({ root: p.root });
+    assert.deepEqual(await openPipeline(session, p), DEFINED);
+    session.configurationDelayMs = 300;
+    await expectRepublished(session, p, () => {
+      session.open(p.tomlUri, RUNNER_WITH_IMAGE, 'toml');
+      session.close(p.tomlUri);
+      writeFileSync(p.toml, RUNNER_WITHOUT_IMAGE);
+      watchedFileChanged(session, p.tomlUri, FileChangeType.Changed);
+    }, UNDEFINED, 'the config.toml changed on disk after it was closed');
+    const mark = session.mark();
+    await session.quiet(700); // past the late settings answer
+    const since = session.publishedFor(p.ciUri, mark).map((published) => summarize(published.diagnostics));
+    assert.ok(since.every((d) => JSON.stringify(d) === JSON.stringify(UNDEFINED)), `published after the late answer: ${JSON.stringify(since)}`);
+    assert.equal(await session.stop(), 0);
+  });
+
   test('ignores a disk change reported for a config.toml that is open: the editor text wins', async () => {
     const p = project(RUNNER_WITH_IMAGE);
     const session = await Session.start({ root: p.root });
