@@ -57,6 +57,11 @@ async function differenceAfterChanges(seed: number, steps: number): Promise<stri
       }
       // Some changes come in a burst, others a moment apart.
       if (choose([true, false, false])) await sleep(choose([5, 20, 60]));
+      if (process.env.PULLGUARD_SOAK_EACH === '1') {
+        await quiet(server);
+        const early = await differenceFromFresh(server, root, open);
+        if (early) return `after change ${step}: ${early}\nchanges:\n  ${changes.join('\n  ')}`;
+      }
     }
     await quiet(server);
     const difference = await differenceFromFresh(server, root, open);

@@ -48,7 +48,14 @@ export async function startServer(root: string, settings: Record<string, unknown
   client.onNotification('window/logMessage', (params) => {
     const message = params as { type: number; message: string };
     if (message.type === 1) errors.push(message.message);
+    if (process.env.PULLGUARD_SOAK_LOG === '1') console.log(`[server ${message.type}] ${message.message}`);
   });
+  if (process.env.PULLGUARD_SOAK_LOG === '1') {
+    client.onRequest('client/registerCapability', (params) => {
+      console.log(`[server registers] ${JSON.stringify(params)}`);
+      return null;
+    });
+  }
   const folder = pathToFileURL(root).href;
   await client.initialize({ rootUri: folder, workspaceFolders: [{ uri: folder, name: 'soak' }] });
   return { client, uriOf: (path) => pathToFileURL(join(root, path)).href, errors };
