@@ -4,6 +4,10 @@
  * same documents over the same folder. The checks drive random changes through the real
  * server, which settles in its own time (a watcher's report is read again 500 ms later), so
  * they wait with timers: they are run by hand, not in a suite (`npm run soak`).
+ *
+ * `PULLGUARD_LSP_SERVER` runs them against another build; `PULLGUARD_SOAK_EACH=1` compares
+ * after every change instead of once at the end (slower; a difference that shows only at
+ * the end came from changes in a burst); `PULLGUARD_SOAK_LOG=1` prints the server's log.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
