@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chooser, drawWorkspace, presentTexts, WORKSPACE_PATHS, WORKSPACE_TEXTS } from '../helpers/includingWorkspaces';
-import { differenceFromFresh, languageOf, quiet, readCounts, sleep, startServer, writeWorkspace } from './soak';
+import { differenceFromFresh, languageOf, quiet, runSeeds, sleep, startServer, writeWorkspace } from './soak';
 
 const FileChangeType = { Created: 1, Changed: 2, Deleted: 3 } as const;
 const ACTIONS = ['write', 'write', 'delete', 'open', 'edit', 'close'] as const;
@@ -72,17 +72,4 @@ async function differenceAfterChanges(seed: number, steps: number): Promise<stri
   }
 }
 
-async function main(): Promise<number> {
-  const { seeds, steps, first } = readCounts({ seeds: 40, steps: 40 });
-  let differing = 0;
-  for (let seed = first; seed < first + seeds; seed++) {
-    const difference = await differenceAfterChanges(seed, steps);
-    if (!difference) continue;
-    differing++;
-    console.log(`seed ${seed}: ${difference}\n`);
-  }
-  console.log(`index changes: ${differing} of ${seeds} seeds differ from a fresh server`);
-  return differing === 0 ? 0 : 1;
-}
-
-void main().then((code) => (process.exitCode = code));
+runSeeds('index changes', { seeds: 40, steps: 40 }, differenceAfterChanges);

@@ -8,7 +8,7 @@
  */
 import { rmSync } from 'node:fs';
 import { chooser, drawWorkspace, presentTexts } from '../helpers/includingWorkspaces';
-import { differenceFromFresh, languageOf, quiet, readCounts, sleep, startServer, writeWorkspace } from './soak';
+import { differenceFromFresh, languageOf, quiet, runSeeds, sleep, startServer, writeWorkspace } from './soak';
 
 const DEFAULT_PIPELINE_GLOBS = ['**/.gitlab-ci.yml', '**/*.gitlab-ci.yml', '**/.gitlab/ci/**/*.yml'];
 
@@ -63,17 +63,4 @@ async function differenceAfterChanges(seed: number, steps: number): Promise<stri
   }
 }
 
-async function main(): Promise<number> {
-  const { seeds, steps, first } = readCounts({ seeds: 20, steps: 12 });
-  let differing = 0;
-  for (let seed = first; seed < first + seeds; seed++) {
-    const difference = await differenceAfterChanges(seed, steps);
-    if (!difference) continue;
-    differing++;
-    console.log(`seed ${seed}: ${difference}\n`);
-  }
-  console.log(`settings changes: ${differing} of ${seeds} seeds differ from a fresh server`);
-  return differing === 0 ? 0 : 1;
-}
-
-void main().then((code) => (process.exitCode = code));
+runSeeds('settings changes', { seeds: 20, steps: 12 }, differenceAfterChanges);

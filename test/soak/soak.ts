@@ -100,8 +100,28 @@ export async function differenceFromFresh(kept: SoakServer, root: string, open: 
   }
 }
 
+/**
+ * Runs a check over the seeds the command line names (`--seeds N --steps N --first N`),
+ * printing each difference, then a summary line; the exit code is 1 when any seed differed.
+ */
+export function runSeeds(what: string, defaults: { seeds: number; steps: number }, check: (seed: number, steps: number) => Promise<string | undefined>): void {
+  const run = async (): Promise<number> => {
+    const { seeds, steps, first } = readCounts(defaults);
+    let differing = 0;
+    for (let seed = first; seed < first + seeds; seed++) {
+      const difference = await check(seed, steps);
+      if (!difference) continue;
+      differing++;
+      console.log(`seed ${seed}: ${difference}\n`);
+    }
+    console.log(`${what}: ${differing} of ${seeds} seeds differ from a fresh server`);
+    return differing === 0 ? 0 : 1;
+  };
+  void run().then((code) => (process.exitCode = code));
+}
+
 /** `--seeds N --steps N --first N` from the command line, with defaults. */
-export function readCounts(defaults: { seeds: number; steps: number }): { seeds: number; steps: number; first: number } {
+function readCounts(defaults: { seeds: number; steps: number }): { seeds: number; steps: number; first: number } {
   const value = (flag: string, fallback: number): number => {
     const at = process.argv.indexOf(flag);
     const parsed = at === -1 ? fallback : Number(process.argv[at + 1]);
