@@ -150,10 +150,16 @@ for (const [name, walker] of WALKERS) describe(`walking a folder: ${name}`, () =
   });
 
   test('stops at the limit breadth first: the files nearest the root are read', async () => {
-    const files: Record<string, string> = { 'z/config.toml': '' };
-    for (let i = 0; i < 20; i++) files[`a/b/c/f${i}.yml`] = '';
-    const result = await walk(makeTree(files), 8);
-    assert.ok(result.files.includes('z/config.toml'), result.files.join());
+    // Four folders, each with a file and a deeper folder of five. The limit, 12, is the
+    // root's 4 entries and the four folders' 2 each: every `f.yml` and no deeper file. Depth
+    // first, whatever the order of the listings, one folder's deep files would come first.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 4; i++) {
+      files[`d${i}/f.yml`] = '';
+      for (let k = 0; k < 5; k++) files[`d${i}/deep/g${k}.yml`] = '';
+    }
+    const result = await walk(makeTree(files), 12);
+    assert.deepEqual(result.files, ['d0/f.yml', 'd1/f.yml', 'd2/f.yml', 'd3/f.yml']);
   });
 });
 
