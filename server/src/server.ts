@@ -426,11 +426,13 @@ export function startServer(connection: Connection): StartedServer {
     const roots = workspaceRoots;
     const onSkip = (path: string, reason: string) => connection.console.info(`Pullguard: skipped ${path}: ${reason}.`);
     const isWanted = (path: string) => mayBeReadFile(analysisPathOf(path), settings);
-    const found: string[] = [];
-    for (const root of roots) found.push(...(await findCandidateFilesAsync(root, { onSkip, isWanted, parallel: walkInParallel })));
+    // Each folder's files as a list of their own: spread into one array, a walk's up to
+    // 200,000 paths would overflow the stack (a call takes that many arguments).
+    const foundByRoot: string[][] = [];
+    for (const root of roots) foundByRoot.push(await findCandidateFilesAsync(root, { onSkip, isWanted, parallel: walkInParallel }));
     if (walk !== walksBegun) return;
     const index = new WorkspaceIndex(roots);
-    for (const path of found) {
+    for (const path of foundByRoot.flat()) {
       const uri = pathToFileURL(path).href;
       if (!documents.get(uri)) index.setDiskFile(uri, () => readOrSay(path), settings);
     }

@@ -159,9 +159,9 @@ export class WorkspaceIndex {
 
   /**
    * Records a file on disk the editor reports changed: as setDiskFile, but a YAML file an
-   * include names now is read now, so that the pipelines including it are checked again
-   * with its new text (recorded unread, it would count as unchanged). One that nothing
-   * includes stays unread: a branch switch that changed the 1,603 manifests of the
+   * include names now is read now, as any other file is, so that the server can read it
+   * again once its writer is done (a file recorded unread is read when an analysis first
+   * asks, and kept as it was then). One that nothing includes stays unread: a branch switch that changed the 1,603 manifests of the
    * benchmark's 400-package monorepo read each twice (now and once settled), and the
    * server answered nothing for 0.1–0.8 s (bench/README.md, session 18).
    */
