@@ -7,8 +7,10 @@
  *   node --import tsx test/soak/settingsChanges.ts [--seeds 20] [--steps 12] [--first 1]
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { chooser, drawWorkspace, presentTexts } from '../helpers/includingWorkspaces';
-import { differenceFromFresh, languageOf, quiet, runSeeds, sleep, startServer, writeWorkspace } from './soak';
+import { Session, uriOf } from '../lsp/harness';
+import { differenceFromFresh, languageOf, quiet, runSeeds, writeWorkspace } from './soak';
 
 const DEFAULT_PIPELINE_GLOBS = ['**/.gitlab-ci.yml', '**/*.gitlab-ci.yml', '**/.gitlab/ci/**/*.yml'];
 
@@ -28,37 +30,35 @@ async function differenceAfterChanges(seed: number, steps: number): Promise<stri
   const files = drawWorkspace(choose);
   const root = writeWorkspace(files);
   let settings = randomSettings(choose);
-  const server = await startServer(root, settings);
-  const open = new Map<string, { text: string; version: number }>();
+  const session = await Session.start({ root, settings });
+  const open = new Set<string>();
   for (const [path, text] of files) {
     if (!choose([true, true, false])) continue;
-    open.set(path, { text, version: 1 });
-    server.client.didOpen(server.uriOf(path), languageOf(path), text, 1);
+    open.add(path);
+    session.open(uriOf(join(root, path)), text, languageOf(path));
   }
-  const changes = [`settings ${JSON.stringify(settings)}`, `open ${[...open.keys()].join(', ')}`];
+  const changes = [`settings ${JSON.stringify(settings)}`, `open ${[...open].join(', ')}`];
   try {
     for (let step = 0; step < steps; step++) {
       const action = choose(['settings', 'settings', 'edit', 'pause'] as const);
       if (action === 'settings') {
         settings = randomSettings(choose);
-        server.client.setSettings({ pullguard: settings });
+        session.changeSettings(settings);
         changes.push(`settings ${JSON.stringify(settings)}`);
       } else if (action === 'edit' && open.size > 0) {
-        const path = choose([...open.keys()]);
-        const document = open.get(path)!;
+        const path = choose([...open]);
         const text = choose(presentTexts(path));
-        open.set(path, { text, version: document.version + 1 });
-        server.client.didChange(server.uriOf(path), document.version + 1, [{ text }]);
+        session.change(uriOf(join(root, path)), [{ text }]);
         changes.push(`edit ${path} ${JSON.stringify(text)}`);
       } else {
-        await sleep(choose([5, 30, 120]));
+        await session.quiet(choose([5, 30, 120]));
       }
     }
-    await quiet(server);
-    const difference = await differenceFromFresh(server, root, open, settings);
+    await quiet(session);
+    const difference = await differenceFromFresh(session, root, open, settings);
     return difference && `${difference}\nchanges:\n  ${changes.join('\n  ')}`;
   } finally {
-    await server.client.shutdown();
+    await session.stop();
     rmSync(root, { recursive: true, force: true });
   }
 }

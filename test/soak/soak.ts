@@ -1,29 +1,23 @@
 /**
- * What the soak checks share: a server started over a folder, waited on until it is quiet,
- * and its open documents' diagnostics compared with those of a fresh server that opens the
- * same documents over the same folder. The checks drive random changes through the real
- * server, which settles in its own time (a watcher's report is read again 500 ms later), so
- * they wait with timers: they are run by hand, not in a suite (`npm run soak`).
+ * What the soak checks share: the real server over a folder (the LSP tests' Session), waited
+ * on until it is quiet, and its open documents' diagnostics compared with those of a fresh
+ * server that opens the same documents over the same folder. The checks drive random
+ * changes through the server, which settles in its own time (a watcher's report is read
+ * again 500 ms later), so they wait with timers: they are run by hand, not in a suite
+ * (`npm run soak`).
  *
  * `PULLGUARD_LSP_SERVER` runs them against another build; `PULLGUARD_SOAK_EACH=1` compares
  * after every change instead of once at the end (slower; a difference that shows only at
- * the end came from changes in a burst); `PULLGUARD_SOAK_LOG=1` prints the server's log.
+ * the end came from changes in a burst).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver';
-import { LspClient } from '../../bench/lspClient';
-
-export const SERVER_PATH = process.env.PULLGUARD_LSP_SERVER ? resolve(process.env.PULLGUARD_LSP_SERVER) : resolve(__dirname, '../../dist/server.js');
+import { dirname, join } from 'node:path';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver';
+import { messageText, Session, uriOf } from '../lsp/harness';
 
 /** Past the server's re-read of a reported file (500 ms) and its debounce. */
 const QUIET_MS = 900;
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
 
 /** A fresh folder holding `files` (path from the root → text). */
 export function writeWorkspace(files: ReadonlyMap<string, string>): string {
@@ -39,64 +33,38 @@ export function languageOf(path: string): string {
   return path.endsWith('.json') ? 'json' : path.endsWith('.toml') ? 'toml' : 'yaml';
 }
 
-/** A started server over `root`, with what it published last per URI and the errors it logged. */
-export interface SoakServer {
-  readonly client: LspClient;
-  readonly uriOf: (path: string) => string;
-  readonly errors: string[];
-}
-
-export async function startServer(root: string, settings: Record<string, unknown> = {}): Promise<SoakServer> {
-  const client = LspClient.start(SERVER_PATH, ['--stdio'], { cwd: root, timeoutMs: 20_000, settings: { pullguard: settings } });
-  const errors: string[] = [];
-  client.onNotification('window/logMessage', (params) => {
-    const message = params as { type: number; message: string };
-    if (message.type === 1) errors.push(message.message);
-    if (process.env.PULLGUARD_SOAK_LOG === '1') console.log(`[server ${message.type}] ${message.message}`);
-  });
-  if (process.env.PULLGUARD_SOAK_LOG === '1') {
-    client.onRequest('client/registerCapability', (params) => {
-      console.log(`[server registers] ${JSON.stringify(params)}`);
-      return null;
-    });
-  }
-  const folder = pathToFileURL(root).href;
-  await client.initialize({ rootUri: folder, workspaceFolders: [{ uri: folder, name: 'soak' }] });
-  return { client, uriOf: (path) => pathToFileURL(join(root, path)).href, errors };
-}
-
 /** Waits until the server has handled everything and settled. */
-export async function quiet(server: SoakServer): Promise<void> {
-  await sleep(QUIET_MS);
+export async function quiet(session: Session): Promise<void> {
+  await session.quiet(QUIET_MS);
   // A request answered: every message before it is handled (an unknown method is answered with an error).
-  await server.client.request('pullguard/soakBarrier').catch(() => undefined);
+  await session.client.request('pullguard/soakBarrier').catch(() => undefined);
 }
 
 function lines(published: PublishDiagnosticsParams | undefined): string[] {
-  return (published?.diagnostics ?? []).map((d: Diagnostic) =>
-    `${d.range.start.line}:${d.range.start.character} ${d.severity} ${d.code}: ${typeof d.message === 'string' ? d.message : d.message.value}`);
+  return (published?.diagnostics ?? []).map((d) => `${d.range.start.line}:${d.range.start.character} ${d.severity} ${d.code}: ${messageText(d)}`);
 }
 
 /**
- * Compares what `kept` published last for each open document with what a fresh server over
- * the same folder, with `settings`, publishes for the same texts. Returns the first
- * difference, or undefined.
+ * Compares what `kept` published last for each of the `open` documents (paths under `root`)
+ * with what a fresh server over the same folder, with `settings`, publishes for the same
+ * texts. Returns the first difference, or undefined.
  */
-export async function differenceFromFresh(kept: SoakServer, root: string, open: ReadonlyMap<string, { text: string; version: number }>, settings: Record<string, unknown> = {}): Promise<string | undefined> {
-  const fresh = await startServer(root, settings);
+export async function differenceFromFresh(kept: Session, root: string, open: ReadonlySet<string>, settings: unknown = {}): Promise<string | undefined> {
+  const fresh = await Session.start({ root, settings });
   try {
-    for (const [path, document] of open) fresh.client.didOpen(fresh.uriOf(path), languageOf(path), document.text, document.version);
+    for (const path of open) fresh.open(uriOf(join(root, path)), kept.text(uriOf(join(root, path))), languageOf(path));
     await quiet(fresh);
-    for (const [path, document] of open) {
-      const last = kept.client.diagnosticsFor(kept.uriOf(path));
-      if (last && last.version !== document.version) return `${path}: the last diagnostics are of version ${last.version}, not ${document.version}`;
-      const [mine, theirs] = [lines(last), lines(fresh.client.diagnosticsFor(fresh.uriOf(path)))];
+    for (const path of open) {
+      const uri = uriOf(join(root, path));
+      const last = kept.lastPublished(uri);
+      if (last && last.version !== kept.version(uri)) return `${path}: the last diagnostics are of version ${last.version}, not ${kept.version(uri)}`;
+      const [mine, theirs] = [lines(last), lines(fresh.lastPublished(uri))];
       if (JSON.stringify(mine) !== JSON.stringify(theirs)) return `${path} differs\n  kept:  ${mine.join('\n         ')}\n  fresh: ${theirs.join('\n         ')}`;
     }
-    if (kept.errors.length > 0) return `errors logged: ${kept.errors.join(' | ')}`;
-    return undefined;
+    const errors = kept.errorLogs();
+    return errors.length > 0 ? `errors logged: ${errors.join(' | ')}` : undefined;
   } finally {
-    await fresh.client.shutdown();
+    await fresh.stop();
   }
 }
 
