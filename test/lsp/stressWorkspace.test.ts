@@ -128,8 +128,8 @@ describe('files that vanish or change nature', () => {
 });
 
 describe('a workspace walked in parallel, as when its folders are not in the file system cache', () => {
-  test('the pipeline opened at once gets its first diagnostics with the runner config the walk finds last', async () => {
-    // Breadth first, the deepest folder is listed last; 3,000 folders listed in parallel
+  test('the pipeline opened at once gets its first diagnostics with the runner config the walk finds among its last', async () => {
+    // Breadth first, the deepest folders are listed last; 3,000 folders listed in parallel
     // take many turns of the server's event loop, during which the open is handled.
     const root = workspace.folder('walked-in-parallel');
     for (let i = 0; i < 1500; i++) mkdirSync(join(root, `packages/p${i}/src`), { recursive: true });
