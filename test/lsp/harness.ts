@@ -197,6 +197,11 @@ export function codesOf(diagnostics: readonly Diagnostic[]): string[] {
   return summarize(diagnostics).map((d) => d.code);
 }
 
+/** A diagnostic as one line, its message included: for comparing two lists in full. */
+export function diagnosticLine(d: Diagnostic): string {
+  return `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.code}: ${messageText(d)}`;
+}
+
 function describeDiagnostics(diagnostics: readonly Diagnostic[]): string {
   if (diagnostics.length === 0) return '(none)';
   return diagnostics

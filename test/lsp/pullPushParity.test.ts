@@ -13,15 +13,11 @@ import { describe, test } from 'node:test';
 import type { Diagnostic, Position } from 'vscode-languageserver';
 import { generatePipeline } from '../../bench/generate';
 import { chooser } from '../helpers/includingWorkspaces';
-import { messageText, Session, uriOf, useTempWorkspace, writeTextFile } from './harness';
+import { diagnosticLine, Session, uriOf, useTempWorkspace, writeTextFile } from './harness';
 
 const workspace = useTempWorkspace('pullguard-lsp-pull-push-');
 
 const SNIPPETS = ['image: alpine:latest', '\n', '  ', ':', '*tpl', '&tpl ', 'extends: .base', 'x', '\n  image: redis\n', '<<: *defaults\n', '- ', '"', '#', 'services: [mysql:8]', '\njob-new:\n  image: node:20\n  script: [a]\n', '$CI_REGISTRY_IMAGE/app:1', ''];
-
-function shown(diagnostics: readonly Diagnostic[]): string[] {
-  return diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.code}: ${messageText(d)}`);
-}
 
 function positionAt(text: string, offset: number): Position {
   const before = text.slice(0, offset);
@@ -61,7 +57,7 @@ describe('pulled and published diagnostics', () => {
         const report = await pulling.pull(uri, undefined, resultId);
         if (report.kind === 'full') items = report.items;
         resultId = report.resultId;
-        assert.deepEqual(shown(items), shown(published.diagnostics), `seed ${seed}, after edit ${step} (a ${report.kind} report)`);
+        assert.deepEqual(items.map(diagnosticLine), published.diagnostics.map(diagnosticLine), `seed ${seed}, after edit ${step} (a ${report.kind} report)`);
       }
       assert.deepEqual([...pushing.errorLogs(), ...pulling.errorLogs()], []);
       assert.equal(await pushing.stop(), 0);

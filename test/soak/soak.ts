@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver';
-import { messageText, Session, uriOf } from '../lsp/harness';
+import { diagnosticLine, Session, uriOf } from '../lsp/harness';
 
 /** Past the server's re-read of a reported file (500 ms) and its debounce. */
 const QUIET_MS = 900;
@@ -41,7 +41,7 @@ export async function quiet(session: Session): Promise<void> {
 }
 
 function lines(published: PublishDiagnosticsParams | undefined): string[] {
-  return (published?.diagnostics ?? []).map((d) => `${d.range.start.line}:${d.range.start.character} ${d.severity} ${d.code}: ${messageText(d)}`);
+  return (published?.diagnostics ?? []).map(diagnosticLine);
 }
 
 /**
