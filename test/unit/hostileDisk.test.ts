@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { findCandidateFiles, findCandidateFilesAsync, MAX_FILE_BYTES, readTextFile, type FindOptions } from '../../server/src/node/findFiles';
+import { findCandidateFiles, findCandidateFilesAsync, listingsFromDisk, listingTime, MAX_FILE_BYTES, readTextFile, type FindOptions } from '../../server/src/node/findFiles';
 import { makeTree, run } from '../helpers/cli';
 
 const PIPELINE = 'build:\n  image: Redis:1\n  script: [make]\n';
@@ -160,6 +160,28 @@ for (const [name, walker] of WALKERS) describe(`walking a folder: ${name}`, () =
     }
     const result = await walk(makeTree(files), 12);
     assert.deepEqual(result.files, ['d0/f.yml', 'd1/f.yml', 'd2/f.yml', 'd3/f.yml']);
+  });
+});
+
+describe('telling listings from the disk', () => {
+  // Times measured on the benchmark's 2,804-folder monorepo (bench/README.md, session 19), in ms.
+  test('listings from the cache are no disk, a few slow ones among them included', () => {
+    const cached = [0.009, 0.011, 0.014, 0.015, 0.013, 0.016, 0.012, 0.023, 0.025, 0.014, 0.015, 0.011, 0.010, 0.019, 0.021, 0.017];
+    assert.equal(listingsFromDisk(cached), false);
+    // A few listings held up by the scheduler or a collection do not move the median.
+    assert.equal(listingsFromDisk([...cached.slice(0, 12), 4.6, 1.7, 0.9, 2.2]), false);
+  });
+
+  test('listings from the disk are', () => {
+    const fromDisk = [0.125, 0.147, 0.163, 0.198, 0.131, 0.154, 0.194, 0.149, 0.176, 0.144, 0.152, 0.173, 0.269, 0.601, 0.131, 0.187];
+    assert.equal(listingsFromDisk(fromDisk), true);
+  });
+
+  test('a large folder from the cache is no disk: each entry has its allowance', () => {
+    // 400 entries listed in 600–730 µs from the cache.
+    assert.equal(listingsFromDisk(Array.from({ length: 16 }, (_, i) => listingTime(0.6 + i * 0.008, 400))), false);
+    // The same folder from the disk, ~0.2 ms more.
+    assert.equal(listingsFromDisk(Array.from({ length: 16 }, (_, i) => listingTime(0.85 + i * 0.008, 400))), true);
   });
 });
 

@@ -169,13 +169,12 @@ export async function findCandidateFilesAsync(root: string, options: AsyncFindOp
   let times: number[] = [];
   while (folder !== undefined && !options.parallel) {
     if (times.length === TIMED_LISTINGS) {
-      if (median(times) > COLD_LISTING_MS) break;
+      if (listingsFromDisk(times)) break;
       times = [];
     }
     const started = performance.now();
     const listing = listFolder(folder);
-    const entries = 'entries' in listing ? listing.entries.length : 0;
-    times.push(performance.now() - started - entries * EACH_ENTRY_MS);
+    times.push(listingTime(performance.now() - started, 'entries' in listing ? listing.entries.length : 0));
     walk.take(folder, listing);
     folder = walk.next();
   }
@@ -190,6 +189,16 @@ export async function findCandidateFilesAsync(root: string, options: AsyncFindOp
     walk.take(folder, await listing);
   }
   return walk.result();
+}
+
+/** A listing's time for the folder itself: `ms` less EACH_ENTRY_MS for each of its `entries`. */
+export function listingTime(ms: number, entries: number): number {
+  return ms - entries * EACH_ENTRY_MS;
+}
+
+/** Whether listings (their listingTime) come from the disk rather than the cache: their median is over COLD_LISTING_MS. */
+export function listingsFromDisk(times: readonly number[]): boolean {
+  return median(times) > COLD_LISTING_MS;
 }
 
 function median(values: readonly number[]): number {
